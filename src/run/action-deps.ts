@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { Settings } from '../settings/inputs.js';
+import type { Logger } from '../util/logger.js';
+import type { Clock, Sleep } from '../util/clock.js';
+import { SchwabOAuthClient } from '../schwab/oauth-client.js';
+import type { RotationDeps } from './rotation.js';
+import type { PrimaryStore, RecordSource } from './stores.js';
+
+export interface Platform {
+  clock: Clock;
+  sleep: Sleep;
+  logger: Logger;
+}
+
+/**
+ * The action's composition root: turns settings into the stores and clients a rotation talks to.
+ * Heavy SDKs are imported here, on demand, only when the settings need them.
+ */
+export async function buildActionDeps(settings: Settings, platform: Platform): Promise<RotationDeps> {
+  const { logger, clock, sleep } = platform;
+  const schwab = new SchwabOAuthClient({
+    baseUrl: settings.schwabBaseUrl,
+    appKey: settings.appKey,
+    appSecret: settings.appSecret,
+    logger,
+    clock,
+    sleep,
+  });
+  const sources: RecordSource[] = [];
+  if (settings.tokenInput !== undefined) {
+    const text = settings.tokenInput;
+    sources.push({ label: 'the "token" input', load: async () => ({ text }) });
+  }
+  const primary = settings.awsSecretId
+    ? await secretsManagerPrimary(settings.awsSecretId, settings.awsRegion, logger)
+    : undefined;
+  return { clock, logger, schwab, sources, primary, mirrors: [] };
+}
+
+/** The AWS Secrets Manager secret as the primary store. One ClientRequestToken per run makes retries idempotent. */
+export async function secretsManagerPrimary(
+  secretId: string,
+  region: string | undefined,
+  logger: Logger,
+): Promise<PrimaryStore> {
+  const { SecretsManagerStore } = await import('../aws/secrets-manager-store.js');
+  const store = new SecretsManagerStore({ secretId, region, logger, clientRequestToken: randomUUID() });
+  const where = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return {
+    label: `AWS secret "${secretId}"${where ? ` (${where})` : ''}`,
+    async load() {
+      const loaded = await store.load();
+      return { text: loaded.text, version: loaded.versionId };
+    },
+    async compareAndSet(text, expectedVersion, onConflict) {
+      const result = await store.compareAndSet(text, expectedVersion, (current) =>
+        onConflict({ text: current.text, version: current.versionId }),
+      );
+      return result.outcome === 'written'
+        ? { outcome: 'written', version: result.versionId }
+        : { outcome: 'kept-current', current: { text: result.current.text, version: result.current.versionId } };
+    },
+  };
+}

@@ -1,0 +1,370 @@
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { errorMessage } from '../util/errors.js';
+import type { SchwabTokenResponse, TokenFormat, TokenRecord } from '../token/record.js';
+import { secretValues } from '../token/record.js';
+import { parseTokenRecord } from '../token/parse.js';
+import { serializeRecord } from '../token/serialize.js';
+import { recordAfterRefresh } from '../token/build.js';
+import { validateRecord } from '../token/validate.js';
+import { assessHealth, isRefreshDue } from '../token/health.js';
+import type { Health, HealthReport } from '../token/health.js';
+import { chooseNewest, compareRecords } from '../token/choose.js';
+import { SchwabError } from '../schwab/errors.js';
+import type { LoadedText, MirrorStore, PrimaryStore, RecordSource } from './stores.js';
+
+export type VerifyMode = 'none' | 'accounts' | 'quotes';
+
+/** What the rotation needs from Schwab. */
+export interface TokenRefresher {
+  refresh(refreshToken: string): Promise<SchwabTokenResponse>;
+  probe(accessToken: string, kind: 'accounts' | 'quotes'): Promise<void>;
+}
+
+export interface RotationOptions {
+  force: boolean;
+  dryRun: boolean;
+  refreshBeforeMs: number;
+  reauthWarningMs: number;
+  tokenFormat: TokenFormat;
+  verify: VerifyMode;
+}
+
+export interface RotationDeps {
+  clock: Clock;
+  logger: Logger;
+  schwab: TokenRefresher;
+  /** Read-only sources (the `token` input). */
+  sources: RecordSource[];
+  /** The store read as a source and written first, as a compare-and-set (Secrets Manager, a token file). */
+  primary?: PrimaryStore | undefined;
+  /** Write-only copies written after the primary (GitHub secrets). */
+  mirrors: MirrorStore[];
+}
+
+export type StoreOutcome = 'written' | 'unchanged' | 'kept-newer' | 'failed' | 'planned' | 'skipped';
+
+export interface StoreReport {
+  label: string;
+  outcome: StoreOutcome;
+  /** One sentence, never a value. */
+  detail: string;
+}
+
+export interface RotationResult {
+  status: Health;
+  health: HealthReport;
+  /** The record in force at the end of the run (refreshed, adopted or unchanged). */
+  record: TokenRecord | undefined;
+  /** Where that record was read from (before any refresh). */
+  chosenFrom: string | undefined;
+  refreshed: boolean;
+  /** Schwab rejected the refresh token (a dead token, whatever its deadline says). */
+  schwabRejected: boolean;
+  /** One line saying what the run did or (dry-run) would do. */
+  action: string;
+  stores: StoreReport[];
+  /** One sentence each; any failure fails the run. */
+  failures: string[];
+  warnings: string[];
+}
+
+interface Candidate {
+  label: string;
+  record: TokenRecord;
+  loaded: LoadedText;
+  isPrimary: boolean;
+}
+
+/**
+ * One run: load every source, choose the newest record, refresh it when due, write the primary store by
+ * compare-and-set, then the mirrors, and report the token's health. Never throws for anything a user can cause:
+ * every problem ends up in `failures` as one sentence, and the stores hold the old record or the new one.
+ */
+export async function rotate(options: RotationOptions, deps: RotationDeps): Promise<RotationResult> {
+  const { logger, clock } = deps;
+  const warnings: string[] = [];
+  const failures: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(logger.redact(message));
+    logger.warning(message);
+  };
+  const fail = (message: string): void => {
+    failures.push(logger.redact(message));
+  };
+
+  // 1. Load every source in parallel; a source that fails is a warning while another one is usable.
+  const all: RecordSource[] = [...deps.sources, ...(deps.primary ? [deps.primary] : [])];
+  const loaded = await Promise.all(all.map((source) => loadCandidate(source, source === deps.primary, clock, logger)));
+  const candidates: Candidate[] = [];
+  let primaryLoaded: LoadedText | undefined;
+  let primaryUnreadable: string | undefined;
+  for (const result of loaded) {
+    for (const warning of result.warnings) warn(warning);
+    if (result.isPrimary) {
+      primaryLoaded = result.loaded;
+      primaryUnreadable = result.error;
+    }
+    if (result.candidate) candidates.push(result.candidate);
+    else if (result.error) {
+      // A source that could not be read (not merely empty).
+      if (result.isPrimary && !result.parseFailed) fail(result.error);
+      else warn(result.error);
+    }
+  }
+
+  const now = clock.now();
+  const chosen = chooseNewest(candidates);
+  const base: Omit<RotationResult, 'status' | 'health' | 'action'> = {
+    record: chosen?.record,
+    chosenFrom: chosen?.label,
+    refreshed: false,
+    schwabRejected: false,
+    stores: [],
+    failures,
+    warnings,
+  };
+
+  if (!chosen) {
+    const health = assessHealth(undefined, now, options.reauthWarningMs);
+    fail(
+      all.length === 0
+        ? 'No token source is configured: set the "token" input or "aws-secret-id".'
+        : `No usable token record was found in ${all.map((s) => s.label).join(' or ')}: log in again with \`npx schwab-token-rotator login\` and store the record it writes.`,
+    );
+    return { ...base, status: 'reauth-required', health, action: 'Nothing to refresh: no usable token record.' };
+  }
+  logger.info(`Using the token record from ${chosen.label} (login ${iso(chosen.record.meta.createdAt)}).`);
+
+  // A primary store that could not even be read must not be written blindly.
+  if (deps.primary && primaryUnreadable && !chosen.isPrimary && primaryLoaded === undefined) {
+    const health = assessHealth(chosen.record, now, options.reauthWarningMs);
+    return { ...base, status: health.status, health, action: 'Stopped: the primary store could not be read.' };
+  }
+
+  // 2. Decide.
+  const deadlinePassed = assessHealth(chosen.record, now, options.reauthWarningMs).status === 'reauth-required';
+  const due = options.force || isRefreshDue(chosen.record, now, options.refreshBeforeMs);
+  const primaryRecord = candidates.find((c) => c.isPrimary)?.record;
+  const primaryStale = !!deps.primary && (!primaryRecord || compareRecords(chosen.record, primaryRecord) > 0);
+  const inputsStale = candidates.some((c) => !c.isPrimary && compareRecords(chosen.record, c.record) > 0);
+
+  if (deadlinePassed) {
+    const health = assessHealth(chosen.record, now, options.reauthWarningMs);
+    fail(`The refresh token expired at ${iso(health.refreshTokenExpiresAt)}: log in again with \`npx schwab-token-rotator login\`.`);
+    return { ...base, status: 'reauth-required', health, action: 'Not refreshed: the 7-day refresh token has expired.' };
+  }
+
+  if (options.dryRun) {
+    const writes = due || primaryStale;
+    const mirrorsToo = writes || inputsStale;
+    const planned = (yes: boolean) => (label: string): StoreReport => ({
+      label,
+      outcome: yes ? 'planned' : 'unchanged',
+      detail: yes ? 'dry run: would be written' : 'dry run: already current',
+    });
+    const stores = [
+      ...(deps.primary ? [planned(writes)(deps.primary.label)] : []),
+      ...deps.mirrors.map((mirror) => planned(mirrorsToo)(mirror.label)),
+    ];
+    const steps = [
+      ...(due ? [options.force ? 'refresh the access token (forced)' : 'refresh the access token (due)'] : []),
+      ...stores.filter((store) => store.outcome === 'planned').map((store) => `write ${store.label}`),
+    ];
+    const health = assessHealth(chosen.record, now, options.reauthWarningMs);
+    return {
+      ...base,
+      stores,
+      status: health.status,
+      health,
+      action: steps.length ? `Dry run: would ${steps.join(', then ')}; nothing was changed.` : 'Dry run: nothing to do.',
+    };
+  }
+
+  let record = chosen.record;
+  let refreshed = false;
+  let schwabRejected = false;
+  let action = 'Not refreshed: the access token is not due.';
+
+  // 3. Refresh when due.
+  if (due) {
+    try {
+      const response = await deps.schwab.refresh(record.tokens.refreshToken);
+      for (const secret of secretValues(toTokens(response, record))) logger.mask(secret);
+      const next = recordAfterRefresh(record, response, clock.now());
+      validateRecord(next, 'the refreshed token record');
+      if (options.verify !== 'none') await deps.schwab.probe(next.tokens.accessToken, options.verify);
+      record = next;
+      refreshed = true;
+      action = `Refreshed the access token (refresh ${record.meta.refreshCount} since the login).`;
+      logger.info(`Refreshed the access token; it expires at ${iso(record.meta.accessTokenExpiresAt)}.`);
+    } catch (error) {
+      if (error instanceof SchwabError && error.kind === 'reauth-required') {
+        // A login may have landed in the primary store while we were refreshing with the older token.
+        const newer = deps.primary ? await newerPrimaryRecord(deps.primary, chosen, clock, logger) : undefined;
+        if (newer) {
+          logger.info(`${deps.primary?.label} now holds a newer login; using it instead.`);
+          const health = assessHealth(newer, clock.now(), options.reauthWarningMs);
+          return {
+            ...base,
+            record: newer,
+            chosenFrom: deps.primary?.label,
+            status: health.status,
+            health,
+            action: 'Adopted a newer login found in the primary store.',
+          };
+        }
+        schwabRejected = true;
+        fail(error.message);
+        const health = { ...assessHealth(record, clock.now(), options.reauthWarningMs), status: 'reauth-required' as const };
+        return { ...base, schwabRejected, status: 'reauth-required', health, action: 'Not refreshed: Schwab rejected the refresh token.' };
+      }
+      fail(errorMessage(error));
+      const health = assessHealth(record, clock.now(), options.reauthWarningMs);
+      return { ...base, status: health.status, health, action: 'Not refreshed: the refresh failed; no store was changed.' };
+    }
+  } else {
+    logger.info(`The access token expires at ${iso(record.meta.accessTokenExpiresAt)}; not due for a refresh.`);
+  }
+
+  // 4. Write: the primary first (compare-and-set), then the mirrors with whatever record won.
+  const stores: StoreReport[] = [];
+  const mustWritePrimary = refreshed || primaryStale;
+  const mustWriteMirrors = refreshed || primaryStale || inputsStale;
+  let primaryOk = true;
+  if (deps.primary) {
+    if (mustWritePrimary) {
+      const written = await writePrimary(deps.primary, record, primaryLoaded, options.tokenFormat, clock, logger);
+      stores.push(written.report);
+      if (written.report.outcome === 'failed') {
+        primaryOk = false;
+        fail(written.report.detail);
+      }
+      if (written.adopted) {
+        record = written.adopted;
+        action += ` ${deps.primary.label} already held a newer record, which was kept.`;
+      }
+    } else {
+      stores.push({ label: deps.primary.label, outcome: 'unchanged', detail: 'already current' });
+    }
+  }
+  if (!refreshed && primaryStale && primaryOk) action = `Copied the newer record from ${chosen.label} to the other stores.`;
+
+  const text = serializeRecord(record, options.tokenFormat);
+  for (const mirror of deps.mirrors) {
+    if (!mustWriteMirrors) {
+      stores.push({ label: mirror.label, outcome: 'unchanged', detail: 'already current' });
+      continue;
+    }
+    let results;
+    try {
+      results = await mirror.write(text);
+    } catch (error) {
+      results = [{ label: mirror.label, ok: false, detail: errorMessage(error) }];
+    }
+    for (const result of results) {
+      stores.push({ label: result.label, outcome: result.ok ? 'written' : 'failed', detail: logger.redact(result.detail) });
+      if (!result.ok) fail(result.detail);
+    }
+  }
+
+  const health = assessHealth(record, clock.now(), options.reauthWarningMs);
+  return { ...base, record, refreshed, schwabRejected, stores, status: health.status, health, action };
+}
+
+/** The refreshed tokens, for masking before anything else happens. */
+function toTokens(response: SchwabTokenResponse, previous: TokenRecord): TokenRecord['tokens'] {
+  return {
+    ...previous.tokens,
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token ?? previous.tokens.refreshToken,
+    idToken: response.id_token ?? previous.tokens.idToken,
+  };
+}
+
+interface LoadResult {
+  isPrimary: boolean;
+  loaded: LoadedText | undefined;
+  candidate: Candidate | undefined;
+  error: string | undefined;
+  parseFailed: boolean;
+  warnings: string[];
+}
+
+async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Clock, logger: Logger): Promise<LoadResult> {
+  let loaded: LoadedText;
+  try {
+    loaded = await source.load();
+  } catch (error) {
+    return { isPrimary, loaded: undefined, candidate: undefined, error: errorMessage(error), parseFailed: false, warnings: [] };
+  }
+  if (loaded.text === undefined || loaded.text.trim() === '') {
+    return { isPrimary, loaded, candidate: undefined, error: undefined, parseFailed: false, warnings: [] };
+  }
+  logger.mask(loaded.text);
+  try {
+    const parsed = parseTokenRecord(loaded.text, source.label, clock.now());
+    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+    return {
+      isPrimary,
+      loaded,
+      candidate: { label: source.label, record: parsed.record, loaded, isPrimary },
+      error: undefined,
+      parseFailed: false,
+      warnings: parsed.warnings,
+    };
+  } catch (error) {
+    return { isPrimary, loaded, candidate: undefined, error: errorMessage(error), parseFailed: true, warnings: [] };
+  }
+}
+
+/** Re-reads the primary store; returns its record when it is a newer login than the one we refreshed. */
+async function newerPrimaryRecord(
+  primary: PrimaryStore,
+  chosen: Candidate,
+  clock: Clock,
+  logger: Logger,
+): Promise<TokenRecord | undefined> {
+  const again = await loadCandidate(primary, true, clock, logger);
+  const record = again.candidate?.record;
+  return record && record.meta.createdAt.getTime() > chosen.record.meta.createdAt.getTime() ? record : undefined;
+}
+
+async function writePrimary(
+  primary: PrimaryStore,
+  record: TokenRecord,
+  loaded: LoadedText | undefined,
+  format: TokenFormat,
+  clock: Clock,
+  logger: Logger,
+): Promise<{ report: StoreReport; adopted?: TokenRecord }> {
+  const text = serializeRecord(record, format);
+  let current: TokenRecord | undefined;
+  try {
+    const result = await primary.compareAndSet(text, loaded?.version, (now) => {
+      // Someone wrote the store after we read it: ours replaces it only if it is strictly newer.
+      if (now.text === undefined) return 'overwrite';
+      logger.mask(now.text);
+      try {
+        current = parseTokenRecord(now.text, primary.label, clock.now()).record;
+        for (const secret of secretValues(current.tokens)) logger.mask(secret);
+      } catch {
+        return 'overwrite'; // what is there now is not a record; ours is
+      }
+      return compareRecords(record, current) > 0 ? 'overwrite' : 'keep';
+    });
+    if (result.outcome === 'written') {
+      return { report: { label: primary.label, outcome: 'written', detail: 'written (compare-and-set)' } };
+    }
+    return {
+      report: { label: primary.label, outcome: 'kept-newer', detail: 'kept: it was updated with a newer record during this run' },
+      ...(current ? { adopted: current } : {}),
+    };
+  } catch (error) {
+    return { report: { label: primary.label, outcome: 'failed', detail: logger.redact(errorMessage(error)) } };
+  }
+}
+
+function iso(date: Date | undefined): string {
+  return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : 'unknown';
+}

@@ -1,0 +1,72 @@
+import { formatDuration } from '../util/duration.js';
+import { REFRESH_TOKEN_LIFETIME_MS } from '../token/record.js';
+import type { RotationResult, StoreOutcome } from './rotation.js';
+
+const STATUS_BADGE = {
+  healthy: '🟢 healthy',
+  expiring: '🟠 expiring — log in again soon',
+  'reauth-required': '🔴 re-authorization required',
+} as const;
+
+const OUTCOME_TEXT: Record<StoreOutcome, string> = {
+  written: '✅ written',
+  unchanged: '➖ unchanged',
+  'kept-newer': '↩️ kept newer record',
+  failed: '❌ failed',
+  planned: '📝 would write (dry run)',
+  skipped: '⏭️ skipped',
+};
+
+export interface SummaryExtras {
+  /** The alert issue, when one is open or was just closed. */
+  issue?: { number: number; url: string; action: string } | undefined;
+}
+
+/**
+ * The job summary: the token's status page. Contains names, times and outcomes only; the caller passes the text
+ * through the redactor before it is written, as a second guard.
+ */
+export function renderSummary(result: RotationResult, now: Date, extras: SummaryExtras = {}): string {
+  const { health, record } = result;
+  const rows: [string, string][] = [['Status', STATUS_BADGE[result.status]]];
+  if (record) {
+    rows.push(['Access token expires', `${stamp(record.meta.accessTokenExpiresAt)} (${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
+  }
+  if (health.refreshTokenExpiresAt) {
+    const left = health.refreshTokenExpiresAt.getTime() - now.getTime();
+    rows.push(['Refresh token deadline', `${stamp(health.refreshTokenExpiresAt)} (${formatDuration(left)} left)`]);
+    rows.push(['7-day window', lifetimeBar(left)]);
+  }
+  if (record) {
+    rows.push(['Login', stamp(record.meta.createdAt)]);
+    rows.push(['Last refresh', stamp(record.meta.lastRefresh)]);
+    rows.push(['Refresh count', String(record.meta.refreshCount)]);
+  }
+  if (result.chosenFrom) rows.push(['Read from', result.chosenFrom]);
+  rows.push(['This run', result.action]);
+  if (extras.issue) rows.push(['Alert issue', `[#${extras.issue.number}](${extras.issue.url}) (${extras.issue.action})`]);
+
+  const lines = ['## Schwab token', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)];
+  if (result.stores.length) {
+    lines.push('', '### Stores', '', '| Store | Result | Detail |', '| --- | --- | --- |');
+    for (const store of result.stores) lines.push(`| ${cell(store.label)} | ${OUTCOME_TEXT[store.outcome]} | ${cell(store.detail)} |`);
+  }
+  if (result.failures.length) lines.push('', '### Problems', '', ...result.failures.map((f) => `- ${f}`));
+  if (result.warnings.length) lines.push('', '### Warnings', '', ...result.warnings.map((w) => `- ${w}`));
+  return lines.join('\n') + '\n';
+}
+
+/** A 14-cell bar of the 7-day refresh-token window: filled cells are time left. */
+export function lifetimeBar(leftMs: number): string {
+  const cells = 14;
+  const filled = Math.max(0, Math.min(cells, Math.round((leftMs / REFRESH_TOKEN_LIFETIME_MS) * cells)));
+  return `\`${'█'.repeat(filled)}${'░'.repeat(cells - filled)}\``;
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace('T', ' ').replace('Z', ' UTC');
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

@@ -1,0 +1,122 @@
+import { UserError } from '../util/errors.js';
+import { parseDuration } from '../util/duration.js';
+import type { Logger } from '../util/logger.js';
+import type { TokenFormat } from '../token/record.js';
+
+/**
+ * The action's inputs, with the defaults action.yml declares. The code applies these same defaults when an input
+ * is absent from the environment, so a run behaves the same whether or not the runner filled them in
+ * (a test keeps this table and action.yml equal).
+ */
+export const INPUT_DEFAULTS = {
+  'app-key': '',
+  'app-secret': '',
+  token: '',
+  'aws-secret-id': '',
+  'aws-region': '',
+  'refresh-before': '25m',
+  force: 'false',
+  'token-format': 'rotator',
+  verify: 'none',
+  'dry-run': 'false',
+  'schwab-base-url': 'https://api.schwabapi.com',
+} as const satisfies Record<string, string>;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+
+/** Reads one raw input ('' when absent); `core.getInput` in the action, a map in tests. */
+export type InputReader = (name: InputName) => string;
+
+export type VerifyMode = 'none' | 'accounts' | 'quotes';
+
+/** Everything a run needs to know, validated. Built once, at the start, by `readSettings`. */
+export interface Settings {
+  appKey: string;
+  appSecret: string;
+  /** The raw `token` input (usually `${{ secrets.SCHWAB_TOKEN }}`); undefined when empty. */
+  tokenInput: string | undefined;
+  awsSecretId: string | undefined;
+  awsRegion: string | undefined;
+  refreshBeforeMs: number;
+  force: boolean;
+  tokenFormat: TokenFormat;
+  verify: VerifyMode;
+  dryRun: boolean;
+  schwabBaseUrl: string;
+}
+
+/**
+ * Reads and validates every input into Settings. Secrets are masked the moment they are read, before anything
+ * is logged. A bad input fails at once with one sentence naming the input and how to fix it.
+ */
+export function readSettings(read: InputReader, logger: Logger): Settings {
+  const get = (name: InputName): string => {
+    const value = read(name).trim();
+    return value === '' ? INPUT_DEFAULTS[name] : value;
+  };
+
+  // Mask before anything else can log.
+  const appSecret = get('app-secret');
+  logger.mask(appSecret);
+  const tokenInput = get('token');
+  logger.mask(tokenInput);
+
+  const appKey = get('app-key');
+  if (!appKey) throw missing('app-key', 'the App Key of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_KEY }}');
+  if (!appSecret) throw missing('app-secret', 'the Secret of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_SECRET }}');
+
+  const awsSecretId = get('aws-secret-id') || undefined;
+  const awsRegion = get('aws-region') || undefined;
+  if (awsRegion && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(awsRegion)) {
+    throw new UserError(`Input "aws-region" is not an AWS region name: use one like us-east-1 or eu-west-2.`);
+  }
+  if (!awsSecretId && !tokenInput) {
+    throw new UserError(
+      'No token source is configured: set "token" (e.g. ${{ secrets.SCHWAB_TOKEN }}) and/or "aws-secret-id" to the Secrets Manager secret that holds the token record.',
+    );
+  }
+
+  return {
+    appKey,
+    appSecret,
+    tokenInput: tokenInput || undefined,
+    awsSecretId,
+    awsRegion,
+    refreshBeforeMs: parseDuration(get('refresh-before'), 'Input "refresh-before"'),
+    force: readBoolean('force', get('force')),
+    tokenFormat: readChoice('token-format', get('token-format'), ['rotator', 'schwab-py'] as const),
+    verify: readChoice('verify', get('verify'), ['none', 'accounts', 'quotes'] as const),
+    dryRun: readBoolean('dry-run', get('dry-run')),
+    schwabBaseUrl: readBaseUrl('schwab-base-url', get('schwab-base-url')),
+  };
+}
+
+function missing(name: string, what: string): UserError {
+  return new UserError(`Input "${name}" is required: set it to ${what}.`);
+}
+
+/** YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them. */
+export function readBoolean(name: string, value: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new UserError(`Input "${name}" must be true or false.`);
+}
+
+export function readChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
+  const found = choices.find((choice) => choice === value.toLowerCase());
+  if (!found) throw new UserError(`Input "${name}" must be one of ${choices.join(', ')}.`);
+  return found;
+}
+
+export function readBaseUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UserError(`Input "${name}" is not a URL: use one like https://api.schwabapi.com.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UserError(`Input "${name}" must be an http(s) URL, like https://api.schwabapi.com.`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
