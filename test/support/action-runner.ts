@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const DIST_INDEX = resolve(import.meta.dirname, '../../dist/index.js');
+
+export interface ActionRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** The GITHUB_OUTPUT file, parsed. */
+  outputs: Record<string, string>;
+  /** The raw GITHUB_OUTPUT file. */
+  outputsFile: string;
+  /** The GITHUB_STEP_SUMMARY file. */
+  summary: string;
+}
+
+export interface ActionRunOptions {
+  /** Action inputs by name, as in `with:` (the runner turns `app-key` into INPUT_APP-KEY). */
+  inputs: Record<string, string>;
+  /** Extra environment (GITHUB_API_URL, AWS_ENDPOINT_URL_SECRETS_MANAGER, …). */
+  env?: Record<string, string>;
+  /** Kill the process after this many ms (a hung run is a failed test, not a hung suite). */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs `node dist/index.js` exactly as the runner does: inputs as INPUT_* variables, GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY files, a clean environment without the developer's AWS or GitHub credentials.
+ */
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'rotator-run-'));
+  const outputPath = join(dir, 'output');
+  const summaryPath = join(dir, 'summary');
+  await writeFile(outputPath, '');
+  await writeFile(summaryPath, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    GITHUB_REPOSITORY: 'acme/trader',
+    GITHUB_WORKFLOW_REF: 'acme/trader/.github/workflows/rotate.yml@refs/heads/main',
+    RUNNER_TEMP: dir,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(options.inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  try {
+    const { exitCode, stdout, stderr } = await spawnNode([DIST_INDEX], env, options.timeoutMs ?? 30_000);
+    const outputsFile = await readFile(outputPath, 'utf8');
+    return { exitCode, stdout, stderr, outputs: parseOutputFile(outputsFile), outputsFile, summary: await readFile(summaryPath, 'utf8') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function spawnNode(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  stdin?: string,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+/** Parses a GITHUB_OUTPUT file (`name<<DELIM\nvalue\nDELIM` blocks, or `name=value` lines). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc as unknown as [string, string, string];
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] as string);
+      outputs[name] = value.join('\n');
+    } else if (line.includes('=')) {
+      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return outputs;
+}
