@@ -1,0 +1,326 @@
+import type { SchwabTokenResponse } from '../token/record.js';
+import type { Clock, Sleep } from '../util/clock.js';
+import { UserError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { retry } from '../util/retry.js';
+import type { SchwabCallContext } from './errors.js';
+import { classifyNetworkError, classifySchwabResponse, isSchwabError, SchwabError } from './errors.js';
+
+export {
+  buildAuthorizeUrl,
+  parseRedirectUrl,
+  validateCallbackUrl,
+  DEFAULT_CALLBACK_URL,
+  DEFAULT_SCHWAB_BASE_URL,
+} from './urls.js';
+export type { AuthorizeUrlOptions, RedirectParams } from './urls.js';
+
+export interface SchwabOAuthClientOptions {
+  /** `https://api.schwabapi.com`, or a fake/proxy; a trailing `/` is ignored. */
+  baseUrl: string;
+  appKey: string;
+  appSecret: string;
+  logger: Logger;
+  clock: Clock;
+  sleep: Sleep;
+  /** Per attempt, response body included. Default 15000. */
+  timeoutMs?: number;
+  /** Total attempts for transient failures, the first included. Default 4. */
+  attempts?: number;
+  /** Backoff before the second attempt; doubles each time, with jitter. Default 1000. */
+  baseDelayMs?: number;
+  /** Cap of one wait, Retry-After included. Default 30000 (5000 for a code exchange: codes live 30 s). */
+  maxDelayMs?: number;
+  /** [0, 1), for the jitter; injectable so tests can pin it. */
+  random?: () => number;
+}
+
+export type ProbeKind = 'accounts' | 'quotes';
+
+const PROBE_PATHS: Record<ProbeKind, string> = {
+  accounts: '/trader/v1/accounts/accountNumbers',
+  quotes: '/marketdata/v1/quotes?symbols=SPY',
+};
+
+/** The longest wait between code-exchange attempts: the code itself only lives about 30 s. */
+const EXCHANGE_MAX_DELAY_MS = 5_000;
+
+interface RawAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * Schwab's OAuth token endpoint and a cheap access-token probe, over the platform's `fetch`.
+ *
+ * - Every request has its own timeout (`AbortSignal.timeout`), response body included.
+ * - Only transient failures are retried (exponential backoff with jitter, Retry-After honoured); a dead refresh
+ *   token, a bad code, wrong credentials or any other rejection fail at once.
+ * - The app secret, the Basic header, every token sent and every token received are masked through
+ *   `logger.mask` before anything is logged. Response bodies are never logged, and error messages carry only
+ *   status codes and Schwab's short error codes.
+ * - Never uses `grant_type=client_credentials` (Schwab answers it with a 1-hour token and no refresh token).
+ */
+export class SchwabOAuthClient {
+  private readonly baseUrl: string;
+  private readonly authorization: string;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly sleep: Sleep;
+  private readonly timeoutMs: number;
+  private readonly attempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly random: (() => number) | undefined;
+
+  constructor(options: SchwabOAuthClientOptions) {
+    this.logger = options.logger;
+    this.logger.mask(options.appSecret);
+    if (!options.appKey || !options.appSecret) {
+      throw new UserError(
+        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set the app-key and app-secret inputs (SCHWAB_APP_KEY and SCHWAB_APP_SECRET for the CLI) to the values of your app at developer.schwab.com.`,
+      );
+    }
+    try {
+      const url = new URL(options.baseUrl);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+    } catch {
+      throw new UserError(
+        'The Schwab base URL is not an http(s) URL: set schwab-base-url to https://api.schwabapi.com or leave it empty.',
+      );
+    }
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const basic = Buffer.from(`${options.appKey}:${options.appSecret}`, 'utf8').toString('base64');
+    this.logger.mask(basic);
+    this.authorization = `Basic ${basic}`;
+    this.logger.mask(this.authorization);
+    this.clock = options.clock;
+    this.sleep = options.sleep;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.attempts = Math.max(1, options.attempts ?? 4);
+    this.baseDelayMs = options.baseDelayMs ?? 1_000;
+    this.maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.random = options.random;
+  }
+
+  /**
+   * Refreshes the access token (`grant_type=refresh_token`). The response may carry the same refresh token, a new
+   * one, or none (keep the old one then); the 7-day deadline never moves. Transient failures are retried.
+   */
+  async refresh(refreshToken: string): Promise<SchwabTokenResponse> {
+    if (!refreshToken) {
+      throw new UserError(`There is no refresh token to refresh with: log in with \`npx schwab-token-rotator login\`.`);
+    }
+    this.logger.mask(refreshToken);
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    return this.withRetry('refresh', this.maxDelayMs, isTransient, () => this.tokenRequest('refresh', body));
+  }
+
+  /**
+   * Exchanges an authorization code for tokens (`grant_type=authorization_code`). `callbackUrl` must be exactly
+   * the redirect_uri the code was issued for (see validateCallbackUrl).
+   *
+   * Retries: a code works once and lives about 30 s. A request is repeated only when Schwab certainly did not
+   * process it: the connection was never made (refused, DNS, unreachable), a 429, or an edge "Access Denied" page.
+   * After anything that may have reached the OAuth server (5xx, timeout, reset, an empty or non-JSON answer)
+   * the code may already be spent, and a retry would only turn the real failure into a misleading "bad code",
+   * so the error is returned at once and tells the user to log in again. Waits are capped at 5 s.
+   */
+  async exchangeCode(code: string, callbackUrl: string): Promise<SchwabTokenResponse> {
+    if (!code) {
+      throw new UserError(
+        'The authorization code is empty: paste the whole redirect URL from the browser, or let `npx schwab-token-rotator login` catch it.',
+      );
+    }
+    this.logger.mask(code);
+    const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callbackUrl });
+    const maxDelay = Math.min(this.maxDelayMs, EXCHANGE_MAX_DELAY_MS);
+    const retryable = (error: unknown) => isTransient(error) && (error as SchwabError).requestNotProcessed;
+    const response = await this.withRetry('exchange', maxDelay, retryable, () => this.tokenRequest('exchange', body));
+    if (!response.refresh_token) {
+      throw new SchwabError(
+        'rejected',
+        'Schwab\'s code exchange answered without a refresh token',
+        'check that your app at developer.schwab.com is "Ready For Use" and log in again',
+        { status: 200 },
+      );
+    }
+    return response;
+  }
+
+  /**
+   * Checks that an access token works with one cheap GET (`accounts`: /trader/v1/accounts/accountNumbers, needs
+   * the Accounts and Trading product; `quotes`: /marketdata/v1/quotes?symbols=SPY, market-data apps). The body is
+   * read and thrown away, never logged. A 401/403 is a SchwabError 'rejected'; transient failures are retried.
+   */
+  async probe(accessToken: string, kind: ProbeKind): Promise<void> {
+    if (!accessToken) {
+      throw new UserError(`There is no access token to probe with: refresh first, or log in with \`npx schwab-token-rotator login\`.`);
+    }
+    this.logger.mask(accessToken);
+    const path = PROBE_PATHS[kind];
+    await this.withRetry('probe', this.maxDelayMs, isTransient, async () => {
+      const url = `${this.baseUrl}${path}`;
+      const init: RequestInit = {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      };
+      const answer = await this.send(url, init, 'probe', kind, true);
+      this.logger.debug(`Schwab ${kind} probe: HTTP ${answer.status}.`);
+      if (answer.status >= 200 && answer.status < 300) return;
+      throw classifySchwabResponse(answer.status, answer.headers, answer.text, {
+        context: 'probe',
+        probe: kind,
+        now: this.clock.now(),
+      });
+    }, kind);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private async withRetry<T>(
+    context: SchwabCallContext,
+    maxDelayMs: number,
+    isRetryable: (error: unknown) => boolean,
+    operation: () => Promise<T>,
+    probe?: ProbeKind,
+  ): Promise<T> {
+    let attemptsMade = 0;
+    const label = context === 'probe' ? `${probe ?? ''} probe` : context === 'exchange' ? 'code exchange' : 'token refresh';
+    try {
+      return await retry(
+        (attempt) => {
+          attemptsMade = attempt;
+          return operation();
+        },
+        {
+          attempts: this.attempts,
+          baseDelayMs: this.baseDelayMs,
+          maxDelayMs,
+          sleep: this.sleep,
+          random: this.random,
+          isRetryable,
+          retryAfterMs: (error) => (isSchwabError(error) ? error.retryAfterMs : undefined),
+          onRetry: (error, attempt, delayMs) => {
+            const reason = isSchwabError(error) ? error.problem : 'unexpected error';
+            this.logger.info(
+              this.logger.redact(
+                `Schwab ${label} attempt ${attempt} of ${this.attempts} failed (${reason}); retrying in ${formatDelay(delayMs)}.`,
+              ),
+            );
+          },
+        },
+      );
+    } catch (error) {
+      if (isSchwabError(error) && error.kind === 'transient' && attemptsMade > 1) throw error.withAttempts(attemptsMade);
+      throw error;
+    }
+  }
+
+  private async tokenRequest(context: 'refresh' | 'exchange', body: URLSearchParams): Promise<SchwabTokenResponse> {
+    const url = `${this.baseUrl}/v1/oauth/token`;
+    const answer = await this.send(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: this.authorization,
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+        },
+        body: body.toString(),
+      },
+      context,
+    );
+    this.logger.debug(`Schwab token endpoint (grant_type=${body.get('grant_type') ?? '?'}): HTTP ${answer.status}.`);
+    const classify = () =>
+      classifySchwabResponse(answer.status, answer.headers, answer.text, { context, now: this.clock.now() });
+    if (answer.status < 200 || answer.status >= 300) throw classify();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.text);
+    } catch {
+      throw classify();
+    }
+    return this.acceptTokenResponse(parsed, answer.status);
+  }
+
+  /** Masks every token in a success body the moment it is parsed, then checks its shape. */
+  private acceptTokenResponse(parsed: unknown, status: number): SchwabTokenResponse {
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new SchwabError(
+        'transient',
+        `Schwab answered the token request with JSON that is not an object (HTTP ${status})`,
+        'this is usually temporary on Schwab\'s side, so wait and try again; scheduled runs retry on their own',
+        { status },
+      );
+    }
+    const object = parsed as Record<string, unknown>;
+    for (const key of ['access_token', 'refresh_token', 'id_token']) {
+      const value = object[key];
+      if (typeof value === 'string') this.logger.mask(value);
+    }
+    const invalid = (field: string) =>
+      new SchwabError(
+        'rejected',
+        `Schwab's token response has no valid ${field} (HTTP ${status})`,
+        'check the schwab-base-url input (it should be https://api.schwabapi.com) and try again',
+        { status },
+      );
+    const accessToken = object.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') throw invalid('access_token');
+    let expiresIn = object.expires_in;
+    if (typeof expiresIn === 'string' && /^\d+$/.test(expiresIn)) expiresIn = Number(expiresIn);
+    if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) throw invalid('expires_in');
+    const refreshToken = object.refresh_token;
+    if (refreshToken !== undefined && refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) {
+      throw invalid('refresh_token');
+    }
+    const idToken = object.id_token;
+    const response: SchwabTokenResponse = {
+      access_token: accessToken,
+      token_type: typeof object.token_type === 'string' && object.token_type ? object.token_type : 'Bearer',
+      scope: typeof object.scope === 'string' ? object.scope : 'api',
+      expires_in: expiresIn,
+    };
+    if (typeof refreshToken === 'string') response.refresh_token = refreshToken;
+    if (typeof idToken === 'string' && idToken !== '') response.id_token = idToken;
+    return response;
+  }
+
+  /** One HTTP exchange: the answer (body read as text, under the same timeout), or a classified network error. */
+  private async send(
+    url: string,
+    init: RequestInit,
+    context: SchwabCallContext,
+    probe?: ProbeKind,
+    discardBody = false,
+  ): Promise<RawAnswer> {
+    const onNetworkError = (error: unknown) =>
+      classifyNetworkError(error, { context, probe, url, timeoutMs: this.timeoutMs });
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      throw onNetworkError(error);
+    }
+    try {
+      if (discardBody && response.status >= 200 && response.status < 300) {
+        await response.arrayBuffer();
+        return { status: response.status, headers: response.headers, text: '' };
+      }
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    } catch (error) {
+      throw onNetworkError(error);
+    }
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  return isSchwabError(error, 'transient');
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
