@@ -59,3 +59,13 @@ export function refreshTokenExpiresAt(meta: Pick<TokenMeta, 'createdAt'>): Date 
 export function secretValues(tokens: OAuthTokens): string[] {
   return [tokens.accessToken, tokens.refreshToken, tokens.idToken].filter((v): v is string => !!v);
 }
+
+/** Schwab's access-token lifetime in seconds, used when a response or file does not say. */
+export const DEFAULT_EXPIRES_IN_S = 1800;
+
+/** The longest access-token lifetime accepted (7 days): anything longer is a corrupted record, not a Schwab token. */
+export const MAX_EXPIRES_IN_S = 7 * 24 * 60 * 60;
+
+/** Defaults for the descriptive fields Schwab always sends, used when an input omits them. */
+export const DEFAULT_TOKEN_TYPE = 'Bearer';
+export const DEFAULT_SCOPE = 'api';

@@ -123,6 +123,11 @@ export interface SchwabFake {
   fail(endpoint: SchwabFakeEndpoint, fault: SchwabFault, times?: number): void;
   /** Drops every queued fault. */
   clearFaults(): void;
+  /**
+   * Runs `hook` when the next request to `endpoint` arrives, before the fake answers it (e.g. a login landing in a
+   * store while a run is refreshing). One-shot; the request is answered once the hook settles.
+   */
+  beforeNext(endpoint: SchwabFakeEndpoint, hook: (request: SchwabFakeRequest) => Promise<void> | void): void;
   /** Plays the browser: GET /v1/oauth/authorize over HTTP and follows nothing; returns the code from the 302. */
   login(options?: { state?: string; redirectUri?: string }): Promise<FakeLogin>;
   /** Creates a code directly, as a finished consent would (no HTTP). */
@@ -233,6 +238,7 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
   const now = () => new Date(baseNow().getTime() + offsetMs);
   const requests: SchwabFakeRequest[] = [];
   const faults = new Map<SchwabFakeEndpoint, SchwabFault[]>();
+  const hooks = new Map<SchwabFakeEndpoint, (request: SchwabFakeRequest) => Promise<void> | void>();
   const grants: Grant[] = [];
   const refreshTokens = new Map<string, { grant: Grant; active: boolean }>();
   const accessTokens = new Map<string, { grant: Grant | undefined; expiresAt: Date; revoked: boolean }>();
@@ -480,26 +486,36 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
         at: now(),
       };
       requests.push(record);
-      if (endpoint !== 'unknown') {
-        const fault = faults.get(endpoint)?.shift();
-        if (fault !== undefined) {
-          record.fault = fault;
-          return answerFault(req, res, fault);
-        }
+      const hook = endpoint === 'unknown' ? undefined : hooks.get(endpoint);
+      if (hook && endpoint !== 'unknown') {
+        hooks.delete(endpoint);
+        void Promise.resolve(hook(record)).then(() => answer(endpoint, record, req, res));
+        return;
       }
-      switch (endpoint) {
-        case 'token':
-          return handleToken(record, res);
-        case 'authorize':
-          return handleAuthorize(record, res);
-        case 'accounts':
-        case 'quotes':
-          return handleProbe(endpoint, record, res);
-        default:
-          return send(res, 404, JSON.stringify({ error: 'not_found', error_description: `No route for ${method} ${url.pathname}` }));
-      }
+      answer(endpoint, record, req, res);
     });
   });
+
+  function answer(endpoint: SchwabFakeEndpoint | 'unknown', record: SchwabFakeRequest, req: IncomingMessage, res: ServerResponse): void {
+    if (endpoint !== 'unknown') {
+      const fault = faults.get(endpoint)?.shift();
+      if (fault !== undefined) {
+        record.fault = fault;
+        return answerFault(req, res, fault);
+      }
+    }
+    switch (endpoint) {
+      case 'token':
+        return handleToken(record, res);
+      case 'authorize':
+        return handleAuthorize(record, res);
+      case 'accounts':
+      case 'quotes':
+        return handleProbe(endpoint, record, res);
+      default:
+        return send(res, 404, JSON.stringify({ error: 'not_found', error_description: `No route for ${record.method} ${record.path}` }));
+    }
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -519,6 +535,9 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
     now,
     advance(ms) {
       offsetMs += ms;
+    },
+    beforeNext(endpoint, hook) {
+      hooks.set(endpoint, hook);
     },
     fail(endpoint, fault, times = 1) {
       const queue = faults.get(endpoint) ?? [];
