@@ -1,0 +1,373 @@
+import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
+import type { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import type { Logger } from '../util/logger.js';
+import { errorMessage } from '../util/errors.js';
+import { SecretsManagerError, toSecretsManagerError } from './errors.js';
+import type { SecretsManagerOperation } from './errors.js';
+
+export { SecretsManagerError, REQUIRED_IAM_ACTIONS } from './errors.js';
+export type { SecretsManagerErrorKind } from './errors.js';
+
+/** The secret's AWSCURRENT value; both fields undefined when the secret exists but has no value yet (first deploy). */
+export interface StoredSecret {
+  text: string | undefined;
+  versionId: string | undefined;
+}
+
+export type CasResult =
+  | { outcome: 'written'; versionId: string; previousVersionId?: string }
+  | { outcome: 'kept-current'; current: StoredSecret };
+
+/** Asked when AWSCURRENT moved since the caller's load: 'keep' the newer value, or 'overwrite' it with ours. */
+export type ConflictDecision = 'overwrite' | 'keep';
+export type OnConflict = (current: StoredSecret) => ConflictDecision | Promise<ConflictDecision>;
+
+export interface SecretDescription {
+  arn: string | undefined;
+  name: string | undefined;
+  /** The version holding AWSCURRENT, if any. */
+  currentVersionId: string | undefined;
+  /** Every version that carries at least one staging label, with its labels. */
+  versionStages: Record<string, string[]>;
+  /** Set when the secret is scheduled for deletion. */
+  deletedDate: Date | undefined;
+}
+
+export interface SecretsManagerStoreOptions {
+  /** Name or ARN of the secret. */
+  secretId: string;
+  /** Defaults to AWS_REGION, then AWS_DEFAULT_REGION, then the SDK's own profile lookup. */
+  region?: string;
+  logger: Logger;
+  /**
+   * Generated once per run by the caller (a UUID) and reused on every retry, so a repeated PutSecretValue is a no-op.
+   * One token stands for ONE value: writing a different text with the same token is rejected by AWS
+   * (ResourceExistsException → kind 'token-reused'). Use a new token for every new record.
+   */
+  clientRequestToken: string;
+  /** Total attempts per AWS call, the first included (SDK retries for throttling, 5xx and network errors). Default 5. */
+  maxAttempts?: number;
+  /** Delay before retry attempt `attempt` (2, 3, …); tests pass `() => 0`. Default: the SDK's exponential backoff. */
+  retryDelayMs?: (attempt: number) => number;
+  /** Connection and whole-request timeout per attempt, in ms. Default 15000. */
+  requestTimeoutMs?: number;
+}
+
+const CURRENT = 'AWSCURRENT';
+const PENDING = 'AWSPENDING';
+const PREVIOUS = 'AWSPREVIOUS';
+/** How many times AWSCURRENT may move under us (with 'overwrite' answers) before we give up. */
+const MAX_CONFLICT_ROUNDS = 3;
+/** Secrets Manager's limit for SecretString. */
+const MAX_SECRET_BYTES = 65_536;
+
+interface Connection {
+  sdk: typeof SecretsManagerSdk;
+  client: SecretsManagerSdk.SecretsManagerClient;
+}
+
+/**
+ * One AWS Secrets Manager secret holding the token record. Owns its SDK client (loaded on first use, so runs
+ * without AWS never load the SDK). Endpoint: the SDK's own AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL.
+ *
+ * Writes follow AWS's rotation protocol as a compare-and-set (SPEC §4.6): PutSecretValue as AWSPENDING with the run's
+ * ClientRequestToken, move AWSCURRENT from the version the caller loaded to ours (AWS refuses when it moved), then
+ * take AWSPENDING off.
+ */
+export class SecretsManagerStore {
+  readonly secretId: string;
+  private readonly logger: Logger;
+  private readonly token: string;
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: ((attempt: number) => number) | undefined;
+  private readonly requestTimeoutMs: number;
+  private regionName: string | undefined;
+  private connection: Promise<Connection> | undefined;
+
+  constructor(options: SecretsManagerStoreOptions) {
+    if (!options.secretId.trim()) throw new SecretsManagerError('rejected', 'The AWS secret id is empty: set it to the secret name or ARN.');
+    if (!/^[A-Za-z0-9_-]{32,64}$/.test(options.clientRequestToken)) {
+      // A programming error, not a user one: AWS wants 32–64 characters; callers pass randomUUID().
+      throw new TypeError('clientRequestToken must be 32-64 characters (use crypto.randomUUID())');
+    }
+    this.secretId = options.secretId;
+    this.logger = options.logger;
+    this.token = options.clientRequestToken;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.retryDelayMs = options.retryDelayMs;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.regionName = nonEmpty(options.region) ?? nonEmpty(process.env.AWS_REGION) ?? nonEmpty(process.env.AWS_DEFAULT_REGION);
+  }
+
+  /** The region in use, once known (the option or environment at once; the SDK's profile lookup after a call). */
+  get region(): string | undefined {
+    return this.regionName;
+  }
+
+  /** Reads AWSCURRENT. The whole value is masked at once; masking the tokens inside is the caller's job. */
+  async load(): Promise<StoredSecret> {
+    try {
+      const out = await this.call('GetSecretValue', ({ sdk, client }) =>
+        client.send(new sdk.GetSecretValueCommand({ SecretId: this.secretId, VersionStage: CURRENT })),
+      );
+      const text = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
+      this.logger.mask(text);
+      return { text, versionId: text === undefined ? undefined : out.VersionId };
+    } catch (error) {
+      if (!(error instanceof SecretsManagerError && error.kind === 'not-found')) throw error;
+      // The secret exists but has no AWSCURRENT value: AWS says "can't find the specified secret value for staging
+      // label"; moto says "can't find the specified secret" for both cases, so ask DescribeSecret when unsure.
+      if (!/secret value/i.test(causeMessage(error))) {
+        const exists = await this.describe().then(
+          () => true,
+          () => false,
+        );
+        if (!exists) throw error;
+      }
+      this.logger.debug(`AWS secret "${this.secretId}" has no value yet.`);
+      return { text: undefined, versionId: undefined };
+    }
+  }
+
+  /**
+   * Writes `text` as the new AWSCURRENT if AWSCURRENT is still `expectedVersionId` (undefined: the secret had no
+   * value). When it moved, re-reads and asks `onConflict(current)`: 'keep' leaves the newer value in place
+   * (outcome 'kept-current'), 'overwrite' retries the move against it (at most 3 rounds).
+   * Safe to call again after a failure with the same token and text; never leaves AWSPENDING behind if it can help it.
+   */
+  async compareAndSet(text: string, expectedVersionId: string | undefined, onConflict: OnConflict): Promise<CasResult> {
+    this.logger.mask(text);
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_SECRET_BYTES) {
+      throw new SecretsManagerError(
+        'too-large',
+        `The value for AWS Secrets Manager secret "${this.secretId}" is ${bytes} bytes, over the 65536-byte limit: ` +
+          'store a smaller record (the default record format is well under 4 KB).',
+      );
+    }
+
+    const put = await this.call('PutSecretValue', ({ sdk, client }) =>
+      client.send(
+        new sdk.PutSecretValueCommand({
+          SecretId: this.secretId,
+          SecretString: text,
+          ClientRequestToken: this.token,
+          VersionStages: [PENDING],
+        }),
+      ),
+    );
+    const ours = put.VersionId ?? this.token;
+    this.logger.debug(`Put version ${ours} of AWS secret "${this.secretId}" as ${PENDING}.`);
+
+    try {
+      // First version of the secret: AWS attaches AWSCURRENT itself. Also the case when an earlier attempt of this
+      // run already finished (the repeated put is a no-op that reports the version's labels).
+      if (put.VersionStages?.includes(CURRENT)) {
+        await this.dropPending(ours);
+        return written(ours, expectedVersionId);
+      }
+
+      let from = expectedVersionId;
+      for (let round = 1; ; round++) {
+        if (await this.moveCurrent(ours, from)) {
+          await this.dropPending(ours);
+          return written(ours, from);
+        }
+        // AWSCURRENT is not where we expected: someone else wrote (or this run's earlier attempt already did).
+        const current = await this.load();
+        if (current.versionId === ours) {
+          await this.dropPending(ours);
+          return written(ours, await this.versionWith(PREVIOUS));
+        }
+        if (current.versionId !== undefined && current.versionId === from) {
+          // Not a conflict after all: the move failed for another reason. Let AWS's answer speak.
+          throw new SecretsManagerError(
+            'rejected',
+            `AWS Secrets Manager refused to move ${CURRENT} of secret "${this.secretId}" to the new version ${ours} ` +
+              'although it is still on the expected version: check for a rotation or replication configured on the secret.',
+          );
+        }
+        if (current.versionId !== undefined) {
+          this.logger.warning(
+            `AWS secret "${this.secretId}" changed while this run was working (${CURRENT} is now version ` +
+              `${current.versionId}, expected ${from ?? 'no value'}).`,
+          );
+          const decision = await onConflict(current);
+          if (decision === 'keep') {
+            await this.dropPending(ours);
+            this.logger.info(`Kept the newer value of AWS secret "${this.secretId}" (version ${current.versionId}).`);
+            return { outcome: 'kept-current', current };
+          }
+        }
+        if (round >= MAX_CONFLICT_ROUNDS) {
+          throw new SecretsManagerError(
+            'conflict',
+            `${CURRENT} of AWS Secrets Manager secret "${this.secretId}" kept moving while this run tried to write it ` +
+              `(${round} attempts): another writer is updating it at the same time, run again once it is done.`,
+          );
+        }
+        from = current.versionId;
+      }
+    } catch (error) {
+      // Clean up unless AWS is unreachable or refuses these credentials (the attempt would only fail again).
+      if (!(error instanceof SecretsManagerError && (error.kind === 'network' || error.kind === 'credentials'))) {
+        await this.dropPending(ours);
+      }
+      throw error;
+    }
+  }
+
+  /** Version ids and their staging labels, for summaries and tests. */
+  async describe(): Promise<SecretDescription> {
+    const out = await this.call('DescribeSecret', ({ sdk, client }) =>
+      client.send(new sdk.DescribeSecretCommand({ SecretId: this.secretId })),
+    );
+    const versionStages: Record<string, string[]> = {};
+    for (const [id, stages] of Object.entries(out.VersionIdsToStages ?? {})) versionStages[id] = [...stages];
+    return {
+      arn: out.ARN,
+      name: out.Name,
+      currentVersionId: Object.keys(versionStages).find((id) => versionStages[id]?.includes(CURRENT)),
+      versionStages,
+      deletedDate: out.DeletedDate,
+    };
+  }
+
+  /** Releases the SDK client's sockets (for a CLI that wants to exit promptly). Safe to call more than once. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (!connection) return;
+    try {
+      (await connection).client.destroy();
+    } catch {
+      // The SDK never loaded; nothing to release.
+    }
+  }
+
+  /** Moves AWSCURRENT to `ours`; false when AWS says it is not on `from` (it moved: the compare of compare-and-set). */
+  private async moveCurrent(ours: string, from: string | undefined): Promise<boolean> {
+    try {
+      await this.call('UpdateSecretVersionStage', ({ sdk, client }) =>
+        client.send(
+          new sdk.UpdateSecretVersionStageCommand({
+            SecretId: this.secretId,
+            VersionStage: CURRENT,
+            MoveToVersionId: ours,
+            ...(from !== undefined ? { RemoveFromVersionId: from } : {}),
+          }),
+        ),
+      );
+      this.logger.debug(`Moved ${CURRENT} of AWS secret "${this.secretId}" to version ${ours}${from ? ` from ${from}` : ''}.`);
+      return true;
+    } catch (error) {
+      // "Version stage AWSCURRENT not found in version …", "Not a valid version: …" (the old version was cleaned up),
+      // "RemoveFromVersionId can't be empty … AWSCURRENT is currently attached to version …" (someone wrote first).
+      if (isInvalidParameter(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Takes AWSPENDING off our version; best effort (a failure is a warning, never hides the real outcome). */
+  private async dropPending(ours: string): Promise<void> {
+    try {
+      await this.call('UpdateSecretVersionStage', ({ sdk, client }) =>
+        client.send(
+          new sdk.UpdateSecretVersionStageCommand({ SecretId: this.secretId, VersionStage: PENDING, RemoveFromVersionId: ours }),
+        ),
+      );
+    } catch (error) {
+      if (isInvalidParameter(error)) return; // AWSPENDING is not on our version (anymore): nothing to clean.
+      this.logger.warning(
+        `Could not remove the ${PENDING} label from version ${ours} of AWS secret "${this.secretId}"; it is harmless but ` +
+          `you may remove it with \`aws secretsmanager update-secret-version-stage --secret-id ${this.secretId} ` +
+          `--version-stage ${PENDING} --remove-from-version-id ${ours}\`: ${errorMessage(error)}`,
+      );
+    }
+  }
+
+  private async versionWith(stage: string): Promise<string | undefined> {
+    try {
+      const { versionStages } = await this.describe();
+      return Object.keys(versionStages).find((id) => versionStages[id]?.includes(stage));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private connect(): Promise<Connection> {
+    this.connection ??= (async () => {
+      const sdk = await import('@aws-sdk/client-secrets-manager');
+      let retryStrategy: ConfiguredRetryStrategy | undefined;
+      if (this.retryDelayMs) {
+        // The SDK's own standard strategy with our delays (tests: no waiting); it still decides what is retryable.
+        const retry = await import('@smithy/util-retry');
+        retryStrategy = new retry.ConfiguredRetryStrategy(this.maxAttempts, this.retryDelayMs);
+      }
+      const client = new sdk.SecretsManagerClient({
+        ...(this.regionName ? { region: this.regionName } : {}),
+        maxAttempts: this.maxAttempts,
+        ...(retryStrategy ? { retryStrategy } : {}),
+        requestHandler: {
+          connectionTimeout: this.requestTimeoutMs,
+          requestTimeout: this.requestTimeoutMs,
+          throwOnRequestTimeout: true,
+        },
+      });
+      return { sdk, client };
+    })();
+    return this.connection;
+  }
+
+  /** Runs one SDK call; every failure becomes a SecretsManagerError sentence. */
+  private async call<T>(operation: SecretsManagerOperation, run: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = await this.connect();
+    try {
+      return await run(connection);
+    } catch (error) {
+      if (!this.regionName) {
+        try {
+          this.regionName = nonEmpty(await connection.client.config.region());
+        } catch {
+          // No region anywhere; the message says so.
+        }
+      }
+      throw toSecretsManagerError(error, {
+        operation,
+        secretId: this.secretId,
+        region: this.regionName,
+        endpoint: this.endpoint(),
+        redact: (text) => this.logger.redact(text),
+      });
+    }
+  }
+
+  private endpoint(): string {
+    const configured =
+      process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true'
+        ? undefined
+        : (nonEmpty(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER) ?? nonEmpty(process.env.AWS_ENDPOINT_URL));
+    return configured ?? `https://secretsmanager.${this.regionName ?? '<region>'}.amazonaws.com`;
+  }
+}
+
+function written(versionId: string, previousVersionId: string | undefined): CasResult {
+  return previousVersionId ? { outcome: 'written', versionId, previousVersionId } : { outcome: 'written', versionId };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function isInvalidParameter(error: unknown): boolean {
+  const cause = error instanceof SecretsManagerError ? error.cause : error;
+  return typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'InvalidParameterException';
+}
+
+function causeMessage(error: SecretsManagerError): string {
+  const cause = error.cause;
+  return typeof cause === 'object' && cause !== null && typeof (cause as { message?: unknown }).message === 'string'
+    ? (cause as { message: string }).message
+    : '';
+}
