@@ -1,4 +1,5 @@
 import type { getOctokit } from '@actions/github';
+import type { ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { Logger } from '../util/logger.js';
 
 /** An Octokit with the REST endpoint methods, the retry plugin and the throttling plugin. */
@@ -9,12 +10,19 @@ export interface GitHubClientOptions {
   /** Defaults to GITHUB_API_URL (the runner's own variable), then https://api.github.com. */
   baseUrl?: string;
   logger: Logger;
-  /** Retries of one request after a 5xx / network error (the retry plugin). */
+  /** Retries of one request after a 5xx / network error / timeout (the retry plugin). Default 2. */
   retries?: number;
-  /** Times one request is retried after a primary or secondary rate limit (the throttling plugin). */
+  /** Times one request is retried after a primary or secondary rate limit (the throttling plugin). Default 2. */
   rateLimitRetries?: number;
-  /** Per-request timeout in milliseconds. */
+  /** Per-request timeout in milliseconds. Default 30 s. */
   timeoutMs?: number;
+  /**
+   * Scales every wait the plugins make: the retry plugin's backoff (1 s, 4 s, …), the throttling plugin's
+   * Retry-After / rate-limit-reset waits, and its pause between mutating requests (1 s, GitHub's advice against
+   * secondary rate limits). Default 1 (real waits); tests pass 0 so nothing sleeps. Note that the throttling plugin
+   * treats `retry-after: 0` as absent and falls back to 60 s, so only this option makes a rate-limit retry instant.
+   */
+  waitScale?: number;
 }
 
 /**
@@ -22,14 +30,16 @@ export interface GitHubClientOptions {
  * so runs that never call GitHub do not pay for them.
  */
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
-  const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([
+  const [{ getOctokit }, { defaults }, { retry }, { throttling }] = await Promise.all([
     import('@actions/github'),
+    import('@actions/github/lib/utils'),
     import('@octokit/plugin-retry'),
     import('@octokit/plugin-throttling'),
   ]);
   const { logger } = options;
   const rateLimitRetries = options.rateLimitRetries ?? 2;
-  const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+  const waitScale = Math.max(0, options.waitScale ?? 1);
+  const baseUrl = (options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   const onLimit =
     (kind: string) =>
     (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
@@ -40,17 +50,40 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       logger.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}; giving up after ${retryCount} retries.`);
       return false;
     };
+
+  // @actions/github's own fetch honours the runner's proxy settings (HTTPS_PROXY / NO_PROXY), but it picked its
+  // proxy for GITHUB_API_URL when it loaded; use it only for that URL and the platform's fetch for any other.
+  const defaultRequest = defaults.request as { fetch?: typeof fetch } | undefined;
+  const proxyFetch = defaults.baseUrl?.replace(/\/+$/, '') === baseUrl ? defaultRequest?.fetch : undefined;
+
   return getOctokit(
     options.token,
     {
-      baseUrl: baseUrl.replace(/\/+$/, ''),
-      request: {
+      baseUrl,
+      // Octokit's own warnings (deprecations, plugin errors) go to the run's logger, never straight to the console.
+      log: {
+        debug: (message: string) => logger.debug(message),
+        info: (message: string) => logger.debug(message),
+        warn: (message: string) => logger.warning(message),
+        error: (message: string) => logger.error(message),
+      },
+      request: { fetch: fetchWithTimeout(options.timeoutMs ?? 30_000, proxyFetch ?? fetch) },
+      // Not `request.retries`: the retry plugin would then retry every failure, 401/403/404/422 included.
+      // 429 is left to the throttling plugin, which honours Retry-After and rateLimitRetries.
+      retry: {
         retries: options.retries ?? 2,
-        fetch: fetchWithTimeout(options.timeoutMs ?? 30_000),
+        retryAfterBaseValue: 1000 * waitScale,
+        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
       },
       throttle: {
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary'),
+        retryAfterBaseValue: 1000 * waitScale,
+        // The plugin's default write limiter is process-wide and spaces mutating requests 1 s apart; keep it for
+        // real runs, replace it by a scaled one otherwise.
+        ...(waitScale === 1
+          ? {}
+          : { write: spacingLimiter(1000 * waitScale), notifications: spacingLimiter(3000 * waitScale) }),
       },
     },
     retry,
@@ -58,11 +91,31 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
   );
 }
 
-/** Node's global fetch with a timeout on every request. */
-function fetchWithTimeout(timeoutMs: number): typeof fetch {
+/** `fetch` with a timeout on every request. */
+function fetchWithTimeout(timeoutMs: number, base: typeof fetch): typeof fetch {
   return (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
+    return base(input, { ...init, signal });
   };
 }
+
+/**
+ * The small part of a Bottleneck group the throttling plugin uses (`group.key(id).schedule(options, fn)`):
+ * starts one job at a time, at least `minTimeMs` apart.
+ */
+function spacingLimiter(minTimeMs: number): BottleneckGroup {
+  let next = 0;
+  const limiter = {
+    async schedule<T>(_options: unknown, job: () => T | Promise<T>): Promise<T> {
+      const now = Date.now();
+      const wait = Math.max(0, next - now);
+      next = Math.max(now, next) + minTimeMs;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      return job();
+    },
+  };
+  return { key: () => limiter } as unknown as BottleneckGroup;
+}
+
+type BottleneckGroup = NonNullable<Extract<ThrottlingOptions, { onRateLimit: unknown }>['write']>;
