@@ -1,0 +1,239 @@
+/**
+ * The words of the alert issue and its comments. Pure: every text is built from names, dates and the authorize URL
+ * (never from a token value or the app secret) and then passed through `redact` anyway, as defence in depth.
+ */
+import { refreshTokenExpiresAt } from '../token/record.js';
+import { formatDuration } from '../util/duration.js';
+import type { AlertState } from './marker.js';
+import { formatMarker } from './marker.js';
+
+/** What the `login` command needs to write the new record where this workflow reads it. */
+export interface LoginCommandOptions {
+  /** The Schwab app key (client_id); it is part of the authorize URL anyway. Never pass the app secret. */
+  appKey: string;
+  callbackUrl: string;
+  /** AWS Secrets Manager secret the CLI should write (`--aws-secret-id`). */
+  awsSecretId?: string;
+  /** Region of that secret, passed as AWS_REGION in front of the command. */
+  awsRegion?: string;
+  /** GitHub repository secret the CLI should write (`--github-repo`, `--github-secret-name`). */
+  githubSecret?: { repo: string; name: string };
+}
+
+export type Redact = (text: string) => string;
+
+export interface AlertContentInput {
+  tokenId: string;
+  /** The effective health the issue is opened for. */
+  status: AlertState;
+  /** Schwab rejected the refresh token on this run. */
+  schwabRejected: boolean;
+  now: Date;
+  /** The login (`created_at`) of the record in use; undefined when no usable record exists. */
+  loginAt?: Date;
+  /** The authorize URL for this app key and callback (buildAuthorizeUrl). */
+  authorizeUrl: string;
+  login: LoginCommandOptions;
+  /**
+   * Where the rotated token is kept, for "what stops working", e.g. ["AWS Secrets Manager secret `prod/schwab`",
+   * "repository secret `SCHWAB_TOKEN`"]. Defaults to the stores named in `login`.
+   */
+  stores?: string[];
+  /** Link to the workflow run that wrote the text. */
+  runUrl?: string;
+  redact: Redact;
+}
+
+export interface ClosedCommentInput {
+  tokenId: string;
+  now: Date;
+  /** The login now in use (newer than the one the issue was opened for). */
+  loginAt: Date;
+  runUrl?: string;
+  redact: Redact;
+}
+
+/** `2026-11-25 09:00 UTC` */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Quotes a shell word when it needs it (POSIX single quotes). */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Inline code that survives backticks in the value. */
+function code(value: string): string {
+  const clean = value.replace(/[\r\n]+/g, ' ');
+  return clean.includes('`') ? `\`\` ${clean} \`\`` : `\`${clean}\``;
+}
+
+/** The exact `login` command (one line). The app secret is read from the environment, never written here. */
+export function buildLoginCommand(options: LoginCommandOptions): string {
+  const env: string[] = [];
+  if (options.awsSecretId && options.awsRegion) env.push(`AWS_REGION=${shellQuote(options.awsRegion)}`);
+  env.push(`SCHWAB_APP_KEY=${shellQuote(options.appKey)}`);
+  const args = ['npx', 'schwab-token-rotator', 'login', '--callback-url', shellQuote(options.callbackUrl)];
+  if (options.awsSecretId) args.push('--aws-secret-id', shellQuote(options.awsSecretId));
+  if (options.githubSecret) {
+    args.push('--github-repo', shellQuote(options.githubSecret.repo));
+    args.push('--github-secret-name', shellQuote(options.githubSecret.name));
+  }
+  return [...env, ...args].join(' ');
+}
+
+function defaultStores(login: LoginCommandOptions): string[] {
+  const stores: string[] = [];
+  if (login.awsSecretId) stores.push(`the AWS Secrets Manager secret ${code(login.awsSecretId)}`);
+  if (login.githubSecret) {
+    stores.push(`the GitHub secret ${code(login.githubSecret.name)} of ${code(login.githubSecret.repo)}`);
+  }
+  return stores;
+}
+
+/** `a`, `a and b`, `a, b and c` */
+function listText(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function deadlineOf(loginAt: Date | undefined): Date | undefined {
+  return loginAt ? refreshTokenExpiresAt({ createdAt: loginAt }) : undefined;
+}
+
+/** The issue title: what is needed, for which token, by when. */
+export function alertTitle(input: Pick<AlertContentInput, 'tokenId' | 'status' | 'schwabRejected' | 'loginAt' | 'redact'>): string {
+  const deadline = deadlineOf(input.loginAt);
+  let title: string;
+  if (input.status === 'expiring' && deadline) {
+    title = `Schwab login needed by ${formatUtc(deadline)} for ${input.tokenId}`;
+  } else if (input.schwabRejected) {
+    title = `Schwab login required now for ${input.tokenId}: the refresh token was rejected`;
+  } else if (deadline) {
+    title = `Schwab login required now for ${input.tokenId}: the refresh token expired ${formatUtc(deadline)}`;
+  } else {
+    title = `Schwab login required now for ${input.tokenId}: no usable token record`;
+  }
+  return input.redact(title.replace(/[\r\n]+/g, ' '));
+}
+
+function situation(input: AlertContentInput, deadline: Date | undefined): string {
+  if (!deadline) {
+    return 'No usable token record was found in any configured store, so the workflow has nothing to refresh.';
+  }
+  const left = deadline.getTime() - input.now.getTime();
+  const when = `**${formatUtc(deadline)}** (${left >= 0 ? `in ${formatDuration(left)}` : `${formatDuration(-left)} ago`})`;
+  if (input.schwabRejected) {
+    return (
+      `Schwab rejected the refresh token on ${formatUtc(input.now)}; its deadline was ${when}. ` +
+      'A refresh token dies early when a newer login replaces it (each login invalidates the older tokens) or when it is revoked.'
+    );
+  }
+  if (left < 0) return `The refresh token expired at ${when}.`;
+  return `The refresh token expires at ${when}.`;
+}
+
+function loginSteps(input: AlertContentInput): string[] {
+  const { login } = input;
+  const writes = [`- the file ${code('schwab_token.json')} in the current directory (mode 0600)`];
+  if (login.awsSecretId) writes.push(`- the AWS Secrets Manager secret ${code(login.awsSecretId)} (with your usual AWS credentials)`);
+  if (login.githubSecret) {
+    writes.push(
+      `- the GitHub secret ${code(login.githubSecret.name)} of ${code(login.githubSecret.repo)} ` +
+        `(needs ${code('GH_TOKEN')} set to a token allowed to write secrets, e.g. ${code('GH_TOKEN=$(gh auth token)')})`,
+    );
+  }
+  const pickup =
+    login.awsSecretId || login.githubSecret
+      ? 'The next scheduled run of this workflow sees the newer login there, writes it to every store it manages, and closes this issue.'
+      : `Then store the content of ${code('schwab_token.json')} where this workflow reads its token (its ${code('token')} input); ` +
+        'the next run adopts the newer login and closes this issue.';
+  return [
+    '### How to log in again (one command, one browser click)',
+    '',
+    `1. On a machine with Node.js 20 or later, put your app secret in the environment without it landing in the shell history ` +
+      `(it is deliberately not shown here): ${code('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET')}, then paste the secret and press Enter.`,
+    '2. Run:',
+    '',
+    '   ```sh',
+    `   ${buildLoginCommand(login)}`,
+    '   ```',
+    '',
+    `3. The command opens this authorize URL in your browser (open it yourself if it cannot), and catches Schwab's redirect to ${code(login.callbackUrl)} by itself:`,
+    '',
+    `   ${input.authorizeUrl}`,
+    '',
+    '   Log in with your Schwab brokerage account and approve. The browser warns about the local self-signed certificate: that is expected.',
+    '',
+    'It writes the new token record to:',
+    '',
+    ...writes,
+    '',
+    pickup,
+  ];
+}
+
+/** The issue body: the marker, the deadline, why, what breaks, and exactly how to log in. */
+export function alertBody(input: AlertContentInput): string {
+  const deadline = deadlineOf(input.loginAt);
+  const stores = input.stores ?? defaultStores(input.login);
+  const storeText = stores.length ? listText(stores) : 'the configured stores';
+  const lines = [
+    formatMarker({ kind: 'alert', tokenId: input.tokenId, login: input.loginAt, state: input.status }),
+    `## Schwab login ${input.status === 'expiring' ? 'needed soon' : 'required now'} for ${code(input.tokenId)}`,
+    '',
+    situation(input, deadline),
+    '',
+    '### What stops working if nothing is done',
+    '',
+    (input.status === 'expiring'
+      ? 'After that deadline this workflow can no longer refresh the access token: '
+      : 'This workflow can no longer refresh the access token: ') +
+      `every run fails, the last access token expires within 30 minutes, and everything that reads it from ${storeText} ` +
+      '(trading bots, Lambdas, dashboards) gets `401 Unauthorized` from Schwab until someone logs in again.',
+    '',
+    '### Why',
+    '',
+    'A Schwab refresh token lasts 7 days from the login that created it. Refreshing the access token (what this workflow does ' +
+      'every ~25 minutes) does not extend it, and only a person can log in, in a browser.',
+    '',
+    ...loginSteps(input),
+  ];
+  if (input.runUrl) lines.push('', `<sub>Opened by [this workflow run](${input.runUrl}).</sub>`);
+  return input.redact(lines.join('\n'));
+}
+
+/** The one comment on the transition to reauth-required (the issue was opened while the token was expiring). */
+export function reauthComment(input: AlertContentInput): string {
+  const deadline = deadlineOf(input.loginAt);
+  const lines = [
+    formatMarker({ kind: 'reauth-required', tokenId: input.tokenId, login: input.loginAt }),
+    `**The refresh token for ${code(input.tokenId)} is dead now.** ${situation(input, deadline)}`,
+    '',
+    'Every run of this workflow fails until someone logs in again:',
+    '',
+    '```sh',
+    buildLoginCommand(input.login),
+    '```',
+    '',
+    `(with ${code('SCHWAB_APP_SECRET')} in the environment; the steps are in the description above).`,
+  ];
+  if (input.runUrl) lines.push('', `<sub>Seen by [this workflow run](${input.runUrl}).</sub>`);
+  return input.redact(lines.join('\n'));
+}
+
+/** The comment that closes the issue after a new login. */
+export function closedComment(input: ClosedCommentInput): string {
+  const deadline = refreshTokenExpiresAt({ createdAt: input.loginAt });
+  const left = deadline.getTime() - input.now.getTime();
+  const lines = [
+    formatMarker({ kind: 'closed', tokenId: input.tokenId, login: input.loginAt }),
+    `New login seen for ${code(input.tokenId)} (logged in ${formatUtc(input.loginAt)}). ` +
+      `The refresh token now lasts until **${formatUtc(deadline)}** (in ${formatDuration(Math.max(0, left))}). ` +
+      'Closing this issue; a new one opens before that deadline.',
+  ];
+  if (input.runUrl) lines.push('', `<sub>Closed by [this workflow run](${input.runUrl}).</sub>`);
+  return input.redact(lines.join('\n'));
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import {
+  alertBody,
+  alertTitle,
+  buildLoginCommand,
+  closedComment,
+  reauthComment,
+  shellQuote,
+  type AlertContentInput,
+} from '../../src/alerts/issue-content.js';
+import { findMarker } from '../../src/alerts/marker.js';
+import { buildAuthorizeUrl } from '../../src/schwab/oauth-client.js';
+import { createMemoryLogger } from '../../src/util/logger.js';
+
+const APP_KEY = 'AppKey0123456789abcdefABCDEF0123';
+const APP_SECRET = 'AppSecret0fThe0App0123';
+const ACCESS = 'I0.b2F1dGgyLmNkYy5zY2h3YWIuY29t.accesstoken@';
+const REFRESH = 'refresh0token0value0xyz0123456789@';
+const LOGIN = new Date('2026-11-18T09:00:00Z');
+const NOW = new Date('2026-11-23T10:30:00Z'); // 1d 22h 30m before the deadline (2026-11-25 09:00)
+const CALLBACK = 'https://127.0.0.1:8182';
+const AUTHORIZE_URL = buildAuthorizeUrl({ baseUrl: 'https://api.schwabapi.com', appKey: APP_KEY, callbackUrl: CALLBACK });
+
+function input(overrides: Partial<AlertContentInput> = {}): AlertContentInput {
+  const logger = createMemoryLogger();
+  for (const secret of [APP_SECRET, ACCESS, REFRESH]) logger.mask(secret);
+  return {
+    tokenId: 'prod/schwab-token',
+    status: 'expiring',
+    schwabRejected: false,
+    now: NOW,
+    loginAt: LOGIN,
+    authorizeUrl: AUTHORIZE_URL,
+    login: {
+      appKey: APP_KEY,
+      callbackUrl: CALLBACK,
+      awsSecretId: 'prod/schwab-token',
+      awsRegion: 'us-east-1',
+      githubSecret: { repo: 'acme/bot', name: 'SCHWAB_TOKEN' },
+    },
+    redact: logger.redact,
+    ...overrides,
+  };
+}
+
+describe('login command', () => {
+  it('names every target and never the app secret', () => {
+    expect(buildLoginCommand(input().login)).toBe(
+      `AWS_REGION=us-east-1 SCHWAB_APP_KEY=${APP_KEY} npx schwab-token-rotator login --callback-url https://127.0.0.1:8182 ` +
+        '--aws-secret-id prod/schwab-token --github-repo acme/bot --github-secret-name SCHWAB_TOKEN',
+    );
+    expect(buildLoginCommand({ appKey: APP_KEY, callbackUrl: CALLBACK })).toBe(
+      `SCHWAB_APP_KEY=${APP_KEY} npx schwab-token-rotator login --callback-url https://127.0.0.1:8182`,
+    );
+  });
+  it('quotes what the shell would split or expand', () => {
+    expect(shellQuote('my secret$(x)')).toBe(`'my secret$(x)'`);
+    expect(shellQuote(`it's`)).toBe(`'it'\\''s'`);
+    expect(shellQuote('arn:aws:secretsmanager:us-east-1:123:secret:prod/x-AbC')).toBe(
+      'arn:aws:secretsmanager:us-east-1:123:secret:prod/x-AbC',
+    );
+  });
+});
+
+describe('alert issue text', () => {
+  it('the title has the deadline and the token id', () => {
+    expect(alertTitle(input())).toBe('Schwab login needed by 2026-11-25 09:00 UTC for prod/schwab-token');
+    expect(alertTitle(input({ status: 'reauth-required', now: new Date('2026-11-26T00:00:00Z') }))).toBe(
+      'Schwab login required now for prod/schwab-token: the refresh token expired 2026-11-25 09:00 UTC',
+    );
+    expect(alertTitle(input({ status: 'reauth-required', schwabRejected: true }))).toMatch(/rejected/);
+    expect(alertTitle(input({ status: 'reauth-required', loginAt: undefined }))).toMatch(/no usable token record/);
+  });
+
+  it('the body has the marker, the deadline in UTC with time left, the authorize URL, the login command and what it writes', () => {
+    const body = alertBody(input());
+    expect(findMarker(body, 'alert', 'prod/schwab-token')).toEqual({
+      kind: 'alert',
+      tokenId: 'prod/schwab-token',
+      login: LOGIN,
+      state: 'expiring',
+    });
+    expect(body).toContain('**2026-11-25 09:00 UTC** (in 1d 22h)');
+    expect(body).toContain(AUTHORIZE_URL);
+    expect(AUTHORIZE_URL).toContain(`client_id=${APP_KEY}`);
+    expect(body).toContain(buildLoginCommand(input().login));
+    expect(body).toContain('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET');
+    expect(body).toContain('`schwab_token.json`');
+    expect(body).toContain('the AWS Secrets Manager secret `prod/schwab-token`');
+    expect(body).toContain('the GitHub secret `SCHWAB_TOKEN` of `acme/bot`');
+    expect(body).toMatch(/What stops working if nothing is done[\s\S]*401 Unauthorized/);
+    expect(body).toMatch(/7 days from the login/);
+  });
+
+  it('contains no token value and no app secret', () => {
+    for (const text of [
+      alertBody(input()),
+      alertTitle(input()),
+      reauthComment(input({ status: 'reauth-required' })),
+      closedComment({ tokenId: 'prod/schwab-token', now: NOW, loginAt: NOW, redact: input().redact }),
+    ]) {
+      for (const secret of [APP_SECRET, ACCESS, REFRESH, encodeURIComponent(REFRESH)]) expect(text).not.toContain(secret);
+    }
+  });
+
+  it('passes every text through redact (defence in depth)', () => {
+    const logger = createMemoryLogger();
+    logger.mask('leaky-token-id-value');
+    const leaky = input({ tokenId: 'leaky-token-id-value', redact: logger.redact });
+    const texts = [
+      alertTitle(leaky),
+      alertBody(leaky),
+      reauthComment({ ...leaky, status: 'reauth-required' }),
+      closedComment({ tokenId: 'leaky-token-id-value', now: NOW, loginAt: NOW, redact: logger.redact }),
+    ];
+    for (const text of texts) {
+      expect(text).not.toContain('leaky-token-id-value');
+      expect(text).toContain('***');
+    }
+  });
+
+  it('explains a rejection and a missing record', () => {
+    expect(alertBody(input({ status: 'reauth-required', schwabRejected: true }))).toMatch(/Schwab rejected the refresh token/);
+    expect(alertBody(input({ status: 'reauth-required', loginAt: undefined }))).toMatch(/No usable token record/);
+    expect(alertBody(input({ status: 'reauth-required', now: new Date('2026-11-25T12:00:00Z') }))).toContain(
+      '(3h ago)',
+    );
+  });
+
+  it('without a store to write, tells where to put the file', () => {
+    const body = alertBody(input({ login: { appKey: APP_KEY, callbackUrl: CALLBACK } }));
+    expect(body).toMatch(/store the content of `schwab_token.json` where this workflow reads its token/);
+  });
+
+  it('comments carry their own markers and the new deadline', () => {
+    const reauth = reauthComment(input({ status: 'reauth-required', now: new Date('2026-11-25T09:10:00Z') }));
+    expect(findMarker(reauth, 'reauth-required', 'prod/schwab-token')?.login).toEqual(LOGIN);
+    expect(reauth).toContain(buildLoginCommand(input().login));
+    const newLogin = new Date('2026-11-25T10:00:00Z');
+    const closed = closedComment({ tokenId: 'prod/schwab-token', now: new Date('2026-11-25T10:20:00Z'), loginAt: newLogin, redact: (s) => s });
+    expect(findMarker(closed, 'closed', 'prod/schwab-token')?.login).toEqual(newLogin);
+    expect(closed).toContain('**2026-12-02 10:00 UTC** (in 6d 23h)');
+  });
+});
