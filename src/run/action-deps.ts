@@ -4,7 +4,9 @@ import type { Logger } from '../util/logger.js';
 import type { Clock, Sleep } from '../util/clock.js';
 import { SchwabOAuthClient } from '../schwab/oauth-client.js';
 import type { RotationDeps } from './rotation.js';
-import type { PrimaryStore, RecordSource } from './stores.js';
+import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
+import { assertSecretValueFits } from '../github/secret-targets.js';
+import type { SecretTarget } from '../github/secret-targets.js';
 
 export interface Platform {
   clock: Clock;
@@ -34,7 +36,35 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
   const primary = settings.awsSecretId
     ? await secretsManagerPrimary(settings.awsSecretId, settings.awsRegion, logger)
     : undefined;
-  return { clock, logger, schwab, sources, primary, mirrors: [] };
+  const mirrors: MirrorStore[] = [];
+  if (settings.githubSecrets.length > 0 && settings.secretsToken) {
+    mirrors.push(githubSecretsMirror(settings.githubSecrets, settings.secretsToken, logger));
+  }
+  return { clock, logger, schwab, sources, primary, mirrors };
+}
+
+/**
+ * GitHub encrypted secrets as a mirror. Octokit and libsodium load on the first write, not before:
+ * a run with nothing to write never pays for them.
+ */
+export function githubSecretsMirror(targets: SecretTarget[], token: string, logger: Logger): MirrorStore {
+  return {
+    label: targets.length === 1 ? `GitHub secret ${targets[0]?.label}` : `${targets.length} GitHub secrets`,
+    check: (text) => assertSecretValueFits(text),
+    async write(text) {
+      const [{ createGitHubClient }, { GitHubSecretsWriter }] = await Promise.all([
+        import('../github/octokit.js'),
+        import('../github/secrets-writer.js'),
+      ]);
+      const client = await createGitHubClient({ token, logger });
+      const results = await new GitHubSecretsWriter(client, logger).writeAll(targets, text);
+      return results.map((result) => ({
+        label: `GitHub secret ${result.target.label}`,
+        ok: result.ok,
+        detail: result.ok ? (result.status ?? 'written') : (result.error ?? 'failed'),
+      }));
+    },
+  };
 }
 
 /** The AWS Secrets Manager secret as the primary store. One ClientRequestToken per run makes retries idempotent. */

@@ -181,6 +181,19 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     };
   }
 
+  // Every store must be able to take the record before anything is refreshed or written (a rotated refresh token
+  // must never be obtained and then dropped).
+  if (due || primaryStale || inputsStale) {
+    try {
+      const text = serializeRecord(chosen.record, options.tokenFormat);
+      for (const mirror of deps.mirrors) mirror.check?.(text);
+    } catch (error) {
+      fail(errorMessage(error));
+      const health = assessHealth(chosen.record, now, options.reauthWarningMs);
+      return { ...base, status: health.status, health, action: 'Stopped before refreshing: a store cannot take the record.' };
+    }
+  }
+
   let record = chosen.record;
   let refreshed = false;
   let schwabRejected = false;

@@ -45,5 +45,7 @@ export interface MirrorResult {
 /** Write-only copies of the record (GitHub secrets), written after the primary. Never throws for one target. */
 export interface MirrorStore {
   readonly label: string;
+  /** Throws a UserError when `text` cannot be stored here; called for every mirror before any store is written. */
+  check?(text: string): void;
   write(text: string): Promise<MirrorResult[]>;
 }

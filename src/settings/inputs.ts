@@ -2,6 +2,8 @@ import { UserError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
 import type { Logger } from '../util/logger.js';
 import type { TokenFormat } from '../token/record.js';
+import { parseSecretTargets } from '../github/secret-targets.js';
+import type { SecretTarget } from '../github/secret-targets.js';
 
 /**
  * The action's inputs, with the defaults action.yml declares. The code applies these same defaults when an input
@@ -20,6 +22,8 @@ export const INPUT_DEFAULTS = {
   verify: 'none',
   'dry-run': 'false',
   'schwab-base-url': 'https://api.schwabapi.com',
+  'github-secrets': '',
+  'secrets-token': '',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -43,13 +47,24 @@ export interface Settings {
   verify: VerifyMode;
   dryRun: boolean;
   schwabBaseUrl: string;
+  /** GitHub secrets the record is mirrored to, validated (names, syntax, duplicates) before anything runs. */
+  githubSecrets: SecretTarget[];
+  /** A token that can write those secrets (fine-grained PAT or GitHub App token). */
+  secretsToken: string | undefined;
+  /** `owner/name` of the repository running the workflow (GITHUB_REPOSITORY). */
+  repository: string | undefined;
+}
+
+/** The runner's variables the settings read besides inputs. */
+export interface RunnerEnv {
+  GITHUB_REPOSITORY?: string | undefined;
 }
 
 /**
  * Reads and validates every input into Settings. Secrets are masked the moment they are read, before anything
  * is logged. A bad input fails at once with one sentence naming the input and how to fix it.
  */
-export function readSettings(read: InputReader, logger: Logger): Settings {
+export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv = process.env): Settings {
   const get = (name: InputName): string => {
     const value = read(name).trim();
     return value === '' ? INPUT_DEFAULTS[name] : value;
@@ -60,6 +75,8 @@ export function readSettings(read: InputReader, logger: Logger): Settings {
   logger.mask(appSecret);
   const tokenInput = get('token');
   logger.mask(tokenInput);
+  const secretsToken = get('secrets-token');
+  logger.mask(secretsToken);
 
   const appKey = get('app-key');
   if (!appKey) throw missing('app-key', 'the App Key of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_KEY }}');
@@ -75,6 +92,13 @@ export function readSettings(read: InputReader, logger: Logger): Settings {
       'No token source is configured: set "token" (e.g. ${{ secrets.SCHWAB_TOKEN }}) and/or "aws-secret-id" to the Secrets Manager secret that holds the token record.',
     );
   }
+  const repository = env.GITHUB_REPOSITORY?.trim() || undefined;
+  const githubSecrets = parseSecretTargets(get('github-secrets'), repository);
+  if (githubSecrets.length > 0 && !secretsToken) {
+    throw new UserError(
+      'Input "secrets-token" is required when "github-secrets" is set: use a fine-grained personal access token or GitHub App token with the "Secrets: read and write" permission (GITHUB_TOKEN cannot write secrets).',
+    );
+  }
 
   return {
     appKey,
@@ -88,6 +112,9 @@ export function readSettings(read: InputReader, logger: Logger): Settings {
     verify: readChoice('verify', get('verify'), ['none', 'accounts', 'quotes'] as const),
     dryRun: readBoolean('dry-run', get('dry-run')),
     schwabBaseUrl: readBaseUrl('schwab-base-url', get('schwab-base-url')),
+    githubSecrets,
+    secretsToken: secretsToken || undefined,
+    repository,
   };
 }
 
