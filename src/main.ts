@@ -4,12 +4,9 @@ import { createLogger } from './util/logger.js';
 import type { Logger } from './util/logger.js';
 import { errorMessage } from './util/errors.js';
 import { realSleep, systemClock } from './util/clock.js';
-import { rotate } from './run/rotation.js';
-import type { RotationResult } from './run/rotation.js';
-import { buildActionDeps } from './run/action-deps.js';
+import { runActionOnce } from './run/action-run.js';
+import type { ActionRunResult } from './run/action-run.js';
 import { renderSummary } from './run/summary.js';
-
-const REAUTH_WARNING_MS = 48 * 3_600_000;
 
 /**
  * The action: inputs → settings → rotation → outputs, summary and exit status.
@@ -22,32 +19,23 @@ export async function run(): Promise<void> {
   });
   try {
     const settings = readSettings((name) => core.getInput(name), logger);
-    const deps = await buildActionDeps(settings, { clock: systemClock, sleep: realSleep, logger });
-    const result = await rotate(
-      {
-        force: settings.force,
-        dryRun: settings.dryRun,
-        refreshBeforeMs: settings.refreshBeforeMs,
-        reauthWarningMs: REAUTH_WARNING_MS,
-        tokenFormat: settings.tokenFormat,
-        verify: settings.verify,
-      },
-      deps,
-    );
-    setOutputs(result);
-    await writeSummary(logger, renderSummary(result, systemClock.now()));
+    const run = await runActionOnce(settings, { clock: systemClock, sleep: realSleep, logger }, runContext());
+    const result = run.rotation;
+    setOutputs(run);
+    await writeSummary(logger, renderSummary(result, systemClock.now(), { issue: issueLink(run), warnings: run.warnings }));
     logger.info(result.action);
     if (result.failures.length) {
       core.setFailed(result.failures.join('\n'));
     } else if (result.status === 'expiring') {
-      logger.warning(`${result.health.reason}`);
+      logger.warning(result.health.reason);
     }
   } catch (error) {
     core.setFailed(logger.redact(errorMessage(error)));
   }
 }
 
-function setOutputs(result: RotationResult): void {
+function setOutputs(run: ActionRunResult): void {
+  const result = run.rotation;
   const { record, health } = result;
   if (record) {
     core.setSecret(record.tokens.accessToken);
@@ -57,6 +45,24 @@ function setOutputs(result: RotationResult): void {
   if (health.refreshTokenExpiresAt) core.setOutput('refresh-token-expires-at', isoSeconds(health.refreshTokenExpiresAt));
   core.setOutput('refreshed', String(result.refreshed));
   core.setOutput('status', result.status);
+  if (run.alert?.issueNumber !== undefined) core.setOutput('issue-number', String(run.alert.issueNumber));
+}
+
+function issueLink(run: ActionRunResult): { number: number; url: string; action: string } | undefined {
+  const { alert } = run;
+  if (alert?.issueNumber === undefined || !alert.issueUrl) return undefined;
+  const action = alert.action === 'none' ? (alert.decision?.reason ?? 'open') : alert.action;
+  return { number: alert.issueNumber, url: alert.issueUrl, action };
+}
+
+function runContext(): { workflowRef?: string; runUrl?: string } {
+  const { GITHUB_WORKFLOW_REF, GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
+  return {
+    ...(GITHUB_WORKFLOW_REF ? { workflowRef: GITHUB_WORKFLOW_REF } : {}),
+    ...(GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
+      ? { runUrl: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }
+      : {}),
+  };
 }
 
 async function writeSummary(logger: Logger, markdown: string): Promise<void> {

@@ -61,7 +61,7 @@ export function githubSecretsMirror(targets: SecretTarget[], token: string, logg
       return results.map((result) => ({
         label: `GitHub secret ${result.target.label}`,
         ok: result.ok,
-        detail: result.ok ? (result.status ?? 'written') : (result.error ?? 'failed'),
+        detail: result.ok ? (result.status ?? 'written') : sentence(result.error ?? 'the write failed'),
       }));
     },
   };
@@ -91,4 +91,10 @@ export async function secretsManagerPrimary(
         : { outcome: 'kept-current', current: { text: result.current.text, version: result.current.versionId } };
     },
   };
+}
+
+/** Starts a message with a capital and ends it with a period, as the run's failure lines are written. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
 }

@@ -20,6 +20,8 @@ const OUTCOME_TEXT: Record<StoreOutcome, string> = {
 export interface SummaryExtras {
   /** The alert issue, when one is open or was just closed. */
   issue?: { number: number; url: string; action: string } | undefined;
+  /** Warnings from outside the rotation (the alert issue, the keep-alive). */
+  warnings?: string[] | undefined;
 }
 
 /**
@@ -52,7 +54,8 @@ export function renderSummary(result: RotationResult, now: Date, extras: Summary
     for (const store of result.stores) lines.push(`| ${cell(store.label)} | ${OUTCOME_TEXT[store.outcome]} | ${cell(store.detail)} |`);
   }
   if (result.failures.length) lines.push('', '### Problems', '', ...result.failures.map((f) => `- ${f}`));
-  if (result.warnings.length) lines.push('', '### Warnings', '', ...result.warnings.map((w) => `- ${w}`));
+  const warnings = [...result.warnings, ...(extras.warnings ?? [])];
+  if (warnings.length) lines.push('', '### Warnings', '', ...warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';
 }
 

@@ -4,6 +4,8 @@ import type { Logger } from '../util/logger.js';
 import type { TokenFormat } from '../token/record.js';
 import { parseSecretTargets } from '../github/secret-targets.js';
 import type { SecretTarget } from '../github/secret-targets.js';
+import { validateCallbackUrl } from '../schwab/urls.js';
+import { defaultTokenId } from '../alerts/token-id.js';
 
 /**
  * The action's inputs, with the defaults action.yml declares. The code applies these same defaults when an input
@@ -24,6 +26,13 @@ export const INPUT_DEFAULTS = {
   'schwab-base-url': 'https://api.schwabapi.com',
   'github-secrets': '',
   'secrets-token': '',
+  'github-token': '${{ github.token }}',
+  'reauth-warning': '48h',
+  'issue-labels': 'schwab-reauth',
+  'issue-assignees': '',
+  'callback-url': 'https://127.0.0.1:8182',
+  'token-id': '',
+  'keep-schedule-alive': 'false',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -53,11 +62,21 @@ export interface Settings {
   secretsToken: string | undefined;
   /** `owner/name` of the repository running the workflow (GITHUB_REPOSITORY). */
   repository: string | undefined;
+  /** Token for the alert issue (and the keep-alive); `issues: write` is enough. Undefined: no alerts. */
+  githubToken: string | undefined;
+  reauthWarningMs: number;
+  issueLabels: string[];
+  issueAssignees: string[];
+  callbackUrl: string;
+  tokenId: string;
+  keepScheduleAlive: boolean;
 }
 
 /** The runner's variables the settings read besides inputs. */
 export interface RunnerEnv {
   GITHUB_REPOSITORY?: string | undefined;
+  /** Used when the github-token input is absent (outside the runner, which always fills it in). */
+  GITHUB_TOKEN?: string | undefined;
 }
 
 /**
@@ -77,6 +96,9 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
   logger.mask(tokenInput);
   const secretsToken = get('secrets-token');
   logger.mask(secretsToken);
+  const githubTokenInput = get('github-token');
+  const githubToken = (githubTokenInput.startsWith('${{') ? env.GITHUB_TOKEN?.trim() : githubTokenInput) || undefined;
+  logger.mask(githubToken);
 
   const appKey = get('app-key');
   if (!appKey) throw missing('app-key', 'the App Key of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_KEY }}');
@@ -93,6 +115,9 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
     );
   }
   const repository = env.GITHUB_REPOSITORY?.trim() || undefined;
+  if (readList(get('issue-labels')).length === 0) {
+    throw new UserError('Input "issue-labels" needs at least one label: the alert issue is found by its first label (default schwab-reauth).');
+  }
   const githubSecrets = parseSecretTargets(get('github-secrets'), repository);
   if (githubSecrets.length > 0 && !secretsToken) {
     throw new UserError(
@@ -115,6 +140,13 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
     githubSecrets,
     secretsToken: secretsToken || undefined,
     repository,
+    githubToken,
+    reauthWarningMs: parseDuration(get('reauth-warning'), 'Input "reauth-warning"'),
+    issueLabels: readList(get('issue-labels')),
+    issueAssignees: readList(get('issue-assignees')).map((name) => name.replace(/^@/, '')),
+    callbackUrl: readCallbackUrl(get('callback-url')),
+    tokenId: get('token-id') || defaultTokenId(awsSecretId, githubSecrets[0]?.name),
+    keepScheduleAlive: readBoolean('keep-schedule-alive', get('keep-schedule-alive')),
   };
 }
 
@@ -146,4 +178,21 @@ export function readBaseUrl(name: string, value: string): string {
     throw new UserError(`Input "${name}" must be an http(s) URL, like https://api.schwabapi.com.`);
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+/** A comma- or newline-separated list, blanks dropped. */
+export function readList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function readCallbackUrl(value: string): string {
+  try {
+    return validateCallbackUrl(value);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UserError(`Input "callback-url" is wrong: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
+  }
 }

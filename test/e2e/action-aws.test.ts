@@ -8,7 +8,7 @@ import { startSchwabFake } from '../fakes/schwab-fake.js';
 import { runAction } from '../support/action-runner.js';
 import type { ActionRun } from '../support/action-runner.js';
 import { expectNoLeaks, outputsWithoutAccessToken } from '../support/leaks.js';
-import { createTestSecret, describeMoto, getMotoUrl, listSecretVersions, readSecretValue } from '../support/moto.js';
+import { createTestSecret, describeMoto, getMotoUrl, listSecretVersions, putAsOtherWriter, readSecretValue } from '../support/moto.js';
 import { allSecrets, DAY, loginRecord, MINUTE, motoChildEnv, parseStored } from './support.js';
 import type { TokenRecord } from '../../src/token/record.js';
 
@@ -115,6 +115,44 @@ describeMoto('action end to end with Secrets Manager', () => {
     expect(stored.tokens.refreshToken).toBe(fresh.record.tokens.refreshToken);
     expect(run.outputs.refreshed).toBe('false');
     expectClean(run, [old.record, fresh.record]);
+  });
+
+  it('never overwrites a login that lands in the secret while the run is refreshing (compare-and-set)', async () => {
+    const old = loginRecord(fake, new Date(Date.now() - 2 * DAY - 10 * MINUTE));
+    const secret = await createTestSecret(getMotoUrl(), undefined, old.text);
+    // The login lands between the run's read and its write; Schwab still answers the refresh.
+    const other = await startSchwabFake();
+    const fresh = loginRecord(other, new Date());
+    await other.close();
+    fake.beforeNext('token', async () => {
+      await putAsOtherWriter(getMotoUrl(), secret.name, fresh.text);
+    });
+
+    const run = await runAction({ inputs: inputs({ 'aws-secret-id': secret.name }), env: motoChildEnv() });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(fresh.text);
+    expect(run.summary).toMatch(/kept/i);
+    expect(run.outputs['refresh-token-expires-at']).toBe(new Date(fresh.record.meta.createdAt.getTime() + 7 * DAY).toISOString().replace('.000Z', 'Z'));
+    expect((await listSecretVersions(getMotoUrl(), secret.name)).flatMap((v) => v.stages)).not.toContain('AWSPENDING');
+    expectClean(run, [old.record, fresh.record]);
+  });
+
+  it('adopts a login that revoked the refresh token mid-run instead of crying re-auth', async () => {
+    const old = loginRecord(fake, new Date(Date.now() - 2 * DAY - 10 * MINUTE));
+    const secret = await createTestSecret(getMotoUrl(), undefined, old.text);
+    let fresh: { text: string; record: TokenRecord } | undefined;
+    fake.beforeNext('token', async () => {
+      fresh = loginRecord(fake, new Date()); // revokes the refresh token the run is using
+      await putAsOtherWriter(getMotoUrl(), secret.name, fresh.text);
+    });
+
+    const run = await runAction({ inputs: inputs({ 'aws-secret-id': secret.name }), env: motoChildEnv() });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs.status).toBe('healthy');
+    expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(fresh?.text);
+    expectClean(run, [old.record, fresh!.record]);
   });
 
   it('dry-run refreshes nothing and writes nothing', async () => {

@@ -37,7 +37,7 @@ describe('action.yml', () => {
 
   it('declares every output the action sets', () => {
     expect(Object.keys(actionYml.outputs).sort()).toEqual(
-      ['access-token', 'expires-at', 'refresh-token-expires-at', 'refreshed', 'status'].sort(),
+      ['access-token', 'expires-at', 'refresh-token-expires-at', 'refreshed', 'status', 'issue-number'].sort(),
     );
   });
 });

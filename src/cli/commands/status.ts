@@ -1,0 +1,102 @@
+import type { CommandSpec } from '../args.js';
+import { COMMON_OPTIONS, PROGRAM, flag, parseOptions } from '../args.js';
+import type { CliIo } from '../io.js';
+import { createContext, readDuration } from '../context.js';
+import { EXIT, ExitError } from '../errors.js';
+import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
+import { healthJson, renderHealthTable } from '../health-table.js';
+import { parseTokenRecord } from '../../token/parse.js';
+import type { ParsedRecord } from '../../token/parse.js';
+import { secretValues } from '../../token/record.js';
+import { assessHealth } from '../../token/health.js';
+import type { Health, HealthReport } from '../../token/health.js';
+import { errorMessage } from '../../util/errors.js';
+
+export const DEFAULT_REAUTH_WARNING = '48h';
+
+export const statusSpec: CommandSpec = {
+  name: 'status',
+  summary: 'Show the token\'s health (no token values); the exit status gates scripts.',
+  description: [
+    'Reads the token record from a file or an AWS Secrets Manager secret and prints its health: when the access',
+    'token expires, the refresh token\'s 7-day deadline and the time left, the last refresh and the refresh count.',
+    'Reads schwab-py token files and Schwabdev tokens.json as they are. Never contacts Schwab; never prints a token.',
+  ],
+  options: {
+    file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'The token file to read.' },
+    'aws-secret-id': { type: 'string', value: 'ID', description: 'Read this Secrets Manager secret (name or ARN) instead of a file.' },
+    'aws-region': { type: 'string', value: 'REGION', description: 'The secret\'s region (default: AWS_REGION, then the SDK\'s own lookup).' },
+    'reauth-warning': {
+      type: 'string',
+      value: 'DURATION',
+      default: DEFAULT_REAUTH_WARNING,
+      description: 'Report "expiring" when the refresh token has less than this left.',
+    },
+    json: { type: 'boolean', description: 'Print the health as one JSON object instead of a table.' },
+    ...COMMON_OPTIONS,
+  },
+  exitCodes: [
+    '0  healthy',
+    '1  expiring: less than --reauth-warning left; log in soon',
+    '2  re-auth required: the deadline has passed, or there is no usable record',
+    '3  the store could not be read (the health is unknown)',
+    '64 wrong command line',
+  ],
+  examples: [
+    `${PROGRAM} status`,
+    `${PROGRAM} status --file ~/.config/schwab/token.json`,
+    `${PROGRAM} status --aws-secret-id prod/schwab-token --aws-region us-east-1`,
+    `${PROGRAM} status --json || notify-send "Schwab token needs a login"`,
+  ],
+};
+
+const HEALTH_EXIT: Record<Health, number> = {
+  healthy: EXIT.ok,
+  expiring: EXIT.failed,
+  'reauth-required': EXIT.reauthRequired,
+};
+
+export async function runStatus(argv: readonly string[], io: CliIo): Promise<number> {
+  const values = parseOptions(statusSpec, argv);
+  const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: false });
+  const { logger } = context;
+  const reauthWarningMs = readDuration(values, statusSpec, 'reauth-warning', io.env, DEFAULT_REAUTH_WARNING);
+  const { store } = await openPrimaryStore(context, values, statusSpec);
+
+  let text: string | undefined;
+  try {
+    ({ text } = await store.load());
+  } catch (error) {
+    throw new ExitError(errorMessage(error), EXIT.unknown);
+  }
+  logger.mask(text);
+  const now = io.clock.now();
+
+  let parsed: ParsedRecord | undefined;
+  let health: HealthReport;
+  if (text === undefined || text.trim() === '') {
+    const where = store.label;
+    health = {
+      status: 'reauth-required',
+      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${PROGRAM} login\` to create it, or point --file / --aws-secret-id at your token.`,
+    };
+  } else {
+    try {
+      parsed = parseTokenRecord(text, store.label, now);
+      for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+      for (const warning of parsed.warnings) logger.warning(warning);
+      health = assessHealth(parsed.record, now, reauthWarningMs);
+    } catch (error) {
+      health = { status: 'reauth-required', reason: errorMessage(error) };
+    }
+  }
+
+  const extra = { source: store.label, ...(parsed ? { format: parsed.format } : {}) };
+  if (flag(values, 'json')) context.print(JSON.stringify(healthJson(health, parsed?.record, extra)));
+  else context.print(renderHealthTable(health, parsed?.record, now, extra));
+  return HEALTH_EXIT[health.status];
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

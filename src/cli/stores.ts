@@ -1,0 +1,93 @@
+import { secretsManagerPrimary } from '../run/action-deps.js';
+import type { MirrorStore, PrimaryStore } from '../run/stores.js';
+import { UserError } from '../util/errors.js';
+import type { CommandSpec, ParsedOptions } from './args.js';
+import { stringOption } from './args.js';
+import type { CommandContext } from './context.js';
+import { readRegion } from './context.js';
+import { UsageError } from './errors.js';
+import { TokenFile } from './token-file.js';
+
+export const DEFAULT_TOKEN_FILE = 'schwab_token.json';
+
+export interface OpenedStore {
+  store: PrimaryStore;
+  kind: 'file' | 'aws';
+}
+
+/**
+ * The store a command reads and writes: `--aws-secret-id` (Secrets Manager, the action's compare-and-set store),
+ * else `--file` (default schwab_token.json). Both at once is a usage error: one command works on one store.
+ */
+export async function openPrimaryStore(context: CommandContext, values: ParsedOptions, spec: CommandSpec): Promise<OpenedStore> {
+  const { env } = context.io;
+  const secretId = stringOption(values, spec, 'aws-secret-id', env);
+  const file = stringOption(values, spec, 'file', env);
+  const region = readRegion(values, spec, env);
+  if (secretId !== undefined && file !== undefined) {
+    throw new UsageError(`${spec.name} works on one store: give --file or --aws-secret-id, not both.`);
+  }
+  if (secretId !== undefined) {
+    return { store: await secretsManagerPrimary(secretId, region, context.logger), kind: 'aws' };
+  }
+  if (region !== undefined) throw new UsageError('--aws-region only goes with --aws-secret-id.');
+  const path = file ?? DEFAULT_TOKEN_FILE;
+  return { store: new TokenFile(context.resolvePath(path), { label: `file ${path}` }), kind: 'file' };
+}
+
+const REPO_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}(?:@[^:\s]{1,255})?$/;
+
+/**
+ * A GitHub Actions secret as a copy of the record: `--github-repo owner/repo` (or `owner/repo@environment`) and
+ * `--github-secret-name NAME`, written with the action's GitHubSecretsWriter. The GitHub token comes from GH_TOKEN,
+ * else GITHUB_TOKEN; the API from GITHUB_API_URL. Octokit and libsodium load only here.
+ */
+export async function openGitHubSecret(
+  context: CommandContext,
+  repo: string,
+  name: string,
+): Promise<MirrorStore> {
+  const { env } = context.io;
+  if (!REPO_PATTERN.test(repo)) {
+    throw new UsageError(
+      `--github-repo "${repo}" is not a repository: write owner/repo, or owner/repo@environment for an environment secret.`,
+    );
+  }
+  const [{ parseSecretTargets, SECRET_NAME_PATTERN }, { GitHubSecretsWriter }, { createGitHubClient }] = await Promise.all([
+    import('../github/secret-targets.js'),
+    import('../github/secrets-writer.js'),
+    import('../github/octokit.js'),
+  ]);
+  if (!SECRET_NAME_PATTERN.test(name) || /^GITHUB_/i.test(name)) {
+    throw new UsageError(
+      `--github-secret-name "${name}" is not a valid secret name: use letters, digits and underscores, not starting with a digit or GITHUB_ (for example SCHWAB_TOKEN).`,
+    );
+  }
+  const token = env.GH_TOKEN?.trim() || env.GITHUB_TOKEN?.trim();
+  context.logger.mask(token);
+  if (!token) {
+    throw new UserError(
+      'Writing a GitHub secret needs a token in GH_TOKEN or GITHUB_TOKEN: export a fine-grained token with the "Secrets: read and write" permission on the repository (or run `export GH_TOKEN=$(gh auth token)`).',
+    );
+  }
+  const [target] = parseSecretTargets(`${repo}:${name}`, undefined, '--github-repo');
+  if (!target) throw new UsageError('--github-repo and --github-secret-name name no secret.');
+  const client = await createGitHubClient({
+    token,
+    baseUrl: env.GITHUB_API_URL?.trim() || undefined,
+    logger: context.logger,
+    waitScale: context.io.githubWaitScale ?? 1,
+  });
+  const writer = new GitHubSecretsWriter(client, context.logger);
+  return {
+    label: `GitHub secret ${target.label}`,
+    async write(text) {
+      const results = await writer.writeAll([target], text);
+      return results.map((result) => ({
+        label: `GitHub secret ${result.target.label}`,
+        ok: result.ok,
+        detail: result.ok ? `written (${result.status ?? 'updated'})` : (result.error ?? 'not written'),
+      }));
+    },
+  };
+}

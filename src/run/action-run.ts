@@ -1,0 +1,116 @@
+import type { Settings } from '../settings/inputs.js';
+import type { AlertOutcome } from '../alerts/reauth-alert.js';
+import type { KeepAliveOutcome } from '../alerts/keep-alive.js';
+import { buildAuthorizeUrl } from '../schwab/urls.js';
+import { errorMessage } from '../util/errors.js';
+import { rotate } from './rotation.js';
+import type { RotationResult } from './rotation.js';
+import { buildActionDeps } from './action-deps.js';
+import type { Platform } from './action-deps.js';
+
+/** What the runner tells a step about itself. */
+export interface RunContext {
+  /** GITHUB_WORKFLOW_REF: which workflow file to keep alive. */
+  workflowRef?: string | undefined;
+  /** Link to this workflow run, for the issue texts. */
+  runUrl?: string | undefined;
+}
+
+export interface ActionRunResult {
+  rotation: RotationResult;
+  /** The alert issue's fate; undefined when alerts are off (no github-token or repository). */
+  alert?: AlertOutcome | undefined;
+  keepAlive?: KeepAliveOutcome | undefined;
+  /** Problems that do not fail the run (issue API failures and the like); already logged. */
+  warnings: string[];
+}
+
+/**
+ * One run of the action: rotate the token (SPEC steps 1–7), then keep the alert issue in step with its health
+ * (steps 8–9) and, when asked, keep the schedule alive. Issue and keep-alive failures are warnings: they never stop
+ * the token from being refreshed and written.
+ */
+export async function runActionOnce(settings: Settings, platform: Platform, context: RunContext = {}): Promise<ActionRunResult> {
+  const { logger, clock } = platform;
+  const deps = await buildActionDeps(settings, platform);
+  const rotation = await rotate(
+    {
+      force: settings.force,
+      dryRun: settings.dryRun,
+      refreshBeforeMs: settings.refreshBeforeMs,
+      reauthWarningMs: settings.reauthWarningMs,
+      tokenFormat: settings.tokenFormat,
+      verify: settings.verify,
+    },
+    deps,
+  );
+
+  const warnings: string[] = [];
+  const warn = (message: string | undefined): void => {
+    if (!message) return;
+    warnings.push(logger.redact(message));
+    logger.warning(message);
+  };
+
+  if (!settings.githubToken || !settings.repository) {
+    logger.info('The re-auth alert issue is off: it needs github-token and GITHUB_REPOSITORY (both set on GitHub runners).');
+    return { rotation, warnings };
+  }
+  const [owner, repo] = settings.repository.split('/') as [string, string];
+
+  let alert: AlertOutcome | undefined;
+  let keepAlive: KeepAliveOutcome | undefined;
+  try {
+    const [{ createGitHubClient }, { ReauthAlerts }] = await Promise.all([
+      import('../github/octokit.js'),
+      import('../alerts/reauth-alert.js'),
+    ]);
+    const client = await createGitHubClient({ token: settings.githubToken, logger });
+    const alerts = new ReauthAlerts({
+      client,
+      owner,
+      repo,
+      labels: settings.issueLabels,
+      assignees: settings.issueAssignees,
+      tokenId: settings.tokenId,
+      logger,
+    });
+    const repoSecret = settings.githubSecrets.find((target) => target.kind === 'repository');
+    alert = await alerts.sync({
+      now: clock.now(),
+      health: rotation.status,
+      schwabRejected: rotation.schwabRejected,
+      ...(rotation.record ? { loginAt: rotation.record.meta.createdAt } : {}),
+      authorizeUrl: buildAuthorizeUrl({ baseUrl: settings.schwabBaseUrl, appKey: settings.appKey, callbackUrl: settings.callbackUrl }),
+      login: {
+        appKey: settings.appKey,
+        callbackUrl: settings.callbackUrl,
+        ...(settings.awsSecretId ? { awsSecretId: settings.awsSecretId } : {}),
+        ...(settings.awsRegion ? { awsRegion: settings.awsRegion } : {}),
+        ...(repoSecret && repoSecret.kind === 'repository'
+          ? { githubSecret: { repo: `${repoSecret.owner}/${repoSecret.repo}`, name: repoSecret.name } }
+          : {}),
+      },
+      stores: rotation.stores.map((store) => store.label),
+      ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+      dryRun: settings.dryRun,
+    });
+    warn(alert.warning);
+    if (settings.keepScheduleAlive) {
+      const { keepScheduleAlive } = await import('../alerts/keep-alive.js');
+      keepAlive = await keepScheduleAlive({
+        client,
+        owner,
+        repo,
+        workflowRef: context.workflowRef,
+        now: clock.now(),
+        logger,
+        dryRun: settings.dryRun,
+      });
+      warn(keepAlive.warning);
+    }
+  } catch (error) {
+    warn(`The alert issue could not be checked: ${errorMessage(error)}`);
+  }
+  return { rotation, alert, keepAlive, warnings };
+}

@@ -1,0 +1,219 @@
+/**
+ * End to end with GitHub: `node dist/index.js` against the Schwab fake, moto and the GitHub fake, which decrypts the
+ * secrets it receives and keeps the alert issues. Every output stream, summary and issue text is scanned for secrets.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SchwabFake } from '../fakes/schwab-fake.js';
+import { startSchwabFake } from '../fakes/schwab-fake.js';
+import type { GitHubFake } from '../fakes/github-fake.js';
+import { FAKE_SECRETS_TOKEN, FAKE_WORKFLOW_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
+import { runAction } from '../support/action-runner.js';
+import type { ActionRun } from '../support/action-runner.js';
+import { expectNoLeaks, outputsWithoutAccessToken } from '../support/leaks.js';
+import { createTestSecret, describeMoto, getMotoUrl, readSecretValue } from '../support/moto.js';
+import { allSecrets, DAY, HOUR, loginRecord, MINUTE, motoChildEnv, parseStored } from './support.js';
+import type { TokenRecord } from '../../src/token/record.js';
+
+let schwab: SchwabFake;
+let github: GitHubFake;
+beforeAll(async () => {
+  schwab = await startSchwabFake();
+});
+afterAll(async () => {
+  await schwab.close();
+});
+beforeEach(async () => {
+  await github?.close();
+  github = await startGitHubFake();
+});
+
+const TARGETS = ['SCHWAB_TOKEN  # this repository', 'acme/bot@production:SCHWAB_TOKEN', 'org/acme:SCHWAB_TOKEN'].join('\n');
+
+function inputs(extra: Record<string, string>): Record<string, string> {
+  return {
+    'app-key': schwab.appKey,
+    'app-secret': schwab.appSecret,
+    'schwab-base-url': schwab.baseUrl,
+    'github-token': FAKE_WORKFLOW_TOKEN,
+    ...extra,
+  };
+}
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return { GITHUB_REPOSITORY: 'acme/bot', GITHUB_API_URL: github.url, ...extra };
+}
+
+function everyText(run: ActionRun): Record<string, string> {
+  return {
+    stdout: run.stdout,
+    stderr: run.stderr,
+    summary: run.summary,
+    outputs: outputsWithoutAccessToken(run.outputs),
+    issues: github.issues.map((issue) => `${issue.title}\n${issue.body ?? ''}`).join('\n'),
+    comments: github.comments.map((comment) => comment.body).join('\n'),
+  };
+}
+
+function expectClean(run: ActionRun, records: TokenRecord[]): void {
+  expectNoLeaks(everyText(run), [...allSecrets(schwab, records), FAKE_SECRETS_TOKEN]);
+}
+
+function secretWrites(): number {
+  return github.count('repo-secret-put') + github.count('env-secret-put') + github.count('org-secret-put');
+}
+
+describeMoto('action end to end with GitHub secrets', () => {
+  it('mirrors the rotated record into repository, environment and organization secrets, byte for byte', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 10 * MINUTE), 'schwab-py');
+    const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
+
+    const run = await runAction({
+      inputs: inputs({ 'aws-secret-id': secret.name, 'github-secrets': TARGETS, 'secrets-token': FAKE_SECRETS_TOKEN, 'token-format': 'schwab-py' }),
+      env: env(motoChildEnv()),
+    });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const stored = (await readSecretValue(getMotoUrl(), secret.name)).text;
+    expect(stored).toMatch(/^\{"creation_timestamp":/);
+    expect(parseStored(stored).meta.refreshCount).toBe(1);
+    expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(stored);
+    expect(github.decryptedSecret('acme/bot@production', 'SCHWAB_TOKEN')).toBe(stored);
+    expect(github.decryptedSecret('org/acme', 'SCHWAB_TOKEN')).toBe(stored);
+    expect(run.summary).toContain('acme/bot@production:SCHWAB_TOKEN');
+    expectClean(run, [login.record, parseStored(stored)]);
+  });
+
+  it('fails a run with a badly named target before anything is refreshed or written', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 10 * MINUTE));
+    const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
+    const refreshes = schwab.tokenRequests().length;
+
+    const run = await runAction({
+      inputs: inputs({ 'aws-secret-id': secret.name, 'github-secrets': 'SCHWAB_TOKEN\nGITHUB_SCHWAB', 'secrets-token': FAKE_SECRETS_TOKEN }),
+      env: env(motoChildEnv()),
+    });
+
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toMatch(/::error::github-secrets line 2 .*GITHUB_/);
+    expect(schwab.tokenRequests().length).toBe(refreshes);
+    expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(login.text);
+    expect(secretWrites()).toBe(0);
+    expect(github.requests).toHaveLength(0);
+  });
+
+  it('writes the other targets when one is forbidden, and names the missing permission', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 10 * MINUTE));
+    const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
+    github.inject('env-public-key', { type: 'forbidden' }, Infinity);
+
+    const run = await runAction({
+      inputs: inputs({ 'aws-secret-id': secret.name, 'github-secrets': TARGETS, 'secrets-token': FAKE_SECRETS_TOKEN }),
+      env: env(motoChildEnv()),
+    });
+
+    expect(run.exitCode).not.toBe(0);
+    const stored = (await readSecretValue(getMotoUrl(), secret.name)).text;
+    expect(parseStored(stored).meta.refreshCount).toBe(1);
+    expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(stored);
+    expect(github.decryptedSecret('org/acme', 'SCHWAB_TOKEN')).toBe(stored);
+    expect(github.decryptedSecret('acme/bot@production', 'SCHWAB_TOKEN')).toBeUndefined();
+    expect(run.stdout).toMatch(/::error::Could not write secret SCHWAB_TOKEN to the environment production of acme\/bot.*Secrets: read and write/);
+    expectClean(run, [login.record, parseStored(stored)]);
+  });
+});
+
+describe('action end to end with GitHub only (no AWS)', () => {
+  it('refreshes the "token" input and writes the secret back', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 10 * MINUTE));
+
+    const run = await runAction({
+      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN }),
+      env: env(),
+    });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const written = parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN'));
+    expect(written.meta.refreshCount).toBe(1);
+    expect(written.meta.createdAt).toEqual(login.record.meta.createdAt);
+    expect(schwab.isAccessTokenValid(written.tokens.accessToken)).toBe(true);
+    expect(run.outputs.refreshed).toBe('true');
+    expectClean(run, [login.record, written]);
+  });
+
+  it('explains that GITHUB_TOKEN cannot write secrets', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 10 * MINUTE));
+
+    const run = await runAction({
+      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_WORKFLOW_TOKEN }),
+      env: env(),
+    });
+
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toMatch(/::error::.*GITHUB_TOKEN cannot write secrets/);
+    expectClean(run, [login.record]);
+  });
+});
+
+describe('action end to end: the re-auth alert issue', () => {
+  it('opens one issue when the token enters the warning window, with the authorize URL and the login command', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 6 * DAY));
+
+    const run = await runAction({
+      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN, 'issue-assignees': 'octocat' }),
+      env: env(),
+    });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs.status).toBe('expiring');
+    expect(run.stdout).toMatch(/::warning::/);
+    const issues = github.issues.filter((issue) => !issue.pull_request);
+    expect(issues).toHaveLength(1);
+    const [issue] = issues;
+    expect(run.outputs['issue-number']).toBe(String(issue?.number));
+    expect(issue?.labels).toContain('schwab-reauth');
+    expect(issue?.assignees).toEqual(['octocat']);
+    expect(issue?.body).toContain(`${schwab.baseUrl}/v1/oauth/authorize?`);
+    expect(issue?.body).toContain('schwab-token-rotator login');
+    expect(run.summary).toContain(`#${issue?.number}`);
+    expectClean(run, [login.record, parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN'))]);
+
+    // The next run, still expiring, adds nothing.
+    const again = await runAction({
+      inputs: inputs({ token: github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN') ?? '', 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN }),
+      env: env(),
+    });
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect(github.issues).toHaveLength(1);
+    expect(github.comments).toHaveLength(0);
+  });
+
+  it('opens the issue and fails the run when Schwab rejects the refresh token; the record is untouched', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 1 * DAY - HOUR));
+    loginRecord(schwab, new Date()); // a newer login elsewhere revokes it
+
+    const run = await runAction({
+      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN, force: 'true' }),
+      env: env(),
+    });
+
+    expect(run.exitCode).not.toBe(0);
+    expect(run.outputs.status).toBe('reauth-required');
+    expect(github.issues).toHaveLength(1);
+    expect(secretWrites()).toBe(0);
+    expectClean(run, [login.record]);
+  });
+
+  it('treats an issue API failure as a warning: the token is still refreshed and written', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 6 * DAY));
+    github.inject('issues-list', { type: 'forbidden' }, Infinity);
+
+    const run = await runAction({
+      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN }),
+      env: env(),
+    });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/::warning::.*issues: write/);
+    expect(parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).meta.refreshCount).toBe(1);
+  });
+});
