@@ -12,6 +12,29 @@ export interface Platform {
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
+  /** Timeouts and waits of the I/O clients; production leaves it empty (their defaults), tests shorten them. */
+  tuning?: Tuning | undefined;
+}
+
+export interface Tuning {
+  /** Per-request timeout of Schwab calls (default 15 s). */
+  schwabTimeoutMs?: number;
+  /** Delay before AWS SDK retry `attempt` (default: the SDK's exponential backoff). */
+  awsRetryDelayMs?: (attempt: number) => number;
+  /** Per-request timeout of AWS calls (default 15 s). */
+  awsRequestTimeoutMs?: number;
+  /** Scales the Octokit plugins' waits (default 1; 0 in tests). */
+  githubWaitScale?: number;
+  /** Per-request timeout of GitHub calls (default 30 s). */
+  githubTimeoutMs?: number;
+}
+
+/** The GitHub client options a Tuning implies. */
+export function githubTuning(tuning: Tuning | undefined): { waitScale?: number; timeoutMs?: number } {
+  return {
+    ...(tuning?.githubWaitScale !== undefined ? { waitScale: tuning.githubWaitScale } : {}),
+    ...(tuning?.githubTimeoutMs !== undefined ? { timeoutMs: tuning.githubTimeoutMs } : {}),
+  };
 }
 
 /**
@@ -19,7 +42,7 @@ export interface Platform {
  * Heavy SDKs are imported here, on demand, only when the settings need them.
  */
 export async function buildActionDeps(settings: Settings, platform: Platform): Promise<RotationDeps> {
-  const { logger, clock, sleep } = platform;
+  const { logger, clock, sleep, tuning } = platform;
   const schwab = new SchwabOAuthClient({
     baseUrl: settings.schwabBaseUrl,
     appKey: settings.appKey,
@@ -27,6 +50,7 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
     logger,
     clock,
     sleep,
+    ...(tuning?.schwabTimeoutMs !== undefined ? { timeoutMs: tuning.schwabTimeoutMs } : {}),
   });
   const sources: RecordSource[] = [];
   if (settings.tokenInput !== undefined) {
@@ -34,11 +58,11 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
     sources.push({ label: 'the "token" input', load: async () => ({ text }) });
   }
   const primary = settings.awsSecretId
-    ? await secretsManagerPrimary(settings.awsSecretId, settings.awsRegion, logger)
+    ? await secretsManagerPrimary(settings.awsSecretId, settings.awsRegion, logger, tuning)
     : undefined;
   const mirrors: MirrorStore[] = [];
   if (settings.githubSecrets.length > 0 && settings.secretsToken) {
-    mirrors.push(githubSecretsMirror(settings.githubSecrets, settings.secretsToken, logger));
+    mirrors.push(githubSecretsMirror(settings.githubSecrets, settings.secretsToken, logger, tuning));
   }
   return { clock, logger, schwab, sources, primary, mirrors };
 }
@@ -47,7 +71,12 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
  * GitHub encrypted secrets as a mirror. Octokit and libsodium load on the first write, not before:
  * a run with nothing to write never pays for them.
  */
-export function githubSecretsMirror(targets: SecretTarget[], token: string, logger: Logger): MirrorStore {
+export function githubSecretsMirror(
+  targets: SecretTarget[],
+  token: string,
+  logger: Logger,
+  tuning?: Tuning,
+): MirrorStore {
   return {
     label: targets.length === 1 ? `GitHub secret ${targets[0]?.label}` : `${targets.length} GitHub secrets`,
     check: (text) => assertSecretValueFits(text),
@@ -56,7 +85,7 @@ export function githubSecretsMirror(targets: SecretTarget[], token: string, logg
         import('../github/octokit.js'),
         import('../github/secrets-writer.js'),
       ]);
-      const client = await createGitHubClient({ token, logger });
+      const client = await createGitHubClient({ token, logger, ...githubTuning(tuning) });
       const results = await new GitHubSecretsWriter(client, logger).writeAll(targets, text);
       return results.map((result) => ({
         label: `GitHub secret ${result.target.label}`,
@@ -72,9 +101,17 @@ export async function secretsManagerPrimary(
   secretId: string,
   region: string | undefined,
   logger: Logger,
+  tuning?: Tuning,
 ): Promise<PrimaryStore> {
   const { SecretsManagerStore } = await import('../aws/secrets-manager-store.js');
-  const store = new SecretsManagerStore({ secretId, region, logger, clientRequestToken: randomUUID() });
+  const store = new SecretsManagerStore({
+    secretId,
+    ...(region ? { region } : {}),
+    logger,
+    clientRequestToken: randomUUID(),
+    ...(tuning?.awsRetryDelayMs ? { retryDelayMs: tuning.awsRetryDelayMs } : {}),
+    ...(tuning?.awsRequestTimeoutMs !== undefined ? { requestTimeoutMs: tuning.awsRequestTimeoutMs } : {}),
+  });
   const where = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return {
     label: `AWS secret "${secretId}"${where ? ` (${where})` : ''}`,

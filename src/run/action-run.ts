@@ -5,7 +5,7 @@ import { buildAuthorizeUrl } from '../schwab/urls.js';
 import { errorMessage } from '../util/errors.js';
 import { rotate } from './rotation.js';
 import type { RotationResult } from './rotation.js';
-import { buildActionDeps } from './action-deps.js';
+import { buildActionDeps, githubTuning } from './action-deps.js';
 import type { Platform } from './action-deps.js';
 
 /** What the runner tells a step about itself. */
@@ -65,7 +65,7 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
       import('../github/octokit.js'),
       import('../alerts/reauth-alert.js'),
     ]);
-    const client = await createGitHubClient({ token: settings.githubToken, logger });
+    const client = await createGitHubClient({ token: settings.githubToken, logger, ...githubTuning(platform.tuning) });
     const alerts = new ReauthAlerts({
       client,
       owner,
