@@ -44,7 +44,7 @@ function setOutputs(run: ActionRunResult): void {
   }
   if (health.refreshTokenExpiresAt) core.setOutput('refresh-token-expires-at', isoSeconds(health.refreshTokenExpiresAt));
   core.setOutput('refreshed', String(result.refreshed));
-  core.setOutput('status', result.status);
+  if (result.healthKnown) core.setOutput('status', result.status);
   if (run.alert?.issueNumber !== undefined) core.setOutput('issue-number', String(run.alert.issueNumber));
 }
 

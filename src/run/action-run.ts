@@ -52,6 +52,10 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
     logger.warning(message);
   };
 
+  if (!rotation.healthKnown) {
+    logger.info('The alert issue was left as it is: the token record could not be read, so its health is unknown.');
+    return { rotation, warnings };
+  }
   if (!settings.githubToken || !settings.repository) {
     logger.info('The re-auth alert issue is off: it needs github-token and GITHUB_REPOSITORY (both set on GitHub runners).');
     return { rotation, warnings };

@@ -52,6 +52,8 @@ export interface StoreReport {
 }
 
 export interface RotationResult {
+  /** False when no store could be read at all (e.g. access denied): `status` then says nothing about the token. */
+  healthKnown: boolean;
   status: Health;
   health: HealthReport;
   /** The record in force at the end of the run (refreshed, adopted or unchanged). */
@@ -116,6 +118,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   const now = clock.now();
   const chosen = chooseNewest(candidates);
   const base: Omit<RotationResult, 'status' | 'health' | 'action'> = {
+    healthKnown: true,
     record: chosen?.record,
     chosenFrom: chosen?.label,
     refreshed: false,
@@ -124,6 +127,20 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     failures,
     warnings,
   };
+
+  // A primary store that could not even be read (not merely empty or unparsable) must not be written blindly, and
+  // says nothing about the token's health: stop with its error alone.
+  const primaryUnreachable = !!deps.primary && !!primaryUnreadable && primaryLoaded === undefined;
+  if (primaryUnreachable) {
+    const health = assessHealth(chosen?.record, now, options.reauthWarningMs);
+    return {
+      ...base,
+      healthKnown: !!chosen,
+      status: health.status,
+      health,
+      action: 'Stopped: the primary store could not be read; nothing was refreshed or written.',
+    };
+  }
 
   if (!chosen) {
     const health = assessHealth(undefined, now, options.reauthWarningMs);
@@ -135,12 +152,6 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     return { ...base, status: 'reauth-required', health, action: 'Nothing to refresh: no usable token record.' };
   }
   logger.info(`Using the token record from ${chosen.label} (login ${iso(chosen.record.meta.createdAt)}).`);
-
-  // A primary store that could not even be read must not be written blindly.
-  if (deps.primary && primaryUnreadable && !chosen.isPrimary && primaryLoaded === undefined) {
-    const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-    return { ...base, status: health.status, health, action: 'Stopped: the primary store could not be read.' };
-  }
 
   // 2. Decide.
   const deadlinePassed = assessHealth(chosen.record, now, options.reauthWarningMs).status === 'reauth-required';

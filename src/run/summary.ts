@@ -30,7 +30,9 @@ export interface SummaryExtras {
  */
 export function renderSummary(result: RotationResult, now: Date, extras: SummaryExtras = {}): string {
   const { health, record } = result;
-  const rows: [string, string][] = [['Status', STATUS_BADGE[result.status]]];
+  const rows: [string, string][] = [
+    ['Status', result.healthKnown ? STATUS_BADGE[result.status] : '⚪ unknown: the token record could not be read'],
+  ];
   if (record) {
     rows.push(['Access token expires', `${stamp(record.meta.accessTokenExpiresAt)} (${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
   }

@@ -217,3 +217,41 @@ describe('action end to end: the re-auth alert issue', () => {
     expect(parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).meta.refreshCount).toBe(1);
   });
 });
+
+describe('action end to end: an AWS secret that cannot be read', () => {
+  it.each([
+    ['with', true],
+    ['without', false],
+  ])('fails naming the IAM actions, writes nothing, and opens no re-auth issue (%s a "token" input)', async (_, withToken) => {
+    const { startAwsStub, STUB_ERRORS } = await import('../fakes/aws-stub.js');
+    const { awsEnv } = await import('../support/moto.js');
+    const stub = await startAwsStub();
+    try {
+      const login = loginRecord(schwab, new Date(Date.now() - 10 * MINUTE));
+      stub.seed('schwab/token', login.text);
+      stub.always('GetSecretValue', STUB_ERRORS.accessDenied);
+      const refreshes = schwab.tokenRequests().length;
+
+      const run = await runAction({
+        inputs: inputs({
+          'aws-secret-id': 'schwab/token',
+          ...(withToken ? { token: login.text } : {}),
+          'github-secrets': 'SCHWAB_TOKEN',
+          'secrets-token': FAKE_SECRETS_TOKEN,
+        }),
+        env: env(Object.fromEntries(Object.entries(awsEnv(stub.url)).filter(([, v]) => v !== ''))),
+      });
+
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stdout).toMatch(/::error::AWS denied secretsmanager:GetSecretValue .*PutSecretValue/);
+      expect(run.stdout).not.toMatch(/log in again/i);
+      expect(schwab.tokenRequests().length).toBe(refreshes);
+      expect(stub.callsTo('PutSecretValue')).toHaveLength(0);
+      expect(secretWrites()).toBe(0);
+      expect(github.issues).toHaveLength(0);
+      expectClean(run, [login.record]);
+    } finally {
+      await stub.close();
+    }
+  });
+});
