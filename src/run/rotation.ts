@@ -207,54 +207,51 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
 
   let record = chosen.record;
   let refreshed = false;
-  let schwabRejected = false;
+  let adopted = false;
   let action = 'Not refreshed: the access token is not due.';
+  let verifyFailure: string | undefined;
 
   // 3. Refresh when due.
   if (due) {
-    try {
-      const response = await deps.schwab.refresh(record.tokens.refreshToken);
-      for (const secret of secretValues(toTokens(response, record))) logger.mask(secret);
-      const next = recordAfterRefresh(record, response, clock.now());
-      validateRecord(next, 'the refreshed token record');
-      if (options.verify !== 'none') await deps.schwab.probe(next.tokens.accessToken, options.verify);
-      record = next;
-      refreshed = true;
-      action = `Refreshed the access token (refresh ${record.meta.refreshCount} since the login).`;
-      logger.info(`Refreshed the access token; it expires at ${iso(record.meta.accessTokenExpiresAt)}.`);
-    } catch (error) {
-      if (error instanceof SchwabError && error.kind === 'reauth-required') {
-        // A login may have landed in the primary store while we were refreshing with the older token.
-        const newer = deps.primary ? await newerPrimaryRecord(deps.primary, chosen, clock, logger) : undefined;
-        if (newer) {
-          logger.info(`${deps.primary?.label} now holds a newer login; using it instead.`);
-          const health = assessHealth(newer, clock.now(), options.reauthWarningMs);
-          return {
-            ...base,
-            record: newer,
-            chosenFrom: deps.primary?.label,
-            status: health.status,
-            health,
-            action: 'Adopted a newer login found in the primary store.',
-          };
-        }
-        schwabRejected = true;
-        fail(error.message);
+    const outcome = await refreshChosen(chosen, options, deps);
+    switch (outcome.kind) {
+      case 'refreshed':
+        record = outcome.record;
+        refreshed = true;
+        verifyFailure = outcome.verifyFailure;
+        action = `Refreshed the access token (refresh ${record.meta.refreshCount} since the login).`;
+        logger.info(`Refreshed the access token; it expires at ${iso(record.meta.accessTokenExpiresAt)}.`);
+        break;
+      case 'adopted':
+        record = outcome.record;
+        adopted = true;
+        action = `Not refreshed: ${deps.primary?.label} now holds a newer login, which was adopted.`;
+        logger.info(action);
+        break;
+      case 'rejected': {
+        fail(outcome.message);
         const health = { ...assessHealth(record, clock.now(), options.reauthWarningMs), status: 'reauth-required' as const };
-        return { ...base, schwabRejected, status: 'reauth-required', health, action: 'Not refreshed: Schwab rejected the refresh token.' };
+        return { ...base, schwabRejected: true, status: 'reauth-required', health, action: 'Not refreshed: Schwab rejected the refresh token.' };
       }
-      fail(errorMessage(error));
-      const health = assessHealth(record, clock.now(), options.reauthWarningMs);
-      return { ...base, status: health.status, health, action: 'Not refreshed: the refresh failed; no store was changed.' };
+      case 'failed': {
+        fail(outcome.message);
+        const health = assessHealth(record, clock.now(), options.reauthWarningMs);
+        return { ...base, status: health.status, health, action: `Not refreshed: ${outcome.what}; no store was changed.` };
+      }
     }
   } else {
     logger.info(`The access token expires at ${iso(record.meta.accessTokenExpiresAt)}; not due for a refresh.`);
   }
+  if (verifyFailure) {
+    // The new access token failed the probe, but Schwab rotated the refresh token: dropping it would lose the login,
+    // so the record is stored and the run still fails.
+    fail(verifyFailure);
+  }
 
   // 4. Write: the primary first (compare-and-set), then the mirrors with whatever record won.
   const stores: StoreReport[] = [];
-  const mustWritePrimary = refreshed || primaryStale;
-  const mustWriteMirrors = refreshed || primaryStale || inputsStale;
+  const mustWritePrimary = refreshed || (primaryStale && !adopted);
+  const mustWriteMirrors = refreshed || adopted || primaryStale || inputsStale;
   let primaryOk = true;
   if (deps.primary) {
     if (mustWritePrimary) {
@@ -272,7 +269,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
       stores.push({ label: deps.primary.label, outcome: 'unchanged', detail: 'already current' });
     }
   }
-  if (!refreshed && primaryStale && primaryOk) action = `Copied the newer record from ${chosen.label} to the other stores.`;
+  if (!refreshed && !adopted && primaryStale && primaryOk) action = `Copied the newer record from ${chosen.label} to the other stores.`;
 
   const text = serializeRecord(record, options.tokenFormat);
   for (const mirror of deps.mirrors) {
@@ -293,7 +290,50 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   }
 
   const health = assessHealth(record, clock.now(), options.reauthWarningMs);
-  return { ...base, record, refreshed, schwabRejected, stores, status: health.status, health, action };
+  return { ...base, record, refreshed, stores, status: health.status, health, action };
+}
+
+type RefreshOutcome =
+  | { kind: 'refreshed'; record: TokenRecord; verifyFailure?: string | undefined }
+  | { kind: 'adopted'; record: TokenRecord }
+  | { kind: 'rejected'; message: string }
+  | { kind: 'failed'; what: string; message: string };
+
+/**
+ * Refreshes the chosen record at Schwab, builds and validates the new record and, with `verify`, probes the new
+ * access token. A rejected refresh token first re-reads the primary store: a login that landed there meanwhile
+ * (and revoked our token) is adopted rather than reported as a dead token.
+ */
+async function refreshChosen(chosen: Candidate, options: RotationOptions, deps: RotationDeps): Promise<RefreshOutcome> {
+  const { clock, logger } = deps;
+  const previous = chosen.record;
+  let response: SchwabTokenResponse;
+  try {
+    response = await deps.schwab.refresh(previous.tokens.refreshToken);
+  } catch (error) {
+    if (error instanceof SchwabError && error.kind === 'reauth-required') {
+      const newer = deps.primary ? await newerPrimaryRecord(deps.primary, chosen, clock, logger) : undefined;
+      return newer ? { kind: 'adopted', record: newer } : { kind: 'rejected', message: error.message };
+    }
+    return { kind: 'failed', what: 'the refresh failed', message: errorMessage(error) };
+  }
+  for (const secret of secretValues(toTokens(response, previous))) logger.mask(secret);
+  let next: TokenRecord;
+  try {
+    next = recordAfterRefresh(previous, response, clock.now());
+    validateRecord(next, 'the refreshed token record');
+  } catch (error) {
+    return { kind: 'failed', what: "Schwab's answer was not a usable token", message: errorMessage(error) };
+  }
+  if (options.verify === 'none') return { kind: 'refreshed', record: next };
+  try {
+    await deps.schwab.probe(next.tokens.accessToken, options.verify);
+    return { kind: 'refreshed', record: next };
+  } catch (error) {
+    const rotated = next.tokens.refreshToken !== previous.tokens.refreshToken;
+    if (rotated) return { kind: 'refreshed', record: next, verifyFailure: errorMessage(error) };
+    return { kind: 'failed', what: 'the new access token failed verification', message: errorMessage(error) };
+  }
 }
 
 /** The refreshed tokens, for masking before anything else happens. */

@@ -1,0 +1,219 @@
+/**
+ * The rotation core in-process: the real Schwab client against the Schwab fake over loopback, with an in-memory
+ * compare-and-set primary store and an in-memory mirror, so each decision of `rotate` is checked directly.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSchwabFake } from '../fakes/schwab-fake.js';
+import type { SchwabFake } from '../fakes/schwab-fake.js';
+import { rotate } from '../../src/run/rotation.js';
+import type { RotationOptions } from '../../src/run/rotation.js';
+import type { LoadedText, MirrorStore, PrimaryStore } from '../../src/run/stores.js';
+import { SchwabOAuthClient } from '../../src/schwab/oauth-client.js';
+import { createMemoryLogger } from '../../src/util/logger.js';
+import { parseTokenRecord } from '../../src/token/parse.js';
+import { loginRecord, DAY, MINUTE } from '../e2e/support.js';
+
+const OPTIONS: RotationOptions = {
+  force: false,
+  dryRun: false,
+  refreshBeforeMs: 25 * MINUTE,
+  reauthWarningMs: 2 * DAY,
+  tokenFormat: 'rotator',
+  verify: 'none',
+};
+
+/** A primary store in memory with compare-and-set on a version counter. */
+function memoryPrimary(initial: string | undefined): PrimaryStore & { text: string | undefined; writes: number; version: number } {
+  const store = {
+    label: 'memory primary',
+    text: initial,
+    version: 1,
+    writes: 0,
+    async load(): Promise<LoadedText> {
+      return { text: store.text, version: String(store.version) };
+    },
+    async compareAndSet(text: string, expected: string | undefined, onConflict: (current: LoadedText) => 'overwrite' | 'keep') {
+      if (expected !== String(store.version) && onConflict({ text: store.text, version: String(store.version) }) === 'keep') {
+        return { outcome: 'kept-current' as const, current: { text: store.text, version: String(store.version) } };
+      }
+      store.text = text;
+      store.version += 1;
+      store.writes += 1;
+      return { outcome: 'written' as const, version: String(store.version) };
+    },
+  };
+  return store;
+}
+
+function memoryMirror(): MirrorStore & { texts: string[] } {
+  const texts: string[] = [];
+  return {
+    label: 'memory mirror',
+    texts,
+    async write(text) {
+      texts.push(text);
+      return [{ label: 'memory mirror', ok: true, detail: 'written' }];
+    },
+  };
+}
+
+let fake: SchwabFake;
+beforeEach(async () => {
+  fake = await startSchwabFake();
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+function deps(primary: PrimaryStore | undefined, mirrors: MirrorStore[], tokenInput?: string) {
+  const logger = createMemoryLogger();
+  const clock = { now: () => new Date() };
+  const sleeps: number[] = [];
+  const schwab = new SchwabOAuthClient({
+    baseUrl: fake.baseUrl,
+    appKey: fake.appKey,
+    appSecret: fake.appSecret,
+    logger,
+    clock,
+    sleep: async (ms) => void sleeps.push(ms),
+    timeoutMs: 2000,
+  });
+  return {
+    logger,
+    deps: {
+      clock,
+      logger,
+      schwab,
+      sources: tokenInput ? [{ label: 'the "token" input', load: async () => ({ text: tokenInput }) }] : [],
+      primary,
+      mirrors,
+    },
+  };
+}
+
+const parse = (text: string | undefined) => parseTokenRecord(text ?? '', 'test', new Date()).record;
+
+describe('rotate', () => {
+  it('with rotate-on-refresh, keeps the new refresh token even when the verify probe fails, and still fails the run', async () => {
+    fake.rotateOnRefresh = true;
+    const login = loginRecord(fake, new Date(Date.now() - 10 * MINUTE));
+    const primary = memoryPrimary(login.text);
+    fake.fail('accounts', 401, 4);
+    const { deps: d } = deps(primary, []);
+
+    const result = await rotate({ ...OPTIONS, verify: 'accounts' }, d);
+
+    expect(result.failures).toHaveLength(1);
+    const stored = parse(primary.text);
+    expect(stored.tokens.refreshToken).not.toBe(login.record.tokens.refreshToken);
+    expect(fake.refreshTokenInfo(stored.tokens.refreshToken)?.active).toBe(true);
+  });
+
+  it('without rotation, a failed verify probe writes nothing', async () => {
+    const login = loginRecord(fake, new Date(Date.now() - 10 * MINUTE));
+    const primary = memoryPrimary(login.text);
+    fake.fail('accounts', 401, 4);
+    const { deps: d } = deps(primary, []);
+
+    const result = await rotate({ ...OPTIONS, verify: 'accounts' }, d);
+
+    expect(result.failures[0]).toMatch(/Schwab/);
+    expect(primary.writes).toBe(0);
+    expect(primary.text).toBe(login.text);
+  });
+
+  it('adopts a login that landed in the primary store mid-refresh and mirrors it at once', async () => {
+    const old = loginRecord(fake, new Date(Date.now() - DAY));
+    const primary = memoryPrimary(old.text);
+    const mirror = memoryMirror();
+    let fresh = '';
+    fake.beforeNext('token', () => {
+      fresh = loginRecord(fake, new Date()).text; // revokes the old refresh token
+      primary.text = fresh;
+      primary.version += 1;
+    });
+    const { deps: d } = deps(primary, [mirror]);
+
+    const result = await rotate({ ...OPTIONS, force: true }, d);
+
+    expect(result.failures).toEqual([]);
+    expect(result.status).toBe('healthy');
+    expect(primary.text).toBe(fresh);
+    expect(primary.writes).toBe(0);
+    expect(mirror.texts).toEqual([fresh]);
+  });
+
+  it('writes a newer login from the "token" input to the primary store without refreshing (manual deploy)', async () => {
+    const old = loginRecord(fake, new Date(Date.now() - 3 * DAY));
+    const fresh = loginRecord(fake, new Date());
+    const primary = memoryPrimary(old.text);
+    const mirror = memoryMirror();
+    const { deps: d } = deps(primary, [mirror], fresh.text);
+
+    const result = await rotate(OPTIONS, d);
+
+    expect(result.refreshed).toBe(false);
+    expect(fake.tokenRequests()).toHaveLength(0);
+    expect(parse(primary.text).meta.createdAt).toEqual(fresh.record.meta.createdAt);
+    expect(mirror.texts).toHaveLength(1);
+  });
+
+  it('heals a stale mirror from the primary store without refreshing', async () => {
+    const old = loginRecord(fake, new Date(Date.now() - 3 * DAY));
+    const fresh = loginRecord(fake, new Date());
+    const primary = memoryPrimary(fresh.text);
+    const mirror = memoryMirror();
+    const { deps: d } = deps(primary, [mirror], old.text);
+
+    const result = await rotate(OPTIONS, d);
+
+    expect(result.refreshed).toBe(false);
+    expect(primary.writes).toBe(0);
+    expect(mirror.texts).toEqual([fresh.text]);
+  });
+
+  it('refuses a record a mirror cannot take before refreshing anything', async () => {
+    const login = loginRecord(fake, new Date(Date.now() - 10 * MINUTE));
+    const primary = memoryPrimary(login.text);
+    const mirror: MirrorStore = {
+      label: 'tiny mirror',
+      check: () => {
+        throw new Error('The value is too large for the tiny mirror: store a smaller record.');
+      },
+      write: async () => [],
+    };
+    const { deps: d } = deps(primary, [mirror]);
+
+    const result = await rotate(OPTIONS, d);
+
+    expect(result.failures).toEqual(['The value is too large for the tiny mirror: store a smaller record.']);
+    expect(fake.tokenRequests()).toHaveLength(0);
+    expect(primary.writes).toBe(0);
+  });
+
+  it('dry-run plans without refreshing or writing', async () => {
+    const login = loginRecord(fake, new Date(Date.now() - 10 * MINUTE));
+    const primary = memoryPrimary(login.text);
+    const mirror = memoryMirror();
+    const { deps: d } = deps(primary, [mirror]);
+
+    const result = await rotate({ ...OPTIONS, dryRun: true }, d);
+
+    expect(result.action).toBe('Dry run: would refresh the access token (due), then write memory primary, then write memory mirror; nothing was changed.');
+    expect(result.stores.map((s) => s.outcome)).toEqual(['planned', 'planned']);
+    expect(fake.tokenRequests()).toHaveLength(0);
+    expect(primary.writes + mirror.texts.length).toBe(0);
+  });
+
+  it('fails as reauth-required once the 7-day deadline has passed, without calling Schwab', async () => {
+    const login = loginRecord(fake, new Date(Date.now() - 7 * DAY - MINUTE));
+    const primary = memoryPrimary(login.text);
+    const { deps: d } = deps(primary, []);
+
+    const result = await rotate(OPTIONS, d);
+
+    expect(result.status).toBe('reauth-required');
+    expect(result.failures[0]).toMatch(/refresh token expired at .*log in again/);
+    expect(fake.tokenRequests()).toHaveLength(0);
+  });
+});
