@@ -40,8 +40,10 @@ export interface CallbackServer {
  */
 export async function startCallbackServer(options: CallbackServerOptions): Promise<CallbackServer> {
   const sockets = new Set<Socket>();
+  const inflight = new Set<Promise<void>>();
   const server: Server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
-    void handle(req, res, options);
+    const handled = handle(req, res, options).finally(() => inflight.delete(handled));
+    inflight.add(handled);
   });
   server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);
@@ -59,15 +61,18 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   const { port } = server.address() as AddressInfo;
   return {
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      // Let the pages being answered go out first (the last one says whether the login worked).
+      await Promise.allSettled([...inflight]);
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections would hold the server open; the page has been sent.
         for (const socket of sockets) socket.end();
         setTimeout(() => {
           for (const socket of sockets) socket.destroy();
         }, 1_000).unref();
-      }),
+      });
+    },
   };
 }
 
@@ -85,7 +90,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Callba
   } catch {
     page = { status: 500, title: 'Login failed', message: 'Something went wrong; see the terminal.' };
   }
-  sendPage(res, page);
+  await new Promise<void>((resolve) => {
+    res.on('finish', resolve);
+    res.on('close', resolve);
+    sendPage(res, page);
+  });
 }
 
 function sendPage(res: ServerResponse, page: BrowserPage): void {

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
+import { Redactor } from '../util/redact.js';
 import { parseDuration } from '../util/duration.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_SCHWAB_BASE_URL } from '../schwab/urls.js';
@@ -21,7 +22,12 @@ export interface CommandContext {
   resolvePath(path: string): string;
 }
 
-export function createContext(io: CliIo, options: { verbose: boolean; timestamps: boolean }): CommandContext {
+/** `redactor` is shared with the CLI's top level, so the final error line is scrubbed of everything masked. */
+export function createContext(
+  io: CliIo,
+  options: { verbose: boolean; timestamps: boolean },
+  redactor: Redactor = new Redactor(),
+): CommandContext {
   const logger = createLogger({
     // The CLI has no runner to tell: the redactor alone keeps values out of what it writes.
     registerSecret: () => undefined,
@@ -31,7 +37,7 @@ export function createContext(io: CliIo, options: { verbose: boolean; timestamps
       const tag = level === 'warning' ? 'warning: ' : level === 'error' ? 'error: ' : level === 'debug' ? 'debug: ' : '';
       io.stderr.write(`${time}${tag}${message}\n`);
     },
-  });
+  }, redactor);
   const cwd = io.cwd ?? process.cwd();
   return {
     io,
@@ -138,6 +144,7 @@ export function createSchwabClient(context: CommandContext, baseUrl: string, cre
     logger: context.logger,
     clock: context.io.clock,
     sleep: (ms) => context.io.sleep(ms),
+    ...(context.io.tuning?.schwabTimeoutMs !== undefined ? { timeoutMs: context.io.tuning.schwabTimeoutMs } : {}),
   });
 }
 

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../util/clock.js';
+import type { Tuning } from '../run/action-deps.js';
 import { systemClock } from '../util/clock.js';
 
 /** Waits `ms`; resolves early (never rejects) when `signal` aborts. */
@@ -15,8 +16,10 @@ export interface TextSink {
  * Everything a command touches outside its own arguments, so tests run commands in-process with fake time, fake
  * streams and a fake browser. `src/cli.ts` builds the real one from `process`.
  *
- * The AWS SDK reads its own variables (AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_REGION, credentials) from
- * `process.env`; every other variable (SCHWAB_*, GH_TOKEN, GITHUB_TOKEN, GITHUB_API_URL) comes from `env`.
+ * The endpoints follow the same variables as in the action, read from `process.env` by the clients themselves:
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_REGION and credentials (the AWS SDK), GITHUB_API_URL (the GitHub client).
+ * Everything the CLI reads itself (SCHWAB_APP_KEY, SCHWAB_APP_SECRET, SCHWAB_BASE_URL, GH_TOKEN, GITHUB_TOKEN)
+ * comes from `env`.
  */
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -39,8 +42,8 @@ export interface CliIo {
   openBrowser?: (url: string) => boolean | Promise<boolean>;
   /** Whether stdin is a terminal a person types into (changes the wording only). */
   stdinIsTTY?: boolean;
-  /** Scales the GitHub client's retry and rate-limit waits (tests pass 0). Default 1. */
-  githubWaitScale?: number;
+  /** Timeouts and retry waits of the Schwab, AWS and GitHub clients, as the action's; tests shorten them. */
+  tuning?: Tuning;
 }
 
 /** Real sleep that ends early, without throwing, when `signal` aborts. */

@@ -1,5 +1,7 @@
-import { secretsManagerPrimary } from '../run/action-deps.js';
+import { githubSecretsMirror, secretsManagerPrimary } from '../run/action-deps.js';
+import { SECRET_NAME_PATTERN } from '../github/secret-targets.js';
 import type { MirrorStore, PrimaryStore } from '../run/stores.js';
+import type { SecretTarget } from '../github/secret-targets.js';
 import { UserError } from '../util/errors.js';
 import type { CommandSpec, ParsedOptions } from './args.js';
 import { stringOption } from './args.js';
@@ -28,7 +30,7 @@ export async function openPrimaryStore(context: CommandContext, values: ParsedOp
     throw new UsageError(`${spec.name} works on one store: give --file or --aws-secret-id, not both.`);
   }
   if (secretId !== undefined) {
-    return { store: await secretsManagerPrimary(secretId, region, context.logger), kind: 'aws' };
+    return { store: await secretsManagerPrimary(secretId, region, context.logger, context.io.tuning), kind: 'aws' };
   }
   if (region !== undefined) throw new UsageError('--aws-region only goes with --aws-secret-id.');
   const path = file ?? DEFAULT_TOKEN_FILE;
@@ -39,25 +41,16 @@ const REPO_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}(
 
 /**
  * A GitHub Actions secret as a copy of the record: `--github-repo owner/repo` (or `owner/repo@environment`) and
- * `--github-secret-name NAME`, written with the action's GitHubSecretsWriter. The GitHub token comes from GH_TOKEN,
- * else GITHUB_TOKEN; the API from GITHUB_API_URL. Octokit and libsodium load only here.
+ * `--github-secret-name NAME`, written by the action's own GitHub secrets mirror (Octokit and libsodium load on the
+ * write). The token comes from GH_TOKEN, else GITHUB_TOKEN; the API is GITHUB_API_URL's, as in the action.
  */
-export async function openGitHubSecret(
-  context: CommandContext,
-  repo: string,
-  name: string,
-): Promise<MirrorStore> {
+export function openGitHubSecret(context: CommandContext, repo: string, name: string): MirrorStore {
   const { env } = context.io;
   if (!REPO_PATTERN.test(repo)) {
     throw new UsageError(
       `--github-repo "${repo}" is not a repository: write owner/repo, or owner/repo@environment for an environment secret.`,
     );
   }
-  const [{ parseSecretTargets, SECRET_NAME_PATTERN }, { GitHubSecretsWriter }, { createGitHubClient }] = await Promise.all([
-    import('../github/secret-targets.js'),
-    import('../github/secrets-writer.js'),
-    import('../github/octokit.js'),
-  ]);
   if (!SECRET_NAME_PATTERN.test(name) || /^GITHUB_/i.test(name)) {
     throw new UsageError(
       `--github-secret-name "${name}" is not a valid secret name: use letters, digits and underscores, not starting with a digit or GITHUB_ (for example SCHWAB_TOKEN).`,
@@ -70,24 +63,28 @@ export async function openGitHubSecret(
       'Writing a GitHub secret needs a token in GH_TOKEN or GITHUB_TOKEN: export a fine-grained token with the "Secrets: read and write" permission on the repository (or run `export GH_TOKEN=$(gh auth token)`).',
     );
   }
-  const [target] = parseSecretTargets(`${repo}:${name}`, undefined, '--github-repo');
-  if (!target) throw new UsageError('--github-repo and --github-secret-name name no secret.');
-  const client = await createGitHubClient({
-    token,
-    baseUrl: env.GITHUB_API_URL?.trim() || undefined,
-    logger: context.logger,
-    waitScale: context.io.githubWaitScale ?? 1,
-  });
-  const writer = new GitHubSecretsWriter(client, context.logger);
+  const mirror = githubSecretsMirror([secretTarget(repo, name)], token, context.logger, context.io.tuning);
   return {
-    label: `GitHub secret ${target.label}`,
+    label: mirror.label,
+    ...(mirror.check ? { check: (text: string) => mirror.check?.(text) } : {}),
     async write(text) {
-      const results = await writer.writeAll([target], text);
-      return results.map((result) => ({
-        label: `GitHub secret ${result.target.label}`,
-        ok: result.ok,
-        detail: result.ok ? `written (${result.status ?? 'updated'})` : (result.error ?? 'not written'),
+      // The mirror words its advice for the action's secrets-token input; the CLI's token is GH_TOKEN.
+      return (await mirror.write(text)).map((result) => ({
+        ...result,
+        detail: result.ok
+          ? `written (${result.detail.replace(/\.$/, '')})`
+          : result.detail.replace(/\bthe secrets-token\b/g, 'the token in GH_TOKEN (or GITHUB_TOKEN)'),
       }));
     },
   };
+}
+
+/** `owner/repo` → a repository secret; `owner/repo@environment` → an environment secret of that repository. */
+function secretTarget(repo: string, name: string): SecretTarget {
+  const at = repo.indexOf('@');
+  const fullName = at < 0 ? repo : repo.slice(0, at);
+  const [owner = '', repository = ''] = fullName.split('/');
+  if (at < 0) return { kind: 'repository', owner, repo: repository, name, store: fullName, label: `${fullName}:${name}` };
+  const environment = repo.slice(at + 1);
+  return { kind: 'environment', owner, repo: repository, environment, name, store: repo, label: `${repo}:${name}` };
 }

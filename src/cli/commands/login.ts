@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { CommandSpec } from '../args.js';
 import { COMMON_OPTIONS, PROGRAM, flag, parseOptions, stringOption } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
 import {
   TOKEN_FORMATS,
@@ -102,9 +103,9 @@ interface StoreLine {
   detail: string;
 }
 
-export async function runLogin(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Redactor): Promise<number> {
   const values = parseOptions(loginSpec, argv);
-  const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: false });
+  const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: false }, redactor);
   const { logger } = context;
   const { env, clock } = io;
 
@@ -128,11 +129,11 @@ export async function runLogin(argv: readonly string[], io: CliIo): Promise<numb
   await checkWritable(file);
   let aws: { store: PrimaryStore; before: LoadedText } | undefined;
   if (secretId !== undefined) {
-    const store = await secretsManagerPrimary(secretId, region, logger);
+    const store = await secretsManagerPrimary(secretId, region, logger, io.tuning);
     aws = { store, before: await store.load() }; // a wrong id, region or permission fails here, before the login
     logger.mask(aws.before.text);
   }
-  const github = githubRepo !== undefined && githubName !== undefined ? await openGitHubSecret(context, githubRepo, githubName) : undefined;
+  const github = githubRepo !== undefined && githubName !== undefined ? openGitHubSecret(context, githubRepo, githubName) : undefined;
   const client = createSchwabClient(context, baseUrl, credentials);
 
   // 2. The authorize URL, the callback server and the paste reader.
@@ -189,8 +190,8 @@ export async function runLogin(argv: readonly string[], io: CliIo): Promise<numb
       ...(server
         ? [
             `After you approve, Schwab sends the browser to ${callbackUrl}, where this command catches the code itself.`,
-            `The browser will warn that the connection is not private: the certificate is a throwaway one made by this command`,
-            `(SHA-256 ${fingerprint ?? 'unknown'}); choose Advanced, then proceed to ${callback.hostname}.`,
+            'The browser will then warn that the connection is not private: this command made its certificate a moment',
+            `ago. Choose "Advanced" and proceed to ${callback.hostname}. (Certificate SHA-256: ${fingerprint ?? 'unknown'})`,
             'Browser on another machine? Paste the address it was redirected to here and press Enter.',
           ]
         : ['After you approve, copy the whole address the browser was redirected to, paste it here and press Enter.']),

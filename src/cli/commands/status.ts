@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../args.js';
 import { COMMON_OPTIONS, PROGRAM, flag, parseOptions } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { Redactor } from '../../util/redact.js';
 import { createContext, readDuration } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
@@ -56,9 +57,9 @@ const HEALTH_EXIT: Record<Health, number> = {
   'reauth-required': EXIT.reauthRequired,
 };
 
-export async function runStatus(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runStatus(argv: readonly string[], io: CliIo, redactor?: Redactor): Promise<number> {
   const values = parseOptions(statusSpec, argv);
-  const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: false });
+  const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: false }, redactor);
   const { logger } = context;
   const reauthWarningMs = readDuration(values, statusSpec, 'reauth-warning', io.env, DEFAULT_REAUTH_WARNING);
   const { store } = await openPrimaryStore(context, values, statusSpec);

@@ -1,0 +1,252 @@
+import type { CommandSpec } from '../args.js';
+import { COMMON_OPTIONS, PROGRAM, flag, parseOptions, stringOption } from '../args.js';
+import type { CliIo } from '../io.js';
+import type { Redactor } from '../../util/redact.js';
+import type { CommandContext } from '../context.js';
+import {
+  TOKEN_FORMATS,
+  createContext,
+  createSchwabClient,
+  isoSeconds,
+  readAppCredentials,
+  readChoice,
+  readDuration,
+  readSchwabBaseUrl,
+} from '../context.js';
+import { EXIT, ExitError } from '../errors.js';
+import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
+import { renderHealthTable } from '../health-table.js';
+import { repeatEvery } from '../refresh-loop.js';
+import { sendLine } from '../notify-socket.js';
+import { DEFAULT_REAUTH_WARNING } from './status.js';
+import { rotate } from '../../run/rotation.js';
+import type { RotationOptions, RotationResult, TokenRefresher, VerifyMode } from '../../run/rotation.js';
+import type { PrimaryStore } from '../../run/stores.js';
+import { parseTokenRecord } from '../../token/parse.js';
+import { secretValues } from '../../token/record.js';
+import type { TokenFormat } from '../../token/record.js';
+import { serializeRecord } from '../../token/serialize.js';
+import { isSchwabError } from '../../schwab/errors.js';
+import { formatDuration } from '../../util/duration.js';
+import { errorMessage } from '../../util/errors.js';
+
+/** The access token lives 30 minutes. */
+const ACCESS_TOKEN_LIFETIME_MS = 30 * 60_000;
+
+export const refreshSpec: CommandSpec = {
+  name: 'refresh',
+  summary: 'Refresh the access token in a file or AWS secret, once or --every 25m.',
+  description: [
+    'Refreshes the access token with the refresh token and writes the new record back to the same store by',
+    'compare-and-set (the action\'s own rotation: a newer login found there is never overwritten). A file keeps its',
+    'format (rotator or schwab-py; a Schwabdev tokens.json or bare token response becomes a rotator record).',
+    'With --every it keeps going until Ctrl-C or SIGTERM, finishing the write in progress; a failed refresh is',
+    'retried at the next tick; a dead refresh token ends it with exit status 2.',
+  ],
+  options: {
+    file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'The token file to refresh.' },
+    'aws-secret-id': { type: 'string', value: 'ID', description: 'Refresh this Secrets Manager secret (name or ARN) instead of a file.' },
+    'aws-region': { type: 'string', value: 'REGION', description: 'The secret\'s region (default: AWS_REGION, then the SDK\'s own lookup).' },
+    every: { type: 'string', value: 'DURATION', description: 'Keep refreshing at this interval (e.g. 25m) until stopped.' },
+    'refresh-before': {
+      type: 'string',
+      value: 'DURATION',
+      description: 'Only refresh when the access token expires within this (default: always refresh).',
+    },
+    'notify-socket': {
+      type: 'string',
+      value: 'PATH',
+      description: 'Send each new record as one JSON line to this Unix socket (a missing socket is a warning).',
+    },
+    'token-format': {
+      type: 'string',
+      value: 'FORMAT',
+      description: 'Write rotator or schwab-py (default: the format the store already has).',
+    },
+    verify: {
+      type: 'string',
+      value: 'PROBE',
+      default: 'none',
+      description: 'Check the new access token before writing: none, accounts or quotes.',
+    },
+    'reauth-warning': {
+      type: 'string',
+      value: 'DURATION',
+      default: DEFAULT_REAUTH_WARNING,
+      description: 'Warn when the refresh token has less than this left.',
+    },
+    ...COMMON_OPTIONS,
+  },
+  exitCodes: [
+    '0   refreshed (or stopped cleanly by Ctrl-C / SIGTERM)',
+    '1   the refresh or the write failed (with --every: only for a configuration error, e.g. a wrong app secret)',
+    '2   re-auth required: Schwab rejected the refresh token or its 7-day deadline passed; run login',
+    '64  wrong command line',
+  ],
+  examples: [
+    `${PROGRAM} refresh`,
+    `${PROGRAM} refresh --file schwab_token.json --every 25m --notify-socket /run/trader/token.sock`,
+    `${PROGRAM} refresh --aws-secret-id prod/schwab-token --refresh-before 10m`,
+  ],
+};
+
+export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: Redactor): Promise<number> {
+  const values = parseOptions(refreshSpec, argv);
+  const everyText = stringOption(values, refreshSpec, 'every', io.env);
+  const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: true }, redactor);
+  const { logger } = context;
+  const { env } = io;
+
+  const credentials = readAppCredentials(env, logger);
+  const baseUrl = readSchwabBaseUrl(values, refreshSpec, env);
+  const everyMs = everyText === undefined ? undefined : readDuration(values, refreshSpec, 'every', env, everyText, { min: 60_000 });
+  const refreshBefore = stringOption(values, refreshSpec, 'refresh-before', env);
+  const options: RotationOptions = {
+    force: refreshBefore === undefined,
+    dryRun: false,
+    refreshBeforeMs: refreshBefore === undefined ? 0 : readDuration(values, refreshSpec, 'refresh-before', env, refreshBefore),
+    reauthWarningMs: readDuration(values, refreshSpec, 'reauth-warning', env, DEFAULT_REAUTH_WARNING),
+    tokenFormat: 'rotator',
+    verify: readChoice<VerifyMode>(values, refreshSpec, 'verify', env, ['none', 'accounts', 'quotes']) ?? 'none',
+  };
+  const chosenFormat = readChoice(values, refreshSpec, 'token-format', env, TOKEN_FORMATS);
+  const socketPath = stringOption(values, refreshSpec, 'notify-socket', env);
+  const socket = socketPath === undefined ? undefined : context.resolvePath(socketPath);
+  if (everyMs !== undefined && everyMs >= ACCESS_TOKEN_LIFETIME_MS) {
+    logger.warning(
+      `--every ${formatDuration(everyMs)} is not shorter than the access token's 30 minutes: the token will be expired between refreshes; use 25m.`,
+    );
+  }
+
+  // One store per run: a Secrets Manager store carries one ClientRequestToken, which stands for one value.
+  const first = await openPrimaryStore(context, values, refreshSpec);
+  const openStore = async (): Promise<PrimaryStore> =>
+    first.kind === 'aws' ? (await openPrimaryStore(context, values, refreshSpec)).store : first.store;
+  options.tokenFormat = chosenFormat ?? (await formatOf(first.store, context));
+
+  const client = createSchwabClient(context, baseUrl, credentials);
+  let lastError: unknown;
+  const schwab: TokenRefresher = {
+    async refresh(refreshToken) {
+      lastError = undefined;
+      try {
+        return await client.refresh(refreshToken);
+      } catch (error) {
+        lastError = error;
+        throw error;
+      }
+    },
+    probe: (accessToken, kind) => client.probe(accessToken, kind),
+  };
+
+  let primary: PrimaryStore = first.store;
+  const runOnce = async (): Promise<RotationResult> => {
+    const result = await rotate(options, { clock: io.clock, logger, schwab, sources: [], primary, mirrors: [] });
+    primary = await openStore();
+    return result;
+  };
+
+  if (everyMs === undefined) {
+    const result = await runOnce();
+    await notify(context, result, options.tokenFormat, socket);
+    context.print(renderHealthTable(result.health, result.record, io.clock.now(), { source: first.store.label }));
+    const stop = verdict(result, lastError);
+    if (stop) throw stop;
+    if (result.status === 'expiring') logger.warning(result.health.reason);
+    context.print('', result.action);
+    return EXIT.ok;
+  }
+
+  logger.info(`Refreshing ${first.store.label} every ${formatDuration(everyMs)}; stop with Ctrl-C or SIGTERM.`);
+  const code = await repeatEvery(
+    {
+      everyMs,
+      clock: io.clock,
+      sleep: io.sleep,
+      signal: io.signal,
+      onWait: (next) => logger.info(`Next refresh at ${isoSeconds(next)}.`),
+    },
+    async () => {
+      const result = await runOnce();
+      for (const store of result.stores) logger.info(`${store.label}: ${store.detail}.`);
+      await notify(context, result, options.tokenFormat, socket);
+      const stop = verdict(result, lastError);
+      if (stop && (stop.exitCode === EXIT.reauthRequired || isConfigurationError(lastError))) throw stop;
+      if (result.failures.length > 0) {
+        logger.warning(`This refresh failed: ${result.failures.join(' ')} Trying again at the next tick.`);
+      } else if (result.status === 'expiring') {
+        logger.warning(result.health.reason);
+      } else if (result.health.refreshTokenTimeLeftMs !== undefined) {
+        logger.info(`The refresh token has ${formatDuration(result.health.refreshTokenTimeLeftMs)} left.`);
+      }
+      return undefined;
+    },
+  );
+  if (code !== undefined) return code;
+  logger.info('Stopped; the last record was written completely.');
+  return EXIT.ok;
+}
+
+/** The error that ends the command for this result, if any. */
+function verdict(result: RotationResult, lastError: unknown): ExitError | undefined {
+  if (result.status === 'reauth-required') {
+    const why = result.failures[0] ?? result.health.reason;
+    return new ExitError(why, EXIT.reauthRequired);
+  }
+  if (result.failures.length > 0) {
+    const why = isSchwabError(lastError) ? lastError.message : (result.failures[0] ?? 'The refresh failed.');
+    return new ExitError(why, EXIT.failed);
+  }
+  return undefined;
+}
+
+/** Errors that a retry in 25 minutes will not fix: a wrong app key or secret, or a wrong base URL. */
+function isConfigurationError(error: unknown): boolean {
+  return isSchwabError(error, 'bad-credentials');
+}
+
+/** Sends the record to the notify socket when this run wrote a new one. A missing listener is a warning. */
+async function notify(context: CommandContext, result: RotationResult, format: TokenFormat, socket: string | undefined): Promise<void> {
+  if (socket === undefined || !result.record) return;
+  const changed = result.stores.some((store) => store.outcome === 'written' || store.outcome === 'kept-newer');
+  if (!changed) return;
+  try {
+    await sendLine(socket, serializeRecord(result.record, format));
+    context.logger.info(`Sent the new record to the notify socket ${socket}.`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why =
+      code === 'ENOENT'
+        ? 'nothing listens there yet'
+        : code === 'ECONNREFUSED'
+          ? 'nobody accepts connections on it'
+          : code ?? errorMessage(error);
+    context.logger.warning(`Could not send the new record to the notify socket ${socket} (${why}); the refresh goes on.`);
+  }
+}
+
+/** The format the store holds now, to write it back the same way; Schwabdev and bare responses become rotator. */
+async function formatOf(store: PrimaryStore, context: CommandContext): Promise<TokenFormat> {
+  const { logger, io } = context;
+  try {
+    const { text } = await store.load();
+    if (!text?.trim()) return 'rotator';
+    logger.mask(text);
+    const parsed = parseTokenRecord(text, store.label, io.clock.now());
+    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+    if (parsed.format === 'schwab-py') return 'schwab-py';
+    if (parsed.format === 'schwabdev') {
+      logger.warning(
+        `${upperFirst(store.label)} is a Schwabdev tokens.json; it is rewritten as a rotator record, which Schwabdev itself does not read (give Schwabdev a copy, or pass --token-format schwab-py for schwab-py).`,
+      );
+    }
+    return 'rotator';
+  } catch {
+    return 'rotator'; // the rotation reports what is wrong with the store
+  }
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+

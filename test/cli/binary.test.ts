@@ -1,0 +1,221 @@
+/**
+ * The real binary: `node dist/cli.js` (built by `npm run bundle`), as a user runs it after a clone. Proves the
+ * bundle works (help, status, the lazily loaded certificate, Octokit and AWS chunks, signal handling) and scans
+ * every output for token values and the app secret.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSchwabFake } from '../fakes/schwab-fake.js';
+import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
+import { spawnNode } from '../support/action-runner.js';
+import { freePort } from '../support/global-setup.js';
+import { expectNoLeaks } from '../support/leaks.js';
+import { createTestSecret, getMotoUrl, hasMoto, motoEnv, readSecretValue } from '../support/moto.js';
+import { DAY, MINUTE, loginFile, parseRecord, playBrowser, tempDir, tokensOf } from './helpers.js';
+
+const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+
+let dir: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  await access(CLI).catch(() => {
+    throw new Error('dist/cli.js is missing: run `npm run bundle` first (npm test does)');
+  });
+});
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: dir, ...extra };
+}
+
+function cli(args: string[], env: Record<string, string> = {}, stdin?: string) {
+  return spawnNode([CLI, ...args], baseEnv(env), 15_000, stdin);
+}
+
+/** A child whose output can be awaited line by line. */
+function start(args: string[], env: Record<string, string>) {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], { env: baseEnv(env), cwd: dir });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { test: () => boolean; resolve: () => void }[] = [];
+  const check = () => {
+    for (const waiter of [...waiters]) {
+      if (waiter.test()) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    check();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    check();
+  });
+  const exited = new Promise<number>((resolveExit) => child.on('close', (code) => resolveExit(code ?? 128)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  void exited.then(() => clearTimeout(timer));
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    until(test: (out: { stdout: string; stderr: string }) => boolean): Promise<void> {
+      return new Promise((resolveWait, reject) => {
+        if (test({ stdout, stderr })) return resolveWait();
+        waiters.push({ test: () => test({ stdout, stderr }), resolve: resolveWait });
+        void exited.then(() => reject(new Error(`exited before the expected output:\n${stdout}\n${stderr}`)));
+      });
+    },
+  };
+}
+
+describe('node dist/cli.js', () => {
+  it('starts with a shebang and answers --help for the program and every command', async () => {
+    expect((await readFile(CLI, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect((await stat(CLI)).mode & 0o111).not.toBe(0);
+    const main = await cli(['--help']);
+    expect(main.exitCode).toBe(0);
+    expect(main.stdout).toContain('Usage: schwab-token-rotator <command> [options]');
+    for (const command of ['login', 'status', 'refresh']) {
+      const help = await cli([command, '--help']);
+      expect(help.exitCode, help.stderr).toBe(0);
+      expect(help.stdout).toContain(`Usage: schwab-token-rotator ${command} [options]`);
+      expect(help.stdout).toContain('Exit status:');
+      expect(help.stdout).toContain('--schwab-base-url URL');
+    }
+    const version = await cli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const none = await cli([]);
+    expect(none.exitCode).toBe(64);
+    const wrong = await cli(['logn']);
+    expect(wrong.exitCode).toBe(64);
+    expect(wrong.stderr).toBe('schwab-token-rotator: "logn" is not a command: use login, status or refresh (see `schwab-token-rotator --help`).\n');
+  });
+
+  it('status --file prints the table and gates on health with its exit status', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const healthy = loginFile(fake, new Date(Date.now() - DAY));
+      await writeFile(join(dir, 'ok.json'), healthy.text);
+      const expiring = loginFile(fake, new Date(Date.now() - 6 * DAY));
+      await writeFile(join(dir, 'soon.json'), expiring.text);
+      const dead = loginFile(fake, new Date(Date.now() - 8 * DAY));
+      await writeFile(join(dir, 'dead.json'), dead.text);
+
+      const ok = await cli(['status', '--file', join(dir, 'ok.json')]);
+      expect(ok.exitCode, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/^Status {18}healthy$/m);
+      expect(ok.stdout).toMatch(/^Refresh token deadline {2}.* \(5d 23h left\)$/m);
+      expect((await cli(['status', '--file', join(dir, 'soon.json')])).exitCode).toBe(1);
+      expect((await cli(['status', '--file', join(dir, 'dead.json')])).exitCode).toBe(2);
+      const json = await cli(['status', '--json', '--file', join(dir, 'ok.json')]);
+      expect((JSON.parse(json.stdout) as { status: string }).status).toBe('healthy');
+      const all = [ok, json];
+      for (const run of all) {
+        expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, tokensOf(healthy.record, expiring.record, dead.record));
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('says clearly that SCHWAB_APP_KEY is missing', async () => {
+    const run = await cli(['refresh', '--file', join(dir, 'x.json')], { SCHWAB_APP_SECRET: 'abc-secret-value' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^schwab-token-rotator: SCHWAB_APP_KEY is not set: export it with the App Key/);
+  });
+
+  it('logs in end to end: the browser hits the binary\'s HTTPS callback; file, GitHub secret (and AWS secret) hold the record', async () => {
+    const port = await freePort();
+    const callbackUrl = `https://127.0.0.1:${port}`;
+    const fake = await startSchwabFake({ callbackUrl });
+    const github = await startGitHubFake();
+    const secret = hasMoto ? await createTestSecret(getMotoUrl()) : undefined;
+    try {
+      const env: Record<string, string> = {
+        SCHWAB_APP_KEY: fake.appKey,
+        SCHWAB_APP_SECRET: fake.appSecret,
+        SCHWAB_BASE_URL: fake.baseUrl,
+        GH_TOKEN: FAKE_SECRETS_TOKEN,
+        GITHUB_API_URL: github.url,
+        ...(secret ? Object.fromEntries(Object.entries(motoEnv()).filter(([, v]) => v !== '')) : {}),
+      };
+      const args = ['login', '--no-browser', '--callback-url', callbackUrl, '--github-repo', 'acme/bot', '--github-secret-name', 'SCHWAB_TOKEN'];
+      if (secret) args.push('--aws-secret-id', secret.name);
+      const child = start(args, env);
+      await child.until(({ stdout }) => stdout.includes('Waiting up to 5m'));
+      const authorizeUrl = /^\s+(http\S+\/v1\/oauth\/authorize\?\S+)$/m.exec(child.output().stdout)?.[1];
+      expect(authorizeUrl).toBeDefined();
+      const visit = await playBrowser(authorizeUrl as string);
+      expect(await child.exited).toBe(0);
+      expect(visit.body).toContain('Logged in');
+
+      const text = (await readFile(join(dir, 'schwab_token.json'), 'utf8')).trim();
+      expect((await stat(join(dir, 'schwab_token.json'))).mode & 0o777).toBe(0o600);
+      const record = parseRecord(text);
+      expect(fake.refreshTokenInfo(record.tokens.refreshToken)?.active).toBe(true);
+      expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(text);
+      if (secret) expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(text);
+      const { stdout, stderr } = child.output();
+      expectNoLeaks(
+        { stdout, stderr, page: visit.body },
+        [fake.appSecret, FAKE_SECRETS_TOKEN, new URL(visit.location).searchParams.get('code') ?? '', ...tokensOf(record)],
+      );
+    } finally {
+      await Promise.all([fake.close(), github.close()]);
+    }
+  });
+
+  it('logs in from a URL piped on stdin', async () => {
+    const port = await freePort();
+    const callbackUrl = `https://127.0.0.1:${port}`;
+    const fake = await startSchwabFake({ callbackUrl });
+    try {
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+      const child = start(['login', '--no-browser', '--callback-url', callbackUrl, '--out', 'py.json', '--token-format', 'schwab-py'], env);
+      await child.until(({ stdout }) => stdout.includes('Waiting up to'));
+      const authorizeUrl = /^\s+(http\S+\/v1\/oauth\/authorize\?\S+)$/m.exec(child.output().stdout)?.[1] as string;
+      const location = (await fetch(authorizeUrl, { redirect: 'manual' })).headers.get('location') as string;
+      child.child.stdin.write(`${location}\n`);
+      expect(await child.exited, child.output().stderr).toBe(0);
+      const written = JSON.parse(await readFile(join(dir, 'py.json'), 'utf8')) as { token: { access_token: string } };
+      expect(fake.isAccessTokenValid(written.token.access_token)).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refresh --every refreshes at once, then stops cleanly on SIGTERM', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const login = loginFile(fake, new Date(Date.now() - DAY));
+      await writeFile(join(dir, 'schwab_token.json'), login.text, { mode: 0o600 });
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+      const child = start(['refresh', '--every', '25m'], env);
+      await child.until(({ stderr }) => stderr.includes('Next refresh at'));
+      child.child.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      const { stdout, stderr } = child.output();
+      expect(stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Refreshed the access token; it expires at /m);
+      expect(stderr).toContain('Received SIGTERM');
+      expect(stderr).toContain('Stopped; the last record was written completely.');
+      const record = parseRecord(await readFile(join(dir, 'schwab_token.json'), 'utf8'));
+      expect(record.meta.refreshCount).toBe(1);
+      expect(record.meta.lastRefresh.getTime()).toBeGreaterThan(Date.now() - 10 * MINUTE);
+      expectNoLeaks({ stdout, stderr }, [fake.appSecret, ...tokensOf(login.record, record)]);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -1,0 +1,331 @@
+/**
+ * `refresh`, once and `--every`, in-process against the Schwab fake, with fake time (no real waiting): the schedule,
+ * transient faults, a clean stop on SIGTERM (an AbortSignal here) after the write in progress, the notify socket,
+ * and the file formats users bring (schwab-py, Schwabdev).
+ */
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSchwabFake } from '../fakes/schwab-fake.js';
+import type { SchwabFake } from '../fakes/schwab-fake.js';
+import { expectNoLeaks } from '../support/leaks.js';
+import { createTestSecret, describeMoto, getMotoUrl, listSecretVersions, readSecretValue, useMotoEnv } from '../support/moto.js';
+import type { TokenRecord } from '../../src/token/record.js';
+import type { TestIo } from './helpers.js';
+import { DAY, FakeTime, MINUTE, loginFile, makeIo, parseRecord, run, strayFiles, tempDir, tokensOf } from './helpers.js';
+
+const START = new Date('2026-11-20T10:00:00Z');
+
+let time: FakeTime;
+let fake: SchwabFake;
+let dir: string;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  time = new FakeTime(START);
+  fake = await startSchwabFake({ now: () => time.clock.now() });
+  ({ dir, cleanup } = await tempDir());
+});
+afterEach(async () => {
+  await Promise.all([fake.close(), cleanup()]);
+});
+
+function ioFor(overrides: Parameters<typeof makeIo>[2] = {}): TestIo {
+  return makeIo(fake, dir, { clock: time.clock, sleep: time.sleep, ...overrides });
+}
+
+/** Stops the loop (as SIGTERM would) after `ticks` refreshes. */
+function stopAfter(io: TestIo, ticks: number): void {
+  time.onLoopWait = (index) => {
+    if (index + 1 >= ticks) io.controller.abort();
+  };
+}
+
+async function writeLogin(name = 'schwab_token.json', loginAt = new Date(START.getTime() - DAY)): Promise<{ record: TokenRecord; text: string }> {
+  const login = loginFile(fake, loginAt);
+  await writeFile(join(dir, name), login.text, { mode: 0o600 });
+  return login;
+}
+
+async function readRecord(name = 'schwab_token.json'): Promise<TokenRecord> {
+  return parseRecord(await readFile(join(dir, name), 'utf8'));
+}
+
+function refreshTimes(): string[] {
+  return fake
+    .tokenRequests()
+    .filter((r) => r.form.grant_type === 'refresh_token' && r.fault === undefined)
+    .map((r) => r.at.toISOString());
+}
+
+function expectClean(io: TestIo, records: TokenRecord[], extra: Record<string, string> = {}): void {
+  expectNoLeaks({ stdout: io.stdout.text, stderr: io.stderr.text, ...extra }, [fake.appSecret, ...tokensOf(...records)]);
+}
+
+describe('refresh once', () => {
+  it('refreshes schwab_token.json, keeps it 0600, and prints the health table', async () => {
+    const login = await writeLogin();
+    const io = ioFor();
+    expect(await run(['refresh'], io)).toBe(0);
+    const record = await readRecord();
+    expect(record.meta.refreshCount).toBe(1);
+    expect(record.meta.createdAt).toEqual(login.record.meta.createdAt);
+    expect(record.meta.lastRefresh).toEqual(START);
+    expect(fake.isAccessTokenValid(record.tokens.accessToken)).toBe(true);
+    expect(record.tokens.accessToken).not.toBe(login.record.tokens.accessToken);
+    expect((await stat(join(dir, 'schwab_token.json'))).mode & 0o777).toBe(0o600);
+    expect(await strayFiles(dir, ['schwab_token.json'])).toEqual([]);
+    expect(io.stdout.text).toContain('Refresh count           1');
+    expect(io.stdout.text).toContain('Refreshed the access token (refresh 1 since the login).');
+    expectClean(io, [login.record, record]);
+  });
+
+  it('keeps a schwab-py file in schwab-py format', async () => {
+    const login = loginFile(fake, new Date(START.getTime() - DAY), 'schwab-py');
+    await writeFile(join(dir, 'py.json'), login.text);
+    const io = ioFor();
+    expect(await run(['refresh', '--file', 'py.json'], io)).toBe(0);
+    const written = JSON.parse(await readFile(join(dir, 'py.json'), 'utf8')) as { creation_timestamp: number; token: Record<string, unknown> };
+    expect(written.creation_timestamp).toBe(Math.floor(login.record.meta.createdAt.getTime() / 1000));
+    expect(written.token.refresh_token).toBe(login.record.tokens.refreshToken);
+    expect(fake.isAccessTokenValid(String(written.token.access_token))).toBe(true);
+    expectClean(io, [login.record, await readRecord('py.json')]);
+  });
+
+  it('imports a Schwabdev tokens.json: refreshed, rewritten as a rotator record, with a warning', async () => {
+    const issued = fake.issueTokens({ loginAt: new Date(START.getTime() - 2 * DAY) });
+    await writeFile(
+      join(dir, 'tokens.json'),
+      JSON.stringify(
+        {
+          access_token_issued: new Date(START.getTime() - 20 * MINUTE).toISOString().replace('Z', '+00:00'),
+          refresh_token_issued: new Date(START.getTime() - 2 * DAY).toISOString().replace('Z', '+00:00'),
+          token_dictionary: issued.response,
+        },
+        null,
+        4,
+      ),
+    );
+    const io = ioFor();
+    expect(await run(['refresh', '--file', 'tokens.json'], io)).toBe(0);
+    expect(io.stderr.text).toContain('warning: File tokens.json is a Schwabdev tokens.json; it is rewritten as a rotator record');
+    const record = await readRecord('tokens.json');
+    expect(record.meta.createdAt).toEqual(new Date(START.getTime() - 2 * DAY));
+    expect(record.meta.refreshCount).toBe(1);
+    expect(JSON.parse(await readFile(join(dir, 'tokens.json'), 'utf8'))).toHaveProperty('refresh_token_expires_at');
+  });
+
+  it('exits 2 and leaves the file alone when Schwab rejects the refresh token', async () => {
+    const login = await writeLogin();
+    fake.issueTokens(); // a newer login elsewhere revokes it
+    const io = ioFor();
+    expect(await run(['refresh'], io)).toBe(2);
+    expect(io.stderr.text).toContain(
+      'schwab-token-rotator: Schwab rejected the refresh token (it expired or was revoked by a newer login): log in again with',
+    );
+    expect(io.stdout.text).toContain('RE-AUTH REQUIRED');
+    expect(await readFile(join(dir, 'schwab_token.json'), 'utf8')).toBe(login.text);
+  });
+
+  it('exits 1 and leaves the file alone when Schwab keeps failing', async () => {
+    const login = await writeLogin();
+    fake.fail('token', 503, 4);
+    const io = ioFor();
+    expect(await run(['refresh'], io)).toBe(1);
+    expect(io.stderr.text).toMatch(/schwab-token-rotator: Schwab's server failed the token refresh|HTTP 503/);
+    expect(time.retryWaits).toHaveLength(3);
+    expect(await readFile(join(dir, 'schwab_token.json'), 'utf8')).toBe(login.text);
+  });
+
+  it('with --refresh-before, refreshes only when due', async () => {
+    const login = await writeLogin('schwab_token.json', new Date(START.getTime() - 5 * MINUTE));
+    const io = ioFor();
+    expect(await run(['refresh', '--refresh-before', '10m'], io)).toBe(0);
+    expect(fake.tokenRequests()).toHaveLength(0);
+    expect(io.stdout.text).toContain('Not refreshed: the access token is not due.');
+    expect(await readFile(join(dir, 'schwab_token.json'), 'utf8')).toBe(login.text);
+  });
+
+  it('fails clearly without SCHWAB_APP_SECRET, and with a wrong one', async () => {
+    await writeLogin();
+    const missing = ioFor({ env: { SCHWAB_APP_SECRET: undefined } });
+    expect(await run(['refresh'], missing)).toBe(1);
+    expect(missing.stderr.text).toContain('SCHWAB_APP_SECRET is not set');
+    const wrong = ioFor({ env: { SCHWAB_APP_SECRET: 'not-the-secret-at-all' } });
+    expect(await run(['refresh'], wrong)).toBe(1);
+    expect(wrong.stderr.text).toMatch(/HTTP 401/);
+    expect(wrong.stderr.text).not.toContain('not-the-secret-at-all');
+  });
+});
+
+describe('refresh --every', () => {
+  it('refreshes on schedule until stopped, logging times and outcomes', async () => {
+    const login = await writeLogin();
+    const io = ioFor();
+    stopAfter(io, 4);
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(0);
+    expect(refreshTimes()).toEqual([0, 25, 50, 75].map((m) => new Date(START.getTime() + m * MINUTE).toISOString()));
+    const record = await readRecord();
+    expect(record.meta.refreshCount).toBe(4);
+    expect(record.meta.lastRefresh).toEqual(new Date(START.getTime() + 75 * MINUTE));
+    expect(time.loopWaits).toEqual([25 * MINUTE, 25 * MINUTE, 25 * MINUTE, 25 * MINUTE]);
+    expect(io.stderr.text).toContain('2026-11-20T10:00:00Z Refreshing file schwab_token.json every 25m; stop with Ctrl-C or SIGTERM.');
+    expect(io.stderr.text).toContain('2026-11-20T10:25:00Z Next refresh at 2026-11-20T10:50:00Z.');
+    expect(io.stderr.text).toContain('file schwab_token.json: written (compare-and-set).');
+    expect(io.stderr.text).toContain('Stopped; the last record was written completely.');
+    expect(io.stdout.text).toBe('');
+    expectClean(io, [login.record, record]);
+  });
+
+  it('keeps the schedule when Schwab retries take time, and survives transient faults', async () => {
+    await writeLogin();
+    const io = ioFor();
+    stopAfter(io, 4);
+    let tick = 0;
+    time.onLoopWait = (index) => {
+      tick = index + 1;
+      if (tick === 1) fake.fail('token', 503, 4); // the second refresh fails after all its retries
+      if (tick === 2) fake.fail('token', 'access-denied', 1); // the third succeeds on a retry
+      if (tick >= 4) io.controller.abort();
+    };
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(0);
+    expect(io.stderr.text).toMatch(/warning: This refresh failed: .*503.* Trying again at the next tick\./);
+    const record = await readRecord();
+    expect(record.meta.refreshCount).toBe(3);
+    // Each tick starts 25 minutes after the previous one started, retries included.
+    const starts = fake.tokenRequests().map((r) => r.at.getTime() - START.getTime());
+    expect(starts[0]).toBe(0);
+    expect(fake.tokenRequests().filter((r) => r.at.getTime() - START.getTime() >= 75 * MINUTE)).toHaveLength(1);
+    expect(time.loopWaits[1]).toBeLessThan(25 * MINUTE);
+  });
+
+  it('finishes the write in progress when SIGTERM arrives during a refresh, then stops', async () => {
+    await writeLogin();
+    const io = ioFor();
+    time.onLoopWait = (index) => {
+      if (index === 0) fake.beforeNext('token', () => io.controller.abort()); // SIGTERM while Schwab answers
+    };
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(0);
+    expect(refreshTimes()).toHaveLength(2);
+    const record = await readRecord();
+    expect(record.meta.refreshCount).toBe(2);
+    expect(fake.isAccessTokenValid(record.tokens.accessToken)).toBe(true);
+    expect(time.loopWaits).toHaveLength(1);
+    expect(await strayFiles(dir, ['schwab_token.json'])).toEqual([]);
+    expect(io.stderr.text).toContain('Stopped; the last record was written completely.');
+  });
+
+  it('ends with exit 2 when the refresh token dies', async () => {
+    await writeLogin();
+    const io = ioFor();
+    time.onLoopWait = (index) => {
+      if (index === 1) fake.issueTokens(); // a login elsewhere revokes ours
+    };
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(2);
+    expect(refreshTimes()).toHaveLength(3); // two refreshes, then the rejected one
+    expect(io.stderr.text.trim().split('\n').at(-1)).toMatch(/^schwab-token-rotator: Schwab rejected the refresh token/);
+    expect((await readRecord()).meta.refreshCount).toBe(2);
+  });
+
+  it('ends with exit 2 when the 7-day deadline passes', async () => {
+    await writeLogin('schwab_token.json', new Date(START.getTime() - 7 * DAY + 30 * MINUTE));
+    const io = ioFor();
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(2);
+    expect(refreshTimes()).toHaveLength(2);
+    expect(io.stderr.text).toMatch(/schwab-token-rotator: The refresh token expired at .*: log in again/);
+  });
+
+  it('stops at once on a wrong app secret instead of failing every 25 minutes', async () => {
+    await writeLogin();
+    const io = ioFor({ env: { SCHWAB_APP_SECRET: 'wrong-secret-value' } });
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(1);
+    expect(time.loopWaits).toHaveLength(0);
+  });
+
+  it('sends each new record as one JSON line to the notify socket', async () => {
+    await writeLogin();
+    const socketPath = join(dir, 'bot.sock');
+    const lines: string[] = [];
+    const server: Server = createServer((socket) => {
+      let buffer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (buffer += chunk));
+      socket.on('end', () => lines.push(buffer));
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    const fileSnapshots: string[] = [];
+    const io = ioFor();
+    time.onLoopWait = (index) => {
+      void readFile(join(dir, 'schwab_token.json'), 'utf8').then((text) => fileSnapshots.push(text));
+      if (index === 2) io.controller.abort();
+    };
+    try {
+      expect(await run(['refresh', '--every', '25m', '--notify-socket', socketPath], io)).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line.endsWith('\n')).toBe(true);
+      expect(line.trim()).not.toContain('\n');
+    }
+    expect(lines.map((line) => parseRecord(line).meta.refreshCount)).toEqual([1, 2, 3]);
+    expect(lines.map((line) => line)).toEqual(fileSnapshots);
+    expect(io.stderr.text).toContain(`Sent the new record to the notify socket ${socketPath}.`);
+    expectClean(io, lines.map((line) => parseRecord(line)));
+  });
+
+  it('warns when nothing listens on the notify socket, and keeps refreshing', async () => {
+    await writeLogin();
+    const io = ioFor();
+    stopAfter(io, 3);
+    expect(await run(['refresh', '--every', '25m', '--notify-socket', 'nobody.sock'], io)).toBe(0);
+    expect((await readRecord()).meta.refreshCount).toBe(3);
+    const warnings = io.stderr.text.split('\n').filter((line) => line.includes('warning: Could not send the new record'));
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toContain(`notify socket ${join(dir, 'nobody.sock')} (nothing listens there yet); the refresh goes on.`);
+  });
+
+  it('refuses an interval under a minute and warns about one of 30 minutes or more', async () => {
+    await writeLogin();
+    const fast = ioFor();
+    expect(await run(['refresh', '--every', '10s'], fast)).toBe(64);
+    expect(fast.stderr.text).toContain('--every is too short: use at least 60s.');
+    const slow = ioFor();
+    stopAfter(slow, 1);
+    expect(await run(['refresh', '--every', '45m'], slow)).toBe(0);
+    expect(slow.stderr.text).toContain("warning: --every 45m is not shorter than the access token's 30 minutes");
+  });
+});
+
+describeMoto('refresh an AWS secret', () => {
+  useMotoEnv();
+
+  it('refreshes once, by compare-and-set', async () => {
+    const login = loginFile(fake, new Date(START.getTime() - DAY));
+    const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
+    const io = ioFor();
+    expect(await run(['refresh', '--aws-secret-id', secret.name], io)).toBe(0);
+    const stored = parseRecord((await readSecretValue(getMotoUrl(), secret.name)).text);
+    expect(stored.meta.refreshCount).toBe(1);
+    expect(fake.isAccessTokenValid(stored.tokens.accessToken)).toBe(true);
+    expectClean(io, [login.record, stored]);
+  });
+
+  it('keeps refreshing it --every 25m (a new version each time)', async () => {
+    const login = loginFile(fake, new Date(START.getTime() - DAY));
+    const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
+    const io = ioFor();
+    stopAfter(io, 3);
+    expect(await run(['refresh', '--aws-secret-id', secret.name, '--every', '25m'], io)).toBe(0);
+    expect(io.stderr.text).not.toContain('warning');
+    const stored = parseRecord((await readSecretValue(getMotoUrl(), secret.name)).text);
+    expect(stored.meta.refreshCount).toBe(3);
+    const versions = await listSecretVersions(getMotoUrl(), secret.name);
+    expect(versions.filter((v) => v.stages.includes('AWSCURRENT'))).toHaveLength(1);
+    expect(versions.flatMap((v) => v.stages)).not.toContain('AWSPENDING');
+  });
+});

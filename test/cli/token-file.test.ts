@@ -1,0 +1,147 @@
+/** The token file store: atomic writes (mode 0600, temp + fsync + rename), compare-and-set, crash safety. */
+import { chmod, mkdir, readFile, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TokenFile, contentVersion } from '../../src/cli/token-file.js';
+import { ROTATOR_TEXT } from '../token/samples.js';
+import { strayFiles, tempDir } from './helpers.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+const NEW_TEXT = ROTATOR_TEXT.replace('"refresh_count":141', '"refresh_count":142');
+
+describe('TokenFile', () => {
+  it('reads a missing file as empty, and a present one with a content hash as its version', async () => {
+    const file = new TokenFile(join(dir, 'token.json'), { label: 'file token.json' });
+    expect(await file.load()).toEqual({ text: undefined, version: undefined });
+    await writeFile(join(dir, 'token.json'), ROTATOR_TEXT);
+    expect(await file.load()).toEqual({ text: ROTATOR_TEXT, version: contentVersion(ROTATOR_TEXT) });
+    expect(file.label).toBe('file token.json');
+  });
+
+  it('writes atomically with mode 0600, whatever the old mode and the umask', async () => {
+    const path = join(dir, 'token.json');
+    await writeFile(path, ROTATOR_TEXT, { mode: 0o644 });
+    const file = new TokenFile(path);
+    const before = await file.load();
+    const result = await file.compareAndSet(NEW_TEXT, before.version, () => 'keep');
+    expect(result).toEqual({ outcome: 'written', version: contentVersion(NEW_TEXT) });
+    expect(await readFile(path, 'utf8')).toBe(`${NEW_TEXT}\n`);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await strayFiles(dir, ['token.json'])).toEqual([]);
+  });
+
+  it('a crash mid-write leaves the old file whole and no temporary file behind', async () => {
+    const path = join(dir, 'token.json');
+    await writeFile(path, ROTATOR_TEXT, { mode: 0o600 });
+    const file = new TokenFile(path, {
+      afterTempWrite: async (temp) => {
+        // Half the new record reached the disk, then the process "died".
+        await truncate(temp, Math.floor(NEW_TEXT.length / 2));
+        throw new Error('simulated crash');
+      },
+    });
+    await expect(file.compareAndSet(NEW_TEXT, contentVersion(ROTATOR_TEXT), () => 'overwrite')).rejects.toThrow(
+      /could not be written \(simulated crash\): the old file was left as it was/,
+    );
+    expect(await readFile(path, 'utf8')).toBe(ROTATOR_TEXT);
+    expect(await strayFiles(dir, ['token.json'])).toEqual([]);
+  });
+
+  it('a reader never sees a partial file while writes go on', async () => {
+    const path = join(dir, 'token.json');
+    await writeFile(path, ROTATOR_TEXT);
+    const file = new TokenFile(path);
+    const texts = Array.from({ length: 15 }, (_, i) => ROTATOR_TEXT.replace('"refresh_count":141', `"refresh_count":${200 + i}`));
+    let writing = true;
+    const reads: string[] = [];
+    const reader = (async () => {
+      while (writing) reads.push(await readFile(path, 'utf8'));
+    })();
+    for (const text of texts) await file.replace(text);
+    writing = false;
+    await reader;
+    expect(reads.length).toBeGreaterThan(0);
+    for (const text of reads) expect(() => JSON.parse(text) as unknown).not.toThrow();
+  });
+
+  it('compare-and-set hands a changed file to onConflict: keep leaves it, overwrite replaces it', async () => {
+    const path = join(dir, 'token.json');
+    await writeFile(path, ROTATOR_TEXT);
+    const file = new TokenFile(path);
+    const seen: (string | undefined)[] = [];
+    const kept = await file.compareAndSet(NEW_TEXT, 'some-older-version', (current) => {
+      seen.push(current.text);
+      return 'keep';
+    });
+    expect(kept).toEqual({ outcome: 'kept-current', current: { text: ROTATOR_TEXT, version: contentVersion(ROTATOR_TEXT) } });
+    expect(seen).toEqual([ROTATOR_TEXT]);
+    expect(await readFile(path, 'utf8')).toBe(ROTATOR_TEXT);
+
+    expect((await file.compareAndSet(NEW_TEXT, 'some-older-version', () => 'overwrite')).outcome).toBe('written');
+    expect(await readFile(path, 'utf8')).toBe(`${NEW_TEXT}\n`);
+  });
+
+  it('re-reads the file just before the rename: a write that lands meanwhile goes to onConflict', async () => {
+    const path = join(dir, 'token.json');
+    await writeFile(path, ROTATOR_TEXT);
+    const other = ROTATOR_TEXT.replace('"refresh_count":141', '"refresh_count":999');
+    let raced = false;
+    const file = new TokenFile(path, {
+      afterTempWrite: async () => {
+        if (raced) return;
+        raced = true;
+        await writeFile(path, other); // another writer, between our temp write and our rename
+      },
+    });
+    const decisions: (string | undefined)[] = [];
+    const result = await file.compareAndSet(NEW_TEXT, contentVersion(ROTATOR_TEXT), (current) => {
+      decisions.push(current.text);
+      return 'keep';
+    });
+    expect(decisions).toEqual([other]);
+    expect(result.outcome).toBe('kept-current');
+    expect(await readFile(path, 'utf8')).toBe(other);
+    expect(await strayFiles(dir, ['token.json'])).toEqual([]);
+  });
+
+  it('creates the file when it did not exist', async () => {
+    const path = join(dir, 'new.json');
+    const file = new TokenFile(path);
+    expect((await file.compareAndSet(NEW_TEXT, undefined, () => 'keep')).outcome).toBe('written');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes through a symlink, keeping the link', async () => {
+    await mkdir(join(dir, 'real'));
+    const real = join(dir, 'real', 'token.json');
+    await writeFile(real, ROTATOR_TEXT);
+    await symlink(real, join(dir, 'link.json'));
+    await new TokenFile(join(dir, 'link.json')).replace(NEW_TEXT);
+    expect(await readFile(real, 'utf8')).toBe(`${NEW_TEXT}\n`);
+    expect(await readlink(join(dir, 'link.json'))).toBe(real);
+  });
+
+  it('says clearly why it cannot write, and as a copy (mirror) reports instead of throwing', async () => {
+    const missing = new TokenFile(join(dir, 'nope', 'token.json'), { label: 'file nope/token.json' });
+    await expect(missing.replace(NEW_TEXT)).rejects.toThrow(
+      /^File nope\/token\.json could not be written \(ENOENT\): the folder .*nope does not exist; create it or choose another path\.$/,
+    );
+    expect(await missing.write(NEW_TEXT)).toEqual([
+      { label: 'file nope/token.json', ok: false, detail: expect.stringContaining('does not exist') as unknown as string },
+    ]);
+    if (process.getuid?.() !== 0) {
+      await mkdir(join(dir, 'locked'));
+      await chmod(join(dir, 'locked'), 0o500);
+      await expect(new TokenFile(join(dir, 'locked', 't.json')).replace(NEW_TEXT)).rejects.toThrow(/must be writable by you/);
+    }
+    await expect(new TokenFile(dir).load()).rejects.toThrow(/is a folder/);
+  });
+});
