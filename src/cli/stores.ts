@@ -1,7 +1,6 @@
 import { githubSecretsMirror, secretsManagerPrimary } from '../run/action-deps.js';
-import { SECRET_NAME_PATTERN } from '../github/secret-targets.js';
+import { SECRET_NAME_PATTERN, parseSecretTargets } from '../github/secret-targets.js';
 import type { MirrorStore, PrimaryStore } from '../run/stores.js';
-import type { SecretTarget } from '../github/secret-targets.js';
 import { UserError } from '../util/errors.js';
 import type { CommandSpec, ParsedOptions } from './args.js';
 import { stringOption } from './args.js';
@@ -63,28 +62,17 @@ export function openGitHubSecret(context: CommandContext, repo: string, name: st
       'Writing a GitHub secret needs a token in GH_TOKEN or GITHUB_TOKEN: export a fine-grained token with the "Secrets: read and write" permission on the repository (or run `export GH_TOKEN=$(gh auth token)`).',
     );
   }
-  const mirror = githubSecretsMirror([secretTarget(repo, name)], token, context.logger, context.io.tuning);
+  const targets = parseSecretTargets(`${repo}:${name}`, undefined, '--github-repo/--github-secret-name');
+  const mirror = githubSecretsMirror(targets, token, context.logger, context.io.tuning, 'the token in GH_TOKEN (or GITHUB_TOKEN)');
   return {
     label: mirror.label,
     ...(mirror.check ? { check: (text: string) => mirror.check?.(text) } : {}),
     async write(text) {
-      // The mirror words its advice for the action's secrets-token input; the CLI's token is GH_TOKEN.
       return (await mirror.write(text)).map((result) => ({
         ...result,
-        detail: result.ok
-          ? `written (${result.detail.replace(/\.$/, '')})`
-          : result.detail.replace(/\bthe secrets-token\b/g, 'the token in GH_TOKEN (or GITHUB_TOKEN)'),
+        detail: result.ok ? `written (${result.detail.replace(/\.$/, '')})` : result.detail,
       }));
     },
   };
 }
 
-/** `owner/repo` → a repository secret; `owner/repo@environment` → an environment secret of that repository. */
-function secretTarget(repo: string, name: string): SecretTarget {
-  const at = repo.indexOf('@');
-  const fullName = at < 0 ? repo : repo.slice(0, at);
-  const [owner = '', repository = ''] = fullName.split('/');
-  if (at < 0) return { kind: 'repository', owner, repo: repository, name, store: fullName, label: `${fullName}:${name}` };
-  const environment = repo.slice(at + 1);
-  return { kind: 'environment', owner, repo: repository, environment, name, store: repo, label: `${repo}:${name}` };
-}

@@ -35,9 +35,14 @@ type OrgAccess = { visibility: 'private' | 'all' } | { visibility: 'selected'; s
 export class GitHubSecretsWriter {
   private readonly keys = new Map<string, Promise<PublicKey>>();
 
+  /**
+   * `tokenName` is how failure messages name the token that writes the secrets: the action's `secrets-token` input
+   * by default; the CLI's token comes from GH_TOKEN.
+   */
   constructor(
     private readonly client: GitHubClient,
     private readonly logger: Logger,
+    private readonly tokenName: string = 'the secrets-token',
   ) {}
 
   /**
@@ -72,7 +77,7 @@ export class GitHubSecretsWriter {
       this.logger.info(`Wrote GitHub secret ${target.label} (${status}).`);
       return { target, ok: true, status };
     } catch (error) {
-      const message = this.logger.redact(describeFailure(target, error));
+      const message = this.logger.redact(describeFailure(target, error, this.tokenName));
       this.logger.warning(message);
       return { target, ok: false, error: message };
     }
@@ -248,7 +253,7 @@ function describeStore(target: SecretTarget): string {
 const NOT_GITHUB_TOKEN = 'a fine-grained PAT or a GitHub App token; GITHUB_TOKEN cannot write secrets';
 
 /** One sentence (no trailing period) for a failed target: what failed, why, and how to fix it. */
-function describeFailure(target: SecretTarget, error: unknown): string {
+function describeFailure(target: SecretTarget, error: unknown, tokenName: string): string {
   const status = statusOf(error);
   const hasResponse = (error as HttpErrorLike | undefined)?.response !== undefined;
   const message = githubMessage(error);
@@ -256,8 +261,8 @@ function describeFailure(target: SecretTarget, error: unknown): string {
 
   if (status === 401) {
     return (
-      `${failed} (HTTP 401: ${message}): GitHub rejected the secrets-token as invalid or expired; create a new ` +
-      `token (${NOT_GITHUB_TOKEN}) and update the secret that feeds secrets-token`
+      `${failed} (HTTP 401: ${message}): GitHub rejected ${tokenName} as invalid or expired; create a new ` +
+      `token (${NOT_GITHUB_TOKEN}) and use it as ${tokenName}`
     );
   }
   if ((status === 403 || status === 429) && /rate limit/i.test(message)) {
@@ -273,19 +278,19 @@ function describeFailure(target: SecretTarget, error: unknown): string {
       const repo = `${target.owner}/${target.repo}`;
       return (
         `${failed} (${code}): the environment ${target.environment} must exist in ${repo} (Settings → ` +
-        `Environments) and the secrets-token needs the "Secrets: read and write" and "Environments: read and ` +
+        `Environments) and ${tokenName} needs the "Secrets: read and write" and "Environments: read and ` +
         `write" permissions on ${repo} (${NOT_GITHUB_TOKEN})`
       );
     }
     if (target.kind === 'organization') {
       return (
-        `${failed} (${code}): the secrets-token needs the "Organization secrets: read and write" permission on ` +
+        `${failed} (${code}): ${tokenName} needs the "Organization secrets: read and write" permission on ` +
         `the organization ${target.org} (${NOT_GITHUB_TOKEN})`
       );
     }
     const repo = `${target.owner}/${target.repo}`;
     return (
-      `${failed} (${code}): the secrets-token needs the "Secrets: read and write" permission on ${repo}` +
+      `${failed} (${code}): ${tokenName} needs the "Secrets: read and write" permission on ${repo}` +
       `${status === 404 ? `, and ${repo} must exist` : ''} (${NOT_GITHUB_TOKEN})`
     );
   }

@@ -76,6 +76,7 @@ export function githubSecretsMirror(
   token: string,
   logger: Logger,
   tuning?: Tuning,
+  tokenName?: string,
 ): MirrorStore {
   return {
     label: targets.length === 1 ? `GitHub secret ${targets[0]?.label}` : `${targets.length} GitHub secrets`,
@@ -86,7 +87,7 @@ export function githubSecretsMirror(
         import('../github/secrets-writer.js'),
       ]);
       const client = await createGitHubClient({ token, logger, ...githubTuning(tuning) });
-      const results = await new GitHubSecretsWriter(client, logger).writeAll(targets, text);
+      const results = await new GitHubSecretsWriter(client, logger, tokenName).writeAll(targets, text);
       return results.map((result) => ({
         label: `GitHub secret ${result.target.label}`,
         ok: result.ok,

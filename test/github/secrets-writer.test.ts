@@ -257,7 +257,7 @@ describe('GitHubSecretsWriter', () => {
     expect(result?.error).toBe(
       'could not write secret T to acme/bot (HTTP 401: Bad credentials): GitHub rejected the secrets-token as ' +
         'invalid or expired; create a new token (a fine-grained PAT or a GitHub App token; GITHUB_TOKEN cannot write ' +
-        'secrets) and update the secret that feeds secrets-token',
+        'secrets) and use it as the secrets-token',
     );
   });
 
