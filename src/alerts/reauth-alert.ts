@@ -78,6 +78,13 @@ export interface AlertOutcome {
  */
 export const ALERT_REQUESTS_PER_HEALTHY_RUN = 1;
 
+/**
+ * Creating an issue or a comment is not idempotent: GitHub may have created it although the answer never came (a
+ * timeout, a reset, a 5xx), and a blind retry would post it twice. These calls are not retried; a failure is a warning,
+ * and the next run, which lists the issues first, opens or comments only if it is still missing.
+ */
+const NOT_RETRIED = { retries: 0 };
+
 /** A label's look when this product creates it. */
 const LABEL_COLOR = 'd93f0b';
 const LABEL_DESCRIPTION = 'Schwab token re-authorization needed (schwab-token-rotator)';
@@ -224,6 +231,7 @@ export class ReauthAlerts {
         body,
         labels: this.labels,
         ...(assignees.length ? { assignees } : {}),
+        request: NOT_RETRIED,
       });
 
     let created: { number: number; html_url: string; labels?: unknown[] };
@@ -293,7 +301,7 @@ export class ReauthAlerts {
     const status = 'reauth-required' as const;
     const body = reauthComment({ ...this.contentInput(input), status });
     try {
-      await this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue.number, body });
+      await this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue.number, body, request: NOT_RETRIED });
     } catch (error) {
       return { action: 'none', decision, ...this.ref(issue), warning: this.describe(error, `commenting on issue #${issue.number}`) };
     }
@@ -322,7 +330,7 @@ export class ReauthAlerts {
     if (input.loginAt) {
       const body = closedComment({ tokenId: this.tokenId, now: input.now, loginAt: input.loginAt, runUrl: input.runUrl, redact: this.redact });
       try {
-        await this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue.number, body });
+        await this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue.number, body, request: NOT_RETRIED });
       } catch (error) {
         outcome.warning = this.describe(error, `commenting on the closed issue #${issue.number}`);
       }

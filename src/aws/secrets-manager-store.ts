@@ -112,6 +112,8 @@ export class SecretsManagerStore {
       );
       const text = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
       this.logger.mask(text);
+      // AWS answers a secret without a value with ResourceNotFoundException, never with an empty 200.
+      if (out.VersionId === undefined) throw this.malformed('GetSecretValue');
       return { text, versionId: text === undefined ? undefined : out.VersionId };
     } catch (error) {
       if (!(error instanceof SecretsManagerError && error.kind === 'not-found')) throw error;
@@ -156,7 +158,8 @@ export class SecretsManagerStore {
         }),
       ),
     );
-    const ours = put.VersionId ?? this.token;
+    if (put.VersionId === undefined) throw this.malformed('PutSecretValue');
+    const ours = put.VersionId;
     this.logger.debug(`Put version ${ours} of AWS secret "${this.secretId}" as ${PENDING}.`);
 
     try {
@@ -169,7 +172,8 @@ export class SecretsManagerStore {
 
       let from = expectedVersionId;
       for (let round = 1; ; round++) {
-        if (await this.moveCurrent(ours, from)) {
+        const moved = await this.moveCurrent(ours, from);
+        if (moved === 'moved') {
           await this.dropPending(ours);
           return written(ours, from);
         }
@@ -180,6 +184,7 @@ export class SecretsManagerStore {
           return written(ours, await this.versionWith(PREVIOUS));
         }
         if (current.versionId !== undefined && current.versionId === from) {
+          if (moved === 'unconfirmed') throw this.malformed('UpdateSecretVersionStage');
           // Not a conflict after all: the move failed for another reason. Let AWS's answer speak.
           throw new SecretsManagerError(
             'rejected',
@@ -245,10 +250,13 @@ export class SecretsManagerStore {
     }
   }
 
-  /** Moves AWSCURRENT to `ours`; false when AWS says it is not on `from` (it moved: the compare of compare-and-set). */
-  private async moveCurrent(ours: string, from: string | undefined): Promise<boolean> {
+  /**
+   * Moves AWSCURRENT to `ours`: 'refused' when AWS says it is not on `from` (it moved: the compare of compare-and-set),
+   * 'unconfirmed' when the answer is not AWS's (an empty 200 from a proxy): the caller reads the secret to find out.
+   */
+  private async moveCurrent(ours: string, from: string | undefined): Promise<'moved' | 'refused' | 'unconfirmed'> {
     try {
-      await this.call('UpdateSecretVersionStage', ({ sdk, client }) =>
+      const out = await this.call('UpdateSecretVersionStage', ({ sdk, client }) =>
         client.send(
           new sdk.UpdateSecretVersionStageCommand({
             SecretId: this.secretId,
@@ -258,14 +266,24 @@ export class SecretsManagerStore {
           }),
         ),
       );
+      if (out.ARN === undefined && out.Name === undefined) return 'unconfirmed';
       this.logger.debug(`Moved ${CURRENT} of AWS secret "${this.secretId}" to version ${ours}${from ? ` from ${from}` : ''}.`);
-      return true;
+      return 'moved';
     } catch (error) {
       // "Version stage AWSCURRENT not found in version …", "Not a valid version: …" (the old version was cleaned up),
       // "RemoveFromVersionId can't be empty … AWSCURRENT is currently attached to version …" (someone wrote first).
-      if (isInvalidParameter(error)) return false;
+      if (isInvalidParameter(error)) return 'refused';
       throw error;
     }
+  }
+
+  /** An answer without the fields AWS always sends (an empty 200 from a proxy or a wrong endpoint). */
+  private malformed(operation: SecretsManagerOperation): SecretsManagerError {
+    return new SecretsManagerError(
+      'service',
+      `AWS Secrets Manager answered ${operation} on secret "${this.secretId}" with an empty or malformed response: ` +
+        `check AWS_ENDPOINT_URL_SECRETS_MANAGER and any proxy between this runner and ${this.endpoint()}, then try again.`,
+    );
   }
 
   /** Takes AWSPENDING off our version; best effort (a failure is a warning, never hides the real outcome). */

@@ -1,9 +1,11 @@
-import type { getOctokit } from '@actions/github';
+import type { Octokit } from '@octokit/core';
+import type { Api } from '@octokit/plugin-rest-endpoint-methods';
+import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
 import type { ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { Logger } from '../util/logger.js';
 
-/** An Octokit with the REST endpoint methods, the retry plugin and the throttling plugin. */
-export type GitHubClient = ReturnType<typeof getOctokit>;
+/** An Octokit with the REST endpoint methods, pagination, the retry plugin and the throttling plugin. */
+export type GitHubClient = Octokit & Api & { paginate: PaginateInterface };
 
 export interface GitHubClientOptions {
   token: string;
@@ -26,13 +28,16 @@ export interface GitHubClientOptions {
 }
 
 /**
- * Builds the one Octokit the run uses. Octokit, its plugins and @actions/github are loaded here, on demand,
- * so runs that never call GitHub do not pay for them.
+ * Builds the one Octokit the run uses: @octokit/core with the same plugins @actions/github's getOctokit adds (REST
+ * methods, pagination), plus retry and throttling, on the platform's fetch. They are loaded here, on demand, so runs
+ * that never call GitHub do not pay for them; @actions/github itself (and its own copy of undici) loads only when the
+ * runner is behind a proxy, for its proxy-aware fetch.
  */
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
-  const [{ getOctokit }, { defaults }, { retry }, { throttling }] = await Promise.all([
-    import('@actions/github'),
-    import('@actions/github/lib/utils'),
+  const [{ Octokit }, { restEndpointMethods }, { paginateRest }, { retry }, { throttling }] = await Promise.all([
+    import('@octokit/core'),
+    import('@octokit/plugin-rest-endpoint-methods'),
+    import('@octokit/plugin-paginate-rest'),
     import('@octokit/plugin-retry'),
     import('@octokit/plugin-throttling'),
   ]);
@@ -51,44 +56,51 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       return false;
     };
 
-  // @actions/github's own fetch honours the runner's proxy settings (HTTPS_PROXY / NO_PROXY), but it picked its
-  // proxy for GITHUB_API_URL when it loaded; use it only for that URL and the platform's fetch for any other.
-  const defaultRequest = defaults.request as { fetch?: typeof fetch } | undefined;
-  const proxyFetch = defaults.baseUrl?.replace(/\/+$/, '') === baseUrl ? defaultRequest?.fetch : undefined;
-
-  return getOctokit(
-    options.token,
-    {
-      baseUrl,
-      // Octokit's own warnings (deprecations, plugin errors) go to the run's logger, never straight to the console.
-      log: {
-        debug: (message: string) => logger.debug(message),
-        info: (message: string) => logger.debug(message),
-        warn: (message: string) => logger.warning(message),
-        error: (message: string) => logger.error(message),
-      },
-      request: { fetch: fetchWithTimeout(options.timeoutMs ?? 30_000, proxyFetch ?? fetch) },
-      // Not `request.retries`: the retry plugin would then retry every failure, 401/403/404/422 included.
-      // 429 is left to the throttling plugin, which honours Retry-After and rateLimitRetries.
-      retry: {
-        retries: options.retries ?? 2,
-        retryAfterBaseValue: 1000 * waitScale,
-        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
-      },
-      throttle: {
-        onRateLimit: onLimit('primary'),
-        onSecondaryRateLimit: onLimit('secondary'),
-        retryAfterBaseValue: 1000 * waitScale,
-        // The plugin's default write limiter is process-wide and spaces mutating requests 1 s apart; keep it for
-        // real runs, replace it by a scaled one otherwise.
-        ...(waitScale === 1
-          ? {}
-          : { write: spacingLimiter(1000 * waitScale), notifications: spacingLimiter(3000 * waitScale) }),
-      },
+  const proxyFetch = await runnerProxyFetch(baseUrl);
+  const GitHub = Octokit.plugin(restEndpointMethods, paginateRest, retry, throttling);
+  return new GitHub({
+    auth: options.token,
+    userAgent: 'schwab-token-rotator',
+    baseUrl,
+    // Octokit's own warnings (deprecations, plugin errors) go to the run's logger, never straight to the console.
+    log: {
+      debug: (message: string) => logger.debug(message),
+      info: (message: string) => logger.debug(message),
+      warn: (message: string) => logger.warning(message),
+      error: (message: string) => logger.error(message),
     },
-    retry,
-    throttling,
-  );
+    request: { fetch: fetchWithTimeout(options.timeoutMs ?? 30_000, proxyFetch ?? fetch) },
+    // Not `request.retries`: the retry plugin would then retry every failure, 401/403/404/422 included.
+    // 429 is left to the throttling plugin, which honours Retry-After and rateLimitRetries.
+    retry: {
+      retries: options.retries ?? 2,
+      retryAfterBaseValue: 1000 * waitScale,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+    },
+    throttle: {
+      onRateLimit: onLimit('primary'),
+      onSecondaryRateLimit: onLimit('secondary'),
+      retryAfterBaseValue: 1000 * waitScale,
+      // The plugin's default write limiter is process-wide and spaces mutating requests 1 s apart; keep it for
+      // real runs, replace it by a scaled one otherwise.
+      ...(waitScale === 1
+        ? {}
+        : { write: spacingLimiter(1000 * waitScale), notifications: spacingLimiter(3000 * waitScale) }),
+    },
+  });
+}
+
+/**
+ * The runner's proxy (HTTPS_PROXY / HTTP_PROXY, honouring NO_PROXY) for the GitHub API, through @actions/github's
+ * proxy-aware fetch, or undefined when no proxy is configured (the common case: the platform's fetch is used).
+ * @actions/github picks its proxy for GITHUB_API_URL when it loads, so it serves only that URL.
+ */
+async function runnerProxyFetch(baseUrl: string): Promise<typeof fetch | undefined> {
+  const env = process.env;
+  if (!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy)) return undefined;
+  const { defaults } = await import('@actions/github/lib/utils');
+  const request = defaults.request as { fetch?: typeof fetch } | undefined;
+  return defaults.baseUrl?.replace(/\/+$/, '') === baseUrl ? request?.fetch : undefined;
 }
 
 /** `fetch` with a timeout on every request. */

@@ -188,8 +188,11 @@ export async function encryptForGitHub(publicKeyBase64: string, value: string): 
 
 let sodiumReady: Promise<Sodium> | undefined;
 
-/** Loads libsodium on first use only, so runs without GitHub secret targets never load it. */
-function loadSodium(): Promise<Sodium> {
+/**
+ * Loads libsodium (and waits for its WebAssembly) on first use only, so runs without GitHub secret targets never
+ * load it. Exported so a run that will write secrets can start it early, while it waits on Schwab and AWS.
+ */
+export function loadSodium(): Promise<Sodium> {
   sodiumReady ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
     await sodium.ready;
     return sodium;

@@ -7,6 +7,8 @@ import type { RotationDeps } from './rotation.js';
 import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
 import { assertSecretValueFits } from '../github/secret-targets.js';
 import type { SecretTarget } from '../github/secret-targets.js';
+import type * as OctokitModule from '../github/octokit.js';
+import type * as SecretsWriterModule from '../github/secrets-writer.js';
 
 export interface Platform {
   clock: Clock;
@@ -78,14 +80,20 @@ export function githubSecretsMirror(
   tuning?: Tuning,
   tokenName?: string,
 ): MirrorStore {
+  let loading: Promise<[typeof OctokitModule, typeof SecretsWriterModule]> | undefined;
+  const load = () => {
+    loading ??= Promise.all([import('../github/octokit.js'), import('../github/secrets-writer.js')]).then(async (modules) => {
+      await modules[1].loadSodium();
+      return modules;
+    });
+    return loading;
+  };
   return {
     label: targets.length === 1 ? `GitHub secret ${targets[0]?.label}` : `${targets.length} GitHub secrets`,
     check: (text) => assertSecretValueFits(text),
+    prepare: () => void load().catch(() => undefined), // a failure surfaces in write()
     async write(text) {
-      const [{ createGitHubClient }, { GitHubSecretsWriter }] = await Promise.all([
-        import('../github/octokit.js'),
-        import('../github/secrets-writer.js'),
-      ]);
+      const [{ createGitHubClient }, { GitHubSecretsWriter }] = await load();
       const client = await createGitHubClient({ token, logger, ...githubTuning(tuning) });
       const results = await new GitHubSecretsWriter(client, logger, tokenName).writeAll(targets, text);
       return results.map((result) => ({

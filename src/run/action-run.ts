@@ -32,6 +32,12 @@ export interface ActionRunResult {
  */
 export async function runActionOnce(settings: Settings, platform: Platform, context: RunContext = {}): Promise<ActionRunResult> {
   const { logger, clock } = platform;
+  const alertsOn = !!settings.githubToken && !!settings.repository;
+  // The alert check runs after the rotation; load its modules meanwhile, while the rotation waits on the network.
+  const alertModules = alertsOn
+    ? Promise.all([import('../github/octokit.js'), import('../alerts/reauth-alert.js')])
+    : undefined;
+  alertModules?.catch(() => undefined); // a failure surfaces where it is awaited
   const deps = await buildActionDeps(settings, platform);
   const rotation = await rotate(
     {
@@ -56,7 +62,7 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
     logger.info('The alert issue was left as it is: the token record could not be read, so its health is unknown.');
     return { rotation, warnings };
   }
-  if (!settings.githubToken || !settings.repository) {
+  if (!alertsOn || !alertModules || !settings.githubToken || !settings.repository) {
     logger.info('The re-auth alert issue is off: it needs github-token and GITHUB_REPOSITORY (both set on GitHub runners).');
     return { rotation, warnings };
   }
@@ -65,10 +71,7 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
   let alert: AlertOutcome | undefined;
   let keepAlive: KeepAliveOutcome | undefined;
   try {
-    const [{ createGitHubClient }, { ReauthAlerts }] = await Promise.all([
-      import('../github/octokit.js'),
-      import('../alerts/reauth-alert.js'),
-    ]);
+    const [{ createGitHubClient }, { ReauthAlerts }] = await alertModules;
     const client = await createGitHubClient({ token: settings.githubToken, logger, ...githubTuning(platform.tuning) });
     const alerts = new ReauthAlerts({
       client,

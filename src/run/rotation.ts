@@ -195,6 +195,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   // Every store must be able to take the record before anything is refreshed or written (a rotated refresh token
   // must never be obtained and then dropped).
   if (due || primaryStale || inputsStale) {
+    for (const mirror of deps.mirrors) mirror.prepare?.();
     try {
       const text = serializeRecord(chosen.record, options.tokenFormat);
       for (const mirror of deps.mirrors) mirror.check?.(text);
@@ -225,7 +226,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
       case 'adopted':
         record = outcome.record;
         adopted = true;
-        action = `Not refreshed: ${deps.primary?.label} now holds a newer login, which was adopted.`;
+        action = `Not refreshed: ${deps.primary?.label} now holds a newer record, which was adopted.`;
         logger.info(action);
         break;
       case 'rejected': {
@@ -287,6 +288,16 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
       stores.push({ label: result.label, outcome: result.ok ? 'written' : 'failed', detail: logger.redact(result.detail) });
       if (!result.ok) fail(result.detail);
     }
+  }
+
+  // A rotated refresh token that no store took is gone when this process ends: say so, the old one may be dead.
+  const rotated = refreshed && record.tokens.refreshToken !== chosen.record.tokens.refreshToken;
+  if (rotated && !stores.some((store) => store.outcome === 'written' || store.outcome === 'kept-newer')) {
+    fail(
+      'Schwab issued a new refresh token on this refresh and no store could save it, so the stored one may no longer ' +
+        'work: fix the store errors, and if the next run says Schwab rejected the refresh token, log in again with ' +
+        '`npx schwab-token-rotator login`.',
+    );
   }
 
   const health = assessHealth(record, clock.now(), options.reauthWarningMs);
@@ -382,7 +393,10 @@ async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Cl
   }
 }
 
-/** Re-reads the primary store; returns its record when it is a newer login than the one we refreshed. */
+/**
+ * Re-reads the primary store; returns its record when it is newer than the one we refreshed and holds another refresh
+ * token: a newer login, or another run's refresh of the same login that retired ours (rotate-on-refresh).
+ */
 async function newerPrimaryRecord(
   primary: PrimaryStore,
   chosen: Candidate,
@@ -391,7 +405,8 @@ async function newerPrimaryRecord(
 ): Promise<TokenRecord | undefined> {
   const again = await loadCandidate(primary, true, clock, logger);
   const record = again.candidate?.record;
-  return record && record.meta.createdAt.getTime() > chosen.record.meta.createdAt.getTime() ? record : undefined;
+  const other = !!record && record.tokens.refreshToken !== chosen.record.tokens.refreshToken;
+  return record && other && compareRecords(record, chosen.record) > 0 ? record : undefined;
 }
 
 async function writePrimary(

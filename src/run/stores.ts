@@ -47,5 +47,7 @@ export interface MirrorStore {
   readonly label: string;
   /** Throws a UserError when `text` cannot be stored here; called for every mirror before any store is written. */
   check?(text: string): void;
+  /** Starts loading what `write` needs, once the run knows it may write; it overlaps with the Schwab and AWS calls. */
+  prepare?(): void;
   write(text: string): Promise<MirrorResult[]>;
 }
