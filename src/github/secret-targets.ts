@@ -89,7 +89,7 @@ export function parseSecretTargets(
     const lineNo = index + 1;
     const entry = stripComment(rawLine).trim();
     if (entry === '') return;
-    const where = `${what} line ${lineNo} ("${entry}")`;
+    const where = `${what} line ${lineNo}${looksLikeTarget(entry) ? ` ("${entry}")` : ''}`;
     const target = parseEntry(entry, where, currentRepository);
     const key = `${target.store.toLowerCase()}:${target.name.toUpperCase()}`;
     const earlier = seen.get(key);
@@ -170,10 +170,19 @@ function parseEntry(entry: string, where: string, currentRepository: string | un
   throw new UserError(`${where} is not a secret target: ${HOW_TO_WRITE}.`);
 }
 
+/**
+ * Whether a piece of the input may be quoted back in an error. A mistyped target helps the user when quoted; something
+ * that cannot be a target (a token or token record pasted into the wrong input) must never be echoed, so anything
+ * with JSON punctuation or a segment as long as a token is named by its line number only.
+ */
+function looksLikeTarget(text: string): boolean {
+  return text.length <= 200 && /^[\w.\-/@: ]+$/.test(text) && text.split(/[/@: ]/).every((segment) => segment.length <= 48);
+}
+
 function checkName(name: string, where: string): void {
   if (!SECRET_NAME_PATTERN.test(name)) {
     throw new UserError(
-      `${where} has an invalid secret name "${name}": use only letters, digits and underscores, not starting with ` +
+      `${where} has an invalid secret name${looksLikeTarget(name) ? ` "${name}"` : ''}: use only letters, digits and underscores, not starting with ` +
         `a digit (for example SCHWAB_TOKEN).`,
     );
   }

@@ -131,7 +131,7 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
     tokenInput: tokenInput || undefined,
     awsSecretId,
     awsRegion,
-    refreshBeforeMs: parseDuration(get('refresh-before'), 'Input "refresh-before"'),
+    refreshBeforeMs: readRefreshBefore(get('refresh-before')),
     force: readBoolean('force', get('force')),
     tokenFormat: readChoice('token-format', get('token-format'), ['rotator', 'schwab-py'] as const),
     verify: readChoice('verify', get('verify'), ['none', 'accounts', 'quotes'] as const),
@@ -141,9 +141,9 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
     secretsToken: secretsToken || undefined,
     repository,
     githubToken,
-    reauthWarningMs: parseDuration(get('reauth-warning'), 'Input "reauth-warning"'),
+    reauthWarningMs: readReauthWarning(get('reauth-warning')),
     issueLabels: readList(get('issue-labels')),
-    issueAssignees: readList(get('issue-assignees')).map((name) => name.replace(/^@/, '')),
+    issueAssignees: readAssignees(get('issue-assignees')),
     callbackUrl: readCallbackUrl(get('callback-url')),
     tokenId: get('token-id') || defaultTokenId(awsSecretId, githubSecrets[0]?.name),
     keepScheduleAlive: readBoolean('keep-schedule-alive', get('keep-schedule-alive')),
@@ -195,4 +195,33 @@ function readCallbackUrl(value: string): string {
     const message = error instanceof Error ? error.message : String(error);
     throw new UserError(`Input "callback-url" is wrong: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
   }
+}
+
+const DAY_MS = 86_400_000;
+
+function readRefreshBefore(value: string): number {
+  const ms = parseDuration(value, 'Input "refresh-before"');
+  if (ms > DAY_MS) {
+    throw new UserError('Input "refresh-before" is longer than a day: the access token lives 30 minutes, so use something like 25m.');
+  }
+  return ms;
+}
+
+function readReauthWarning(value: string): number {
+  const ms = parseDuration(value, 'Input "reauth-warning"');
+  if (ms >= 7 * DAY_MS) {
+    throw new UserError('Input "reauth-warning" must be shorter than the refresh token\'s 7 days: use something like 48h.');
+  }
+  return ms;
+}
+
+/** GitHub user names, comma-separated; a leading @ is allowed. */
+function readAssignees(value: string): string[] {
+  return readList(value).map((item) => {
+    const name = item.replace(/^@/, '');
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(name)) {
+      throw new UserError('Input "issue-assignees" must list GitHub user names separated by commas, like octocat, @hubot.');
+    }
+    return name;
+  });
 }

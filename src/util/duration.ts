@@ -7,6 +7,8 @@ const UNITS: Record<string, number> = {
   d: 86_400_000,
 };
 
+const MAX_DURATION_MS = 366 * 86_400_000;
+
 /**
  * Parses a duration such as `25m`, `48h`, `7d`, `90s` or a combination (`1h30m`) into milliseconds.
  * `what` names the input in the error.
@@ -24,6 +26,9 @@ export function parseDuration(text: string, what: string): number {
     throw new UserError(
       `${what} is not a duration: write a number followed by s, m, h or d, for example 25m, 48h or 7d.`,
     );
+  }
+  if (!Number.isFinite(total) || total > MAX_DURATION_MS) {
+    throw new UserError(`${what} is longer than a year: write a duration such as 25m, 48h or 7d.`);
   }
   return Math.round(total);
 }

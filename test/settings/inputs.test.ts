@@ -79,6 +79,13 @@ describe('readSettings', () => {
     [{ verify: 'all' }, /Input "verify" must be one of none, accounts, quotes/],
     [{ 'aws-region': 'Virginia' }, /"aws-region" is not an AWS region/],
     [{ 'schwab-base-url': 'api.schwabapi.com' }, /"schwab-base-url" is not a URL/],
+    [{ 'refresh-before': '2d' }, /"refresh-before" is longer than a day/],
+    [{ 'reauth-warning': '7d' }, /"reauth-warning" must be shorter than the refresh token's 7 days/],
+    [{ 'reauth-warning': '9'.repeat(400) + 'd' }, /"reauth-warning" is longer than a year/],
+    [{ 'issue-assignees': 'octocat, @ x' }, /"issue-assignees" must list GitHub user names/],
+    [{ 'issue-labels': ' , ' }, /"issue-labels" needs at least one label/],
+    [{ 'callback-url': 'https://localhost:8182' }, /"callback-url" is wrong: schwab does not accept localhost/i],
+    [{ 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': '' }, /"secrets-token" is required when "github-secrets" is set/],
   ] as const)('rejects %o with a sentence naming the input', (override, message) => {
     const logger = createMemoryLogger();
     expect(() => readSettings(reader({ ...REQUIRED, ...override }), logger)).toThrow(message);
