@@ -85,7 +85,7 @@ describe('readSettings', () => {
     [{ 'issue-assignees': 'octocat, @ x' }, /"issue-assignees" must list GitHub user names/],
     [{ 'issue-labels': ' , ' }, /"issue-labels" needs at least one label/],
     [{ 'callback-url': 'https://localhost:8182' }, /"callback-url" is wrong: schwab does not accept localhost/i],
-    [{ 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': '' }, /"secrets-token" is required when "github-secrets" is set/],
+    [{ 'github-secrets': 'acme/bot:SCHWAB_TOKEN', 'secrets-token': '' }, /"secrets-token" is required when "github-secrets" is set/],
   ] as const)('rejects %o with a sentence naming the input', (override, message) => {
     const logger = createMemoryLogger();
     expect(() => readSettings(reader({ ...REQUIRED, ...override }), logger)).toThrow(message);
