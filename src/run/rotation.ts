@@ -12,6 +12,7 @@ import type { Health, HealthReport } from '../token/health.js';
 import { chooseNewest, compareRecords } from '../token/choose.js';
 import { SchwabError } from '../schwab/errors.js';
 import type { LoadedText, MirrorStore, PrimaryStore, RecordSource } from './stores.js';
+import { newerRecordWins } from './conflict.js';
 
 export type VerifyMode = 'none' | 'accounts' | 'quotes';
 
@@ -418,26 +419,15 @@ async function writePrimary(
   logger: Logger,
 ): Promise<{ report: StoreReport; adopted?: TokenRecord }> {
   const text = serializeRecord(record, format);
-  let current: TokenRecord | undefined;
+  const rule = newerRecordWins(record, primary.label, clock, logger);
   try {
-    const result = await primary.compareAndSet(text, loaded?.version, (now) => {
-      // Someone wrote the store after we read it: ours replaces it only if it is strictly newer.
-      if (now.text === undefined) return 'overwrite';
-      logger.mask(now.text);
-      try {
-        current = parseTokenRecord(now.text, primary.label, clock.now()).record;
-        for (const secret of secretValues(current.tokens)) logger.mask(secret);
-      } catch {
-        return 'overwrite'; // what is there now is not a record; ours is
-      }
-      return compareRecords(record, current) > 0 ? 'overwrite' : 'keep';
-    });
+    const result = await primary.compareAndSet(text, loaded?.version, (now) => rule.onConflict(now));
     if (result.outcome === 'written') {
       return { report: { label: primary.label, outcome: 'written', detail: 'written (compare-and-set)' } };
     }
     return {
       report: { label: primary.label, outcome: 'kept-newer', detail: 'kept: it was updated with a newer record during this run' },
-      ...(current ? { adopted: current } : {}),
+      ...(rule.kept() ? { adopted: rule.kept() } : {}),
     };
   } catch (error) {
     return { report: { label: primary.label, outcome: 'failed', detail: logger.redact(errorMessage(error)) } };

@@ -33,8 +33,7 @@ import type { LoadedText, MirrorResult, PrimaryStore } from '../../run/stores.js
 import { recordFromLogin } from '../../token/build.js';
 import { validateRecord } from '../../token/validate.js';
 import { serializeRecord } from '../../token/serialize.js';
-import { parseTokenRecord } from '../../token/parse.js';
-import { compareRecords } from '../../token/choose.js';
+import { newerRecordWins } from '../../run/conflict.js';
 import { refreshTokenExpiresAt, secretValues } from '../../token/record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { formatDuration } from '../../util/duration.js';
@@ -357,21 +356,9 @@ async function writeStores(
   if (aws) {
     const { store, before } = aws;
     try {
-      let newer: TokenRecord | undefined;
-      const result = await store.compareAndSet(text, before.version, (current) => {
-        // Written since we read it: keep it only if it is a newer login than ours (then ours was revoked anyway).
-        if (current.text === undefined) return 'overwrite';
-        logger.mask(current.text);
-        try {
-          const theirs = parseTokenRecord(current.text, store.label, io.clock.now()).record;
-          for (const secret of secretValues(theirs.tokens)) logger.mask(secret);
-          if (compareRecords(record, theirs) > 0) return 'overwrite';
-          newer = theirs;
-          return 'keep';
-        } catch {
-          return 'overwrite';
-        }
-      });
+      const rule = newerRecordWins(record, store.label, io.clock, logger);
+      const result = await store.compareAndSet(text, before.version, (current) => rule.onConflict(current));
+      const newer = rule.kept();
       lines.push(
         result.outcome === 'written'
           ? { label: store.label, ok: true, detail: 'written (compare-and-set)' }

@@ -1,0 +1,40 @@
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { TokenRecord } from '../token/record.js';
+import { secretValues } from '../token/record.js';
+import { parseTokenRecord } from '../token/parse.js';
+import { compareRecords } from '../token/choose.js';
+import type { ConflictDecision, LoadedText } from './stores.js';
+
+export interface ConflictRule {
+  /** The compare-and-set's question: may `ours` replace what the store holds now? */
+  onConflict(current: LoadedText): ConflictDecision;
+  /** The newer record the store turned out to hold, when `onConflict` answered 'keep'. */
+  kept(): TokenRecord | undefined;
+}
+
+/**
+ * The one rule for a store written by someone else after we read it (the action and the CLI share it): ours replaces
+ * what is there only if ours is strictly newer (newer login, then newer refresh); what is not a record is replaced.
+ * Whatever is read is masked before anything else.
+ */
+export function newerRecordWins(ours: TokenRecord, storeLabel: string, clock: Clock, logger: Logger): ConflictRule {
+  let kept: TokenRecord | undefined;
+  return {
+    onConflict(current) {
+      if (current.text === undefined) return 'overwrite';
+      logger.mask(current.text);
+      let theirs: TokenRecord;
+      try {
+        theirs = parseTokenRecord(current.text, storeLabel, clock.now()).record;
+      } catch {
+        return 'overwrite'; // what is there now is not a record; ours is
+      }
+      for (const secret of secretValues(theirs.tokens)) logger.mask(secret);
+      if (compareRecords(ours, theirs) > 0) return 'overwrite';
+      kept = theirs;
+      return 'keep';
+    },
+    kept: () => kept,
+  };
+}
