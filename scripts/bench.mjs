@@ -22,7 +22,7 @@ import { arch, cpus, platform, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { loadFakes, startMotoIfInstalled } from './lib/loopback.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const BUILT = join(ROOT, 'dist');
@@ -35,7 +35,6 @@ const TARGET_C = 3.0;
 // Extra node flags for the dist/index.js runs, for what-if experiments (e.g. BENCH_NODE_FLAGS=--liftoff-only).
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const REGION = 'us-east-1';
 
 function positiveInt(text, fallback, allowZero = false) {
   const n = Number(text);
@@ -75,14 +74,15 @@ async function main() {
   DIST = join(work, 'dist');
   DIST_INDEX = join(DIST, 'index.js');
 
-  const fakes = await bundleFakes();
+  const { fakes, dispose } = await loadFakes();
+  cleanups.push(dispose);
   const loadHook = fileURLToPath(new URL('./bench/register.mjs', import.meta.url));
 
   const schwab = await fakes.startSchwabFake();
   cleanups.push(() => schwab.close());
   const github = await fakes.startGitHubFake();
   cleanups.push(() => github.close());
-  const moto = await startMoto(fakes);
+  const moto = await startMotoIfInstalled(fakes, 'scenario (c) is SKIPPED');
   if (moto) cleanups.push(() => moto.stop());
 
   // A login a moment ago: its access token is not due for ~30 min, its refresh token is healthy for 7 days.
@@ -368,38 +368,6 @@ function parseOutputFile(text) {
   return outputs;
 }
 
-/**
- * The fakes are TypeScript; Node 20 cannot import them. Bundle the few exports the bench needs with esbuild into
- * node_modules/.cache (so their own dependencies, e.g. libsodium-wrappers, resolve from the project).
- */
-async function bundleFakes() {
-  const outdir = join(ROOT, 'node_modules', '.cache', 'rotator-bench');
-  await mkdir(outdir, { recursive: true });
-  const outfile = join(outdir, `fakes-${process.pid}.mjs`);
-  cleanups.push(() => rm(outfile, { force: true }));
-  await build({
-    stdin: {
-      contents: [
-        "export { startSchwabFake } from './test/fakes/schwab-fake.js';",
-        "export { startGitHubFake, FAKE_SECRETS_TOKEN, FAKE_WORKFLOW_TOKEN } from './test/fakes/github-fake.js';",
-        "export { findMotoServer, freePort } from './test/support/global-setup.js';",
-        "export { recordFromLogin } from './src/token/build.js';",
-        "export { serializeRecord } from './src/token/serialize.js';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      sourcefile: 'bench-fakes.ts',
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(outfile).href);
-}
 
 /** The dist/ files a scenario loads, with their sizes (one untimed run with the module-load hook). */
 async function loadedFiles(scenario, work, loadHook) {
@@ -454,99 +422,6 @@ async function timeline(scenario, work, loadHook) {
   console.log(`  ${waits.length} HTTP requests, ${waited.toFixed(1)} ms waiting for their answers in all`);
 }
 
-/** Starts `moto_server -H 127.0.0.1 -p <free port>` (as test/support/global-setup.ts does), or undefined if absent. */
-async function startMoto(fakes) {
-  const binary = fakes.findMotoServer();
-  if (!binary) {
-    console.log('*** moto_server not found on PATH: scenario (c) is SKIPPED (pip install "moto[server]" to run it). ***');
-    return undefined;
-  }
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await fakes.freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
-    let output = '';
-    child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-    child.once('error', (error) => (output += `\n${String(error)}`));
-    const kill = (signal) => {
-      try {
-        process.kill(-child.pid, signal); // the group: moto_server may be a pyenv shim that execs python
-      } catch {
-        try {
-          child.kill(signal);
-        } catch {
-          // gone
-        }
-      }
-    };
-    const onExit = () => kill('SIGKILL');
-    process.once('exit', onExit);
-    const stop = () =>
-      new Promise((done) => {
-        process.removeListener('exit', onExit);
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        const timer = setTimeout(() => {
-          kill('SIGKILL');
-          done();
-        }, 3000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          done();
-        });
-        kill('SIGTERM');
-      });
-    const deadline = Date.now() + 20_000;
-    let up = false;
-    while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
-      try {
-        const response = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-        await response.arrayBuffer();
-        if (response.ok) {
-          up = true;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    if (!up) {
-      await stop();
-      if (attempt === 3) throw new Error(`moto_server did not start on ${url}: ${output.slice(-2000)}`);
-      continue;
-    }
-    const env = {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
-    // CreateSecret in the AWS JSON 1.1 protocol (moto checks no signature; the region comes from the credential scope).
-    const createSecret = async (name, value) => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': 'secretsmanager.CreateSecret',
-          authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/secretsmanager/aws4_request, SignedHeaders=host, Signature=0`,
-        },
-        body: JSON.stringify({ Name: name, SecretString: value }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`moto CreateSecret answered ${response.status}: ${text.slice(0, 500)}`);
-    };
-    return { url, env, stop, createSecret };
-  }
-  return undefined;
-}
 
 /** The packages a chunk holds, as far as its linked licence file (esbuild's legalComments) names them. */
 async function packagesOf(path) {

@@ -11,7 +11,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import { spawnNode } from '../support/action-runner.js';
-import { freePort } from '../support/global-setup.js';
+import { freePort } from '../support/moto-server.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { createTestSecret, getMotoUrl, hasMoto, motoEnv, readSecretValue } from '../support/moto.js';
 import { DAY, MINUTE, loginFile, parseRecord, playBrowser, tempDir, tokensOf } from './helpers.js';

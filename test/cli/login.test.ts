@@ -12,7 +12,7 @@ import { startSchwabFake } from '../fakes/schwab-fake.js';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
-import { freePort } from '../support/global-setup.js';
+import { freePort } from '../support/moto-server.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { applyEnv, createTestSecret, describeMoto, getMotoUrl, readSecretValue, useMotoEnv } from '../support/moto.js';
 import type { BrowserVisit, TestIo } from './helpers.js';

@@ -3,122 +3,9 @@
  * `inject('motoUrl')` ('' when moto is not installed: the Secrets Manager suites are then skipped, loudly;
  * with REQUIRE_MOTO=1, as CI sets it, a missing moto fails the run instead).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { findMotoServer, startMotoServer } from './moto-server.js';
 // `provide('motoUrl', …)` is typed by the ProvidedContext augmentation in ./moto.ts (part of the same program).
-
-const STARTUP_TIMEOUT_MS = 20_000;
-
-/** The first executable `moto_server` on PATH, or undefined. */
-export function findMotoServer(path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, 'moto_server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not pick a free port'))));
-    });
-  });
-}
-
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`moto_server exited during startup (${child.exitCode ?? child.signalCode}): ${output().slice(-2000)}`);
-    }
-    try {
-      const response = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`moto_server did not answer on ${url} within ${STARTUP_TIMEOUT_MS} ms: ${output().slice(-2000)}`);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
-  const pid = child.pid;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal(pid, 'SIGKILL');
-      resolve();
-    }, 3000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    signal(pid, 'SIGTERM');
-  });
-}
-
-/** Signals the process group we created (moto_server may be a pyenv shim that execs python). */
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, name);
-  } catch {
-    try {
-      process.kill(pid, name);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-async function startMoto(binary: string): Promise<{ url: string; child: ChildProcess }> {
-  let lastError: unknown;
-  // The free port can be taken between picking and binding; try a few.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-8000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    child.once('error', (error) => {
-      output += `\n${String(error)}`;
-    });
-    try {
-      await waitUntilUp(url, child, () => output);
-      return { url, child };
-    } catch (error) {
-      lastError = error;
-      await stop(child);
-    }
-  }
-  throw lastError;
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const binary = findMotoServer();
@@ -133,13 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
 
-  const { url, child } = await startMoto(binary);
-  // Never leave moto behind, even when the run is killed before teardown.
-  const onExit = () => child.pid !== undefined && signal(child.pid, 'SIGKILL');
-  process.once('exit', onExit);
-  project.provide('motoUrl', url);
-  return async () => {
-    process.removeListener('exit', onExit);
-    await stop(child);
-  };
+  const moto = await startMotoServer(binary);
+  project.provide('motoUrl', moto.url);
+  return () => moto.stop();
 }

@@ -1,0 +1,115 @@
+// `npm run demo`: watch the action keep a token alive, with no Schwab, AWS or GitHub account.
+// Runs `node dist/index.js` exactly as a GitHub runner would, against the test suite's loopback fake of Schwab and a
+// local AWS Secrets Manager (moto_server), and shows what changed. Token values are never printed.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, loadFakes, motoCall, startMotoIfInstalled } from './lib/loopback.mjs';
+
+const DIST_INDEX = join(ROOT, 'dist', 'index.js');
+const SECRET = 'demo/schwab-token';
+const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
+const say = (text = '') => console.log(text);
+
+if (!existsSync(DIST_INDEX)) {
+  console.error('dist/index.js is missing: run `npm run bundle` first.');
+  process.exit(1);
+}
+
+const { fakes, dispose } = await loadFakes();
+const schwab = await fakes.startSchwabFake();
+const moto = await startMotoIfInstalled(fakes, 'the demo needs it for the local Secrets Manager');
+const work = await mkdtemp(join(tmpdir(), 'rotator-demo-'));
+try {
+  if (!moto) process.exitCode = 1;
+  else await demo();
+} finally {
+  await Promise.allSettled([schwab.close(), moto?.stop(), dispose(), rm(work, { recursive: true, force: true })]);
+}
+
+async function demo() {
+  // A login 25 minutes ago: its access token expires in 5 minutes, so a refresh is due.
+  const loginAt = new Date(Date.now() - 25 * 60_000);
+  const login = fakes.recordFromLogin(schwab.issueTokens({ loginAt }).response, loginAt);
+  await moto.createSecret(SECRET, fakes.serializeRecord(login, 'rotator'));
+
+  say(bold('schwab-token-rotator demo'));
+  say(`Schwab (fake) at ${schwab.baseUrl}, AWS Secrets Manager (moto) at ${moto.url}.`);
+  say(`The secret "${SECRET}" holds a login from 25 minutes ago:`);
+  await showSecret();
+
+  say();
+  say(bold('Run 1: node dist/index.js, as the scheduled workflow runs it'));
+  const first = await runAction();
+  say();
+  say('The secret now:');
+  await showSecret();
+  say();
+  say(bold('The job summary of run 1:'));
+  say(first.summary.trim().replace(/^/gm, '  '));
+
+  say();
+  say(bold('Run 2, a minute later: the new access token is not due, so nothing is written'));
+  await runAction();
+  say();
+  await showSecret();
+  say();
+  say(`Both runs exited ${first.exitCode === 0 ? 'successfully' : 'with failures'}. Next: \`npm test\`, then the Quick start in README.md.`);
+}
+
+/** Runs the action with INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY; prints its log as the runner shows it. */
+async function runAction() {
+  const output = join(work, 'output');
+  const summary = join(work, 'summary');
+  await writeFile(output, '');
+  await writeFile(summary, '');
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: work,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: output,
+    GITHUB_STEP_SUMMARY: summary,
+    ...moto.env,
+    // The SDK warns on Node 20 that its 2027 releases need Node 22; GitHub runs the action on Node 24.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    'INPUT_APP-KEY': schwab.appKey,
+    'INPUT_APP-SECRET': schwab.appSecret,
+    'INPUT_AWS-SECRET-ID': SECRET,
+    'INPUT_SCHWAB-BASE-URL': schwab.baseUrl,
+  };
+  const { exitCode, stdout } = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DIST_INDEX], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout: text }));
+  });
+  for (const line of stdout.split('\n')) {
+    // The runner's masking commands are never shown in a log, and debug lines only with step debugging on.
+    if (!line || line.startsWith('::add-mask::') || line.startsWith('::debug::')) continue;
+    say(`  | ${line.replace(/^::(warning|error|notice)::/, '$1: ').replace(/%0A/g, ' ')}`);
+  }
+  const outputs = await readFile(output, 'utf8');
+  const refreshed = /refreshed<<(\S+)\n(.*)\n\1/.exec(outputs)?.[2];
+  const status = /status<<(\S+)\n(.*)\n\1/.exec(outputs)?.[2];
+  say(`  outputs: refreshed=${refreshed}, status=${status}, access-token=*** (masked)`);
+  return { exitCode, summary: await readFile(summary, 'utf8') };
+}
+
+/** Prints the secret's versions and the metadata of its AWSCURRENT record (never a token). */
+async function showSecret() {
+  const { Versions = [] } = await motoCall(moto.url, 'ListSecretVersionIds', { SecretId: SECRET });
+  const current = await motoCall(moto.url, 'GetSecretValue', { SecretId: SECRET, VersionStage: 'AWSCURRENT' });
+  const { meta } = fakes.parseTokenRecord(current.SecretString, 'the demo secret', new Date()).record;
+  for (const version of Versions) {
+    const stages = (version.VersionStages ?? []).join(', ') || '(no label)';
+    say(`  version ${version.VersionId.slice(0, 8)}…  ${stages}`);
+  }
+  const iso = (date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  say(
+    `  AWSCURRENT: login ${iso(meta.createdAt)}, refresh_count ${meta.refreshCount}, ` +
+      `access token expires ${iso(meta.accessTokenExpiresAt)}, last refresh ${iso(meta.lastRefresh)}`,
+  );
+}
