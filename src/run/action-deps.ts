@@ -66,7 +66,7 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
   if (settings.githubSecrets.length > 0 && settings.secretsToken) {
     mirrors.push(githubSecretsMirror(settings.githubSecrets, settings.secretsToken, logger, tuning));
   }
-  return { clock, logger, schwab, sources, primary, mirrors };
+  return { clock, sleep, logger, schwab, sources, primary, mirrors };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock.js';
+import type { Clock, Sleep } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import type { SchwabTokenResponse, TokenFormat, TokenRecord } from '../token/record.js';
@@ -33,6 +33,8 @@ export interface RotationOptions {
 
 export interface RotationDeps {
   clock: Clock;
+  /** Waits between re-reads of the primary store after Schwab rejects the refresh token. */
+  sleep: Sleep;
   logger: Logger;
   schwab: TokenRefresher;
   /** Read-only sources (the `token` input). */
@@ -324,7 +326,7 @@ async function refreshChosen(chosen: Candidate, options: RotationOptions, deps: 
     response = await deps.schwab.refresh(previous.tokens.refreshToken);
   } catch (error) {
     if (error instanceof SchwabError && error.kind === 'reauth-required') {
-      const newer = deps.primary ? await newerPrimaryRecord(deps.primary, chosen, clock, logger) : undefined;
+      const newer = await newerRecordArriving(chosen, deps);
       return newer ? { kind: 'adopted', record: newer } : { kind: 'rejected', message: error.message };
     }
     return { kind: 'failed', what: 'the refresh failed', message: errorMessage(error) };
@@ -398,6 +400,23 @@ async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Cl
  * Re-reads the primary store; returns its record when it is newer than the one we refreshed and holds another refresh
  * token: a newer login, or another run's refresh of the same login that retired ours (rotate-on-refresh).
  */
+/**
+ * Before a rejected refresh token is reported as dead, the primary store is read again, now and after a short wait:
+ * a login that landed meanwhile, or another writer that refreshed the same login with a rotating Schwab (retiring our
+ * token) and is about to store its record, shows up there. A genuinely dead token costs these few seconds once.
+ */
+const REREAD_DELAYS_MS = [0, 2_000, 5_000];
+
+async function newerRecordArriving(chosen: Candidate, deps: RotationDeps): Promise<TokenRecord | undefined> {
+  if (!deps.primary) return undefined;
+  for (const delay of REREAD_DELAYS_MS) {
+    if (delay) await deps.sleep(delay);
+    const newer = await newerPrimaryRecord(deps.primary, chosen, deps.clock, deps.logger);
+    if (newer) return newer;
+  }
+  return undefined;
+}
+
 async function newerPrimaryRecord(
   primary: PrimaryStore,
   chosen: Candidate,

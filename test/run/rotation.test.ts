@@ -11,6 +11,8 @@ import type { LoadedText, MirrorStore, PrimaryStore } from '../../src/run/stores
 import { SchwabOAuthClient } from '../../src/schwab/oauth-client.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { parseTokenRecord } from '../../src/token/parse.js';
+import { recordAfterRefresh } from '../../src/token/build.js';
+import { serializeRecord } from '../../src/token/serialize.js';
 import { loginRecord, DAY, MINUTE } from '../e2e/support.js';
 
 const OPTIONS: RotationOptions = {
@@ -65,23 +67,29 @@ afterEach(async () => {
   await fake.close();
 });
 
-function deps(primary: PrimaryStore | undefined, mirrors: MirrorStore[], tokenInput?: string) {
+function deps(primary: PrimaryStore | undefined, mirrors: MirrorStore[], tokenInput?: string, onSleep?: (ms: number) => void) {
   const logger = createMemoryLogger();
   const clock = { now: () => new Date() };
   const sleeps: number[] = [];
+  const sleep = async (ms: number) => {
+    sleeps.push(ms);
+    onSleep?.(ms);
+  };
   const schwab = new SchwabOAuthClient({
     baseUrl: fake.baseUrl,
     appKey: fake.appKey,
     appSecret: fake.appSecret,
     logger,
     clock,
-    sleep: async (ms) => void sleeps.push(ms),
+    sleep,
     timeoutMs: 2000,
   });
   return {
     logger,
+    sleeps,
     deps: {
       clock,
+      sleep,
       logger,
       schwab,
       sources: tokenInput ? [{ label: 'the "token" input', load: async () => ({ text: tokenInput }) }] : [],
@@ -141,6 +149,52 @@ describe('rotate', () => {
     expect(primary.text).toBe(fresh);
     expect(primary.writes).toBe(0);
     expect(mirror.texts).toEqual([fresh]);
+  });
+
+  it('with rotate-on-refresh, waits for another writer that retired its token instead of crying re-auth', async () => {
+    fake.rotateOnRefresh = true;
+    const login = loginRecord(fake, new Date(Date.now() - DAY));
+    const primary = memoryPrimary(login.text);
+    // Another writer (a CLI refresh loop) refreshes the same login first, retiring our refresh token…
+    const other = await new SchwabOAuthClient({
+      baseUrl: fake.baseUrl,
+      appKey: fake.appKey,
+      appSecret: fake.appSecret,
+      logger: createMemoryLogger(),
+      clock: { now: () => new Date() },
+      sleep: async () => undefined,
+    }).refresh(login.record.tokens.refreshToken);
+    const theirs = recordAfterRefresh(login.record, other, new Date());
+    const theirsText = serializeRecord(theirs, 'rotator');
+    // …and stores its record while this run waits before calling the token dead.
+    const { deps: d, sleeps } = deps(primary, [], undefined, () => {
+      if (primary.text !== theirsText) {
+        primary.text = theirsText;
+        primary.version += 1;
+      }
+    });
+
+    const result = await rotate({ ...OPTIONS, force: true }, d);
+
+    expect(sleeps).toEqual([2000]);
+    expect(result.failures).toEqual([]);
+    expect(result.status).toBe('healthy');
+    expect(result.record?.tokens.refreshToken).toBe(theirs.tokens.refreshToken);
+    expect(primary.text).toBe(theirsText);
+  });
+
+  it('reports a dead refresh token after re-reading the store twice more', async () => {
+    const login = loginRecord(fake, new Date(Date.now() - DAY));
+    const primary = memoryPrimary(login.text);
+    fake.revokeAll();
+    const { deps: d, sleeps } = deps(primary, []);
+
+    const result = await rotate({ ...OPTIONS, force: true }, d);
+
+    expect(sleeps).toEqual([2000, 5000]);
+    expect(result.status).toBe('reauth-required');
+    expect(result.schwabRejected).toBe(true);
+    expect(primary.writes).toBe(0);
   });
 
   it('writes a newer login from the "token" input to the primary store without refreshing (manual deploy)', async () => {

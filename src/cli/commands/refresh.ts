@@ -141,7 +141,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
 
   let primary: PrimaryStore = first.store;
   const runOnce = async (): Promise<RotationResult> => {
-    const result = await rotate(options, { clock: io.clock, logger, schwab, sources: [], primary, mirrors: [] });
+    const result = await rotate(options, { clock: io.clock, sleep: (ms) => io.sleep(ms, io.signal), logger, schwab, sources: [], primary, mirrors: [] });
     primary = await openStore();
     return result;
   };
