@@ -42,6 +42,8 @@ function positiveInt(text, fallback, allowZero = false) {
 }
 
 const cleanups = [];
+/** The runner's step environment (test/support/action-runner.ts), set once the fakes are loaded. */
+let runnerEnv;
 async function cleanup() {
   while (cleanups.length) {
     try {
@@ -76,6 +78,7 @@ async function main() {
 
   const { fakes, dispose } = await loadFakes();
   cleanups.push(dispose);
+  runnerEnv = fakes.runnerEnv;
   const loadHook = fileURLToPath(new URL('./bench/register.mjs', import.meta.url));
 
   const schwab = await fakes.startSchwabFake();
@@ -279,18 +282,13 @@ async function runOnce(scenario, work, extra = {}) {
   const rssPath = join(dir, 'rss');
   await writeFile(outputPath, '');
   await writeFile(summaryPath, '');
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: dir,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_WORKFLOW_REF: 'acme/bot/.github/workflows/rotate.yml@refs/heads/main',
-    RUNNER_TEMP: dir,
-    ...scenario.env,
-    ...extra.env,
-  };
-  for (const [name, value] of Object.entries(scenario.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  const env = runnerEnv({
+    dir,
+    outputPath,
+    summaryPath,
+    inputs: scenario.inputs,
+    env: { GITHUB_WORKFLOW_REF: 'acme/bot/.github/workflows/rotate.yml@refs/heads/main', ...scenario.env, ...extra.env },
+  });
 
   const nodeArgs = [...(extra.nodeArgs ?? []), ...scenario.args];
   let command = process.execPath;

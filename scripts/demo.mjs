@@ -65,20 +65,18 @@ async function runAction() {
   const summary = join(work, 'summary');
   await writeFile(output, '');
   await writeFile(summary, '');
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: work,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: summary,
-    ...moto.env,
-    // The SDK warns on Node 20 that its 2027 releases need Node 22; GitHub runs the action on Node 24.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    'INPUT_APP-KEY': schwab.appKey,
-    'INPUT_APP-SECRET': schwab.appSecret,
-    'INPUT_AWS-SECRET-ID': SECRET,
-    'INPUT_SCHWAB-BASE-URL': schwab.baseUrl,
-  };
+  const env = fakes.runnerEnv({
+    dir: work,
+    outputPath: output,
+    summaryPath: summary,
+    inputs: { 'app-key': schwab.appKey, 'app-secret': schwab.appSecret, 'aws-secret-id': SECRET, 'schwab-base-url': schwab.baseUrl },
+    env: {
+      ...moto.env,
+      GITHUB_REPOSITORY: '', // no repository: the alert issue stays off in the demo
+      // The SDK warns on Node 20 that its 2027 releases need Node 22; GitHub runs the action on Node 24.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  });
   const { exitCode, stdout } = await new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [DIST_INDEX], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';

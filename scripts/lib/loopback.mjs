@@ -11,7 +11,8 @@ export const REGION = 'us-east-1';
 
 /**
  * Bundles and imports the fakes and helpers: startSchwabFake, startGitHubFake, FAKE_SECRETS_TOKEN,
- * FAKE_WORKFLOW_TOKEN, findMotoServer, freePort, startMotoServer, recordFromLogin, serializeRecord, parseTokenRecord.
+ * FAKE_WORKFLOW_TOKEN, findMotoServer, freePort, startMotoServer, recordFromLogin, serializeRecord, parseTokenRecord,
+ * runnerEnv (the environment a GitHub runner gives a step).
  * Returns the module and a function that removes the bundle.
  */
 export async function loadFakes() {
@@ -27,6 +28,7 @@ export async function loadFakes() {
         "export { recordFromLogin } from './src/token/build.js';",
         "export { serializeRecord } from './src/token/serialize.js';",
         "export { parseTokenRecord } from './src/token/parse.js';",
+        "export { runnerEnv } from './test/support/action-runner.js';",
       ].join('\n'),
       resolveDir: ROOT,
       sourcefile: 'loopback-fakes.ts',

@@ -9,10 +9,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import type { CliIo, CliSleep } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
-import { recordFromLogin } from '../../src/token/build.js';
-import { serializeRecord } from '../../src/token/serialize.js';
-import { parseTokenRecord } from '../../src/token/parse.js';
-import type { TokenFormat, TokenRecord } from '../../src/token/record.js';
+import type { TokenRecord } from '../../src/token/record.js';
 import { secretValues } from '../../src/token/record.js';
 import { systemClock } from '../../src/util/clock.js';
 
@@ -111,17 +108,7 @@ export async function strayFiles(dir: string, keep: string[]): Promise<string[]>
   return (await readdir(dir)).filter((name) => !keep.includes(name));
 }
 
-/** A login at the fake as the file the CLI would write. */
-export function loginFile(fake: SchwabFake, loginAt: Date, format: TokenFormat = 'rotator'): { record: TokenRecord; text: string } {
-  const issued = fake.issueTokens({ loginAt });
-  const record = recordFromLogin(issued.response, loginAt);
-  return { record, text: serializeRecord(record, format) };
-}
-
-export function parseRecord(text: string | undefined): TokenRecord {
-  if (text === undefined) throw new Error('nothing stored');
-  return parseTokenRecord(text, 'test', new Date()).record;
-}
+export { loginRecord as loginFile, parseStored as parseRecord } from '../support/records.js';
 
 export function tokensOf(...records: TokenRecord[]): string[] {
   return records.flatMap((record) => secretValues(record.tokens));

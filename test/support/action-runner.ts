@@ -36,20 +36,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   const summaryPath = join(dir, 'summary');
   await writeFile(outputPath, '');
   await writeFile(summaryPath, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: dir,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_REPOSITORY: 'acme/trader',
-    GITHUB_WORKFLOW_REF: 'acme/trader/.github/workflows/rotate.yml@refs/heads/main',
-    RUNNER_TEMP: dir,
-    ...options.env,
-  };
-  for (const [name, value] of Object.entries(options.inputs)) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  }
+  const env = runnerEnv({ dir, outputPath, summaryPath, inputs: options.inputs, env: options.env });
   try {
     const { exitCode, stdout, stderr } = await spawnNode([DIST_INDEX], env, options.timeoutMs ?? 30_000);
     const outputsFile = await readFile(outputPath, 'utf8');
@@ -57,6 +44,35 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment a GitHub runner gives an action step: inputs as INPUT_* variables (`app-key` → `INPUT_APP-KEY`),
+ * the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the repository and workflow, and nothing of the developer's own
+ * AWS or GitHub credentials. Shared with `npm run demo` and `npm run bench`.
+ */
+export function runnerEnv(options: {
+  dir: string;
+  outputPath: string;
+  summaryPath: string;
+  inputs: Record<string, string>;
+  env?: Record<string, string> | undefined;
+}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: options.dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: options.outputPath,
+    GITHUB_STEP_SUMMARY: options.summaryPath,
+    GITHUB_REPOSITORY: 'acme/trader',
+    GITHUB_WORKFLOW_REF: 'acme/trader/.github/workflows/rotate.yml@refs/heads/main',
+    RUNNER_TEMP: options.dir,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(options.inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  return env;
 }
 
 export function spawnNode(
