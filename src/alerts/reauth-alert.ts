@@ -125,6 +125,17 @@ export class ReauthAlerts {
     this.logger = options.logger;
   }
 
+  private prefetched: Promise<FoundIssue | undefined> | undefined;
+
+  /**
+   * Starts the one read every run makes (the open alert issue), so it overlaps with the token's refresh; `sync` then
+   * uses its answer. The issue cannot change meanwhile except by this run.
+   */
+  prefetch(): void {
+    this.prefetched ??= this.findOpenIssue();
+    this.prefetched.catch(() => undefined); // a failure surfaces in sync()
+  }
+
   /** Brings the alert issue in line with the token's health. Never throws. */
   async sync(input: AlertSyncInput): Promise<AlertOutcome> {
     try {
@@ -138,7 +149,7 @@ export class ReauthAlerts {
   private async syncUnsafe(input: AlertSyncInput): Promise<AlertOutcome> {
     let found: FoundIssue | undefined;
     try {
-      found = await this.findOpenIssue();
+      found = await (this.prefetched ?? this.findOpenIssue());
     } catch (error) {
       return { action: 'none', warning: this.describe(error, 'listing the open alert issues') };
     }

@@ -8,6 +8,38 @@ import type { RotationResult } from './rotation.js';
 import { buildActionDeps, githubTuning } from './action-deps.js';
 import type { Platform } from './action-deps.js';
 
+/**
+ * Loads Octokit and the alert module and starts the alert issue's one read while the rotation runs: both overlap
+ * with the refresh and the Secrets Manager calls instead of following them.
+ */
+function startAlerts(settings: Settings, platform: Platform) {
+  const started = (async () => {
+    const [{ createGitHubClient }, { ReauthAlerts }] = await Promise.all([
+      import('../github/octokit.js'),
+      import('../alerts/reauth-alert.js'),
+    ]);
+    const [owner = '', repo = ''] = (settings.repository ?? '').split('/');
+    const client = await createGitHubClient({
+      token: settings.githubToken ?? '',
+      logger: platform.logger,
+      ...githubTuning(platform.tuning),
+    });
+    const reauthAlerts = new ReauthAlerts({
+      client,
+      owner,
+      repo,
+      labels: settings.issueLabels,
+      assignees: settings.issueAssignees,
+      tokenId: settings.tokenId,
+      logger: platform.logger,
+    });
+    reauthAlerts.prefetch();
+    return { client, reauthAlerts, owner, repo };
+  })();
+  started.catch(() => undefined); // a failure surfaces where it is awaited
+  return started;
+}
+
 /** What the runner tells a step about itself. */
 export interface RunContext {
   /** GITHUB_WORKFLOW_REF: which workflow file to keep alive. */
@@ -32,12 +64,7 @@ export interface ActionRunResult {
  */
 export async function runActionOnce(settings: Settings, platform: Platform, context: RunContext = {}): Promise<ActionRunResult> {
   const { logger, clock } = platform;
-  const alertsOn = !!settings.githubToken && !!settings.repository;
-  // The alert check runs after the rotation; load its modules meanwhile, while the rotation waits on the network.
-  const alertModules = alertsOn
-    ? Promise.all([import('../github/octokit.js'), import('../alerts/reauth-alert.js')])
-    : undefined;
-  alertModules?.catch(() => undefined); // a failure surfaces where it is awaited
+  const alerts = settings.githubToken && settings.repository ? startAlerts(settings, platform) : undefined;
   const deps = await buildActionDeps(settings, platform);
   const rotation = await rotate(
     {
@@ -62,28 +89,17 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
     logger.info('The alert issue was left as it is: the token record could not be read, so its health is unknown.');
     return { rotation, warnings };
   }
-  if (!alertsOn || !alertModules || !settings.githubToken || !settings.repository) {
+  if (!alerts) {
     logger.info('The re-auth alert issue is off: it needs github-token and GITHUB_REPOSITORY (both set on GitHub runners).');
     return { rotation, warnings };
   }
-  const [owner, repo] = settings.repository.split('/') as [string, string];
 
   let alert: AlertOutcome | undefined;
   let keepAlive: KeepAliveOutcome | undefined;
   try {
-    const [{ createGitHubClient }, { ReauthAlerts }] = await alertModules;
-    const client = await createGitHubClient({ token: settings.githubToken, logger, ...githubTuning(platform.tuning) });
-    const alerts = new ReauthAlerts({
-      client,
-      owner,
-      repo,
-      labels: settings.issueLabels,
-      assignees: settings.issueAssignees,
-      tokenId: settings.tokenId,
-      logger,
-    });
+    const { client, reauthAlerts, owner, repo } = await alerts;
     const repoSecret = settings.githubSecrets.find((target) => target.kind === 'repository');
-    alert = await alerts.sync({
+    alert = await reauthAlerts.sync({
       now: clock.now(),
       health: rotation.status,
       schwabRejected: rotation.schwabRejected,

@@ -226,13 +226,14 @@ describe.each([
     expect(healthy.length).toBeGreaterThan(300);
     for (const run of healthy) {
       expect(run.requests.length).toBeLessThanOrEqual(GITHUB_CALLS_PER_HEALTHY_RUN);
-      expect(run.requests).toEqual(['repo-public-key', 'repo-secret-put', 'issues-list']);
+      expect(run.requests).toEqual(['issues-list', 'repo-public-key', 'repo-secret-put']);
     }
     expect(GITHUB_CALLS_PER_HEALTHY_RUN).toBe(3);
-    expect(firstAfterLogin.requests).toEqual(['repo-public-key', 'repo-secret-put', 'issues-list', 'issue-update', 'comment-create']);
-    expect(firstExpiring.requests).toEqual(['repo-public-key', 'repo-secret-put', 'issues-list', 'label-get', 'label-create', 'issue-create']);
+    // The issue list is read while the token is refreshed (it overlaps with the rotation); issue writes come last.
+    expect(firstAfterLogin.requests).toEqual(['issues-list', 'repo-public-key', 'repo-secret-put', 'issue-update', 'comment-create']);
+    expect(firstExpiring.requests).toEqual(['issues-list', 'repo-public-key', 'repo-secret-put', 'label-get', 'label-create', 'issue-create']);
     for (const run of runs.filter((r) => r.result.rotation.status === 'expiring' && r !== firstExpiring)) {
-      expect(run.requests).toEqual(['repo-public-key', 'repo-secret-put', 'issues-list']);
+      expect(run.requests).toEqual(['issues-list', 'repo-public-key', 'repo-secret-put']);
     }
     for (const run of dead) {
       expect(run.requests.length).toBeLessThanOrEqual(3); // list (+ its comments) (+ the one reauth comment)
