@@ -183,12 +183,14 @@ function parseSchwabdev(fields: FieldReader): Parsed {
 function parseSchwabResponse(fields: FieldReader, now: Date): Parsed {
   const tokens = readTokens(fields);
   const createdAt = floorToSecond(now);
-  const accessTokenExpiresAt = addSeconds(createdAt, tokens.expiresIn);
+  // When the access token was issued is unknown too: it counts as expiring now, so the first run refreshes it and
+  // stores a record whose login time is then fixed.
+  const accessTokenExpiresAt = createdAt;
   const warning =
     `${upperFirst(fields.subject)} is a bare Schwab token response without its login time: the login was assumed ` +
     'to be now, so the refresh token may expire earlier than the deadline shown; run the login command to be sure.';
   return {
-    record: { tokens, meta: { createdAt, accessTokenExpiresAt, lastRefresh: createdAt, refreshCount: 0 } },
+    record: { tokens, meta: { createdAt, accessTokenExpiresAt, lastRefresh: createdAt, refreshCount: 0, loginAssumed: true } },
     warnings: [warning],
   };
 }

@@ -37,6 +37,11 @@ export interface TokenMeta {
   lastRefresh: Date;
   /** Successful refreshes since the login. */
   refreshCount: number;
+  /**
+   * The login time is unknown and was assumed (a bare Schwab token response): such a record never outranks one whose
+   * login is known, and its access token counts as due. Not stored: the first write fixes the assumed time.
+   */
+  loginAssumed?: boolean;
 }
 
 export interface TokenRecord {

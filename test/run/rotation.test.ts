@@ -197,6 +197,27 @@ describe('rotate', () => {
     expect(primary.writes).toBe(0);
   });
 
+  it('adopts a bare token response once (refreshing it at once), then never lets it outrank the stored record', async () => {
+    const issued = fake.issueTokens({ loginAt: new Date(Date.now() - 3 * DAY) });
+    const bare = JSON.stringify(issued.response); // what people paste from a script: no login time
+    const primary = memoryPrimary(undefined);
+
+    const first = await rotate(OPTIONS, deps(primary, [], bare).deps);
+
+    expect(first.refreshed).toBe(true);
+    expect(first.warnings.join(' ')).toMatch(/login was assumed to be now/);
+    const stored = parse(primary.text);
+    expect(stored.meta.refreshCount).toBe(1);
+
+    // Every later run re-reads the same bare response as "a login just now"; the stored record must still win.
+    const second = await rotate(OPTIONS, deps(primary, [], bare).deps);
+
+    expect(second.chosenFrom).toBe('memory primary');
+    expect(second.refreshed).toBe(false);
+    expect(primary.writes).toBe(1);
+    expect(parse(primary.text).meta.createdAt).toEqual(stored.meta.createdAt);
+  });
+
   it('writes a newer login from the "token" input to the primary store without refreshing (manual deploy)', async () => {
     const old = loginRecord(fake, new Date(Date.now() - 3 * DAY));
     const fresh = loginRecord(fake, new Date());

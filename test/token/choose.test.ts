@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { chooseNewest, compareRecords } from '../../src/token/choose.js';
-import { LAST_REFRESH, LOGIN, sampleRecord } from './samples.js';
+import { parseTokenRecord } from '../../src/token/parse.js';
+import { LAST_REFRESH, LOGIN, RESPONSE_TEXT, sampleRecord } from './samples.js';
 
 const later = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
 
@@ -53,5 +54,15 @@ describe('chooseNewest', () => {
     ];
     expect(chooseNewest(candidates)?.name).toBe('first');
     expect(chooseNewest([candidates[2]!, candidates[1]!, candidates[0]!])?.name).toBe('second');
+  });
+});
+
+describe('compareRecords with an assumed login time', () => {
+  it('ranks a record whose login was only assumed below any record with a known login, however old', () => {
+    const bare = parseTokenRecord(RESPONSE_TEXT, 'the "token" input', new Date('2026-11-21T12:00:00Z')).record;
+    const known = sampleRecord({ createdAt: new Date('2026-11-15T09:00:00Z') });
+    expect(compareRecords(known, bare)).toBeGreaterThan(0);
+    expect(compareRecords(bare, known)).toBeLessThan(0);
+    expect(chooseNewest([{ record: bare }, { record: known }])?.record).toBe(known);
   });
 });

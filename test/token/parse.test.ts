@@ -92,15 +92,16 @@ describe('parseTokenRecord: accepted formats', () => {
     expect(parse(text).record).toEqual(sampleRecord({ refreshCount: 0 }));
   });
 
-  it('reads a bare Schwab response, assuming the login is now, with a warning', () => {
+  it('reads a bare Schwab response, assuming the login is now (and the access token due), with a warning', () => {
     const now = new Date('2026-11-21T12:10:00.789Z');
     const parsed = parseTokenRecord(RESPONSE_TEXT, SOURCE, now);
     expect(parsed.format).toBe('schwab-response');
     expect(parsed.record.meta).toEqual({
       createdAt: new Date('2026-11-21T12:10:00Z'),
-      accessTokenExpiresAt: new Date('2026-11-21T12:40:00Z'),
+      accessTokenExpiresAt: new Date('2026-11-21T12:10:00Z'),
       lastRefresh: new Date('2026-11-21T12:10:00Z'),
       refreshCount: 0,
+      loginAssumed: true,
     });
     expect(parsed.warnings).toHaveLength(1);
     expect(parsed.warnings[0]).toContain('the login was assumed to be now');
