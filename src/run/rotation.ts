@@ -212,6 +212,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   let record = chosen.record;
   let refreshed = false;
   let adopted = false;
+  let refreshFailed = false;
   let action = 'Not refreshed: the access token is not due.';
   let verifyFailure: string | undefined;
 
@@ -239,8 +240,14 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
       }
       case 'failed': {
         fail(outcome.message);
-        const health = assessHealth(record, clock.now(), options.reauthWarningMs);
-        return { ...base, status: health.status, health, action: `Not refreshed: ${outcome.what}; no store was changed.` };
+        if (!(outcome.healDrift && (primaryStale || inputsStale))) {
+          const health = assessHealth(record, clock.now(), options.reauthWarningMs);
+          return { ...base, status: health.status, health, action: `Not refreshed: ${outcome.what}; no store was changed.` };
+        }
+        // Schwab could not be reached, but a newer login (a manual deploy) is known: it still goes everywhere.
+        refreshFailed = true;
+        action = `Not refreshed: ${outcome.what}; the newer record from ${chosen.label} was still copied to the other stores.`;
+        break;
       }
     }
   } else {
@@ -273,7 +280,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
       stores.push({ label: deps.primary.label, outcome: 'unchanged', detail: 'already current' });
     }
   }
-  if (!refreshed && !adopted && primaryStale && primaryOk) action = `Copied the newer record from ${chosen.label} to the other stores.`;
+  if (!refreshed && !adopted && !refreshFailed && primaryStale && primaryOk) action = `Copied the newer record from ${chosen.label} to the other stores.`;
 
   const text = serializeRecord(record, options.tokenFormat);
   for (const mirror of deps.mirrors) {
@@ -311,7 +318,8 @@ type RefreshOutcome =
   | { kind: 'refreshed'; record: TokenRecord; verifyFailure?: string | undefined }
   | { kind: 'adopted'; record: TokenRecord }
   | { kind: 'rejected'; message: string }
-  | { kind: 'failed'; what: string; message: string };
+  /** `healDrift`: the chosen record itself is sound (Schwab could not be reached), so stale stores may still get it. */
+  | { kind: 'failed'; what: string; message: string; healDrift: boolean };
 
 /**
  * Refreshes the chosen record at Schwab, builds and validates the new record and, with `verify`, probes the new
@@ -329,7 +337,7 @@ async function refreshChosen(chosen: Candidate, options: RotationOptions, deps: 
       const newer = await newerRecordArriving(chosen, deps);
       return newer ? { kind: 'adopted', record: newer } : { kind: 'rejected', message: error.message };
     }
-    return { kind: 'failed', what: 'the refresh failed', message: errorMessage(error) };
+    return { kind: 'failed', what: 'the refresh failed', message: errorMessage(error), healDrift: true };
   }
   for (const secret of secretValues(toTokens(response, previous))) logger.mask(secret);
   let next: TokenRecord;
@@ -337,7 +345,7 @@ async function refreshChosen(chosen: Candidate, options: RotationOptions, deps: 
     next = recordAfterRefresh(previous, response, clock.now());
     validateRecord(next, 'the refreshed token record');
   } catch (error) {
-    return { kind: 'failed', what: "Schwab's answer was not a usable token", message: errorMessage(error) };
+    return { kind: 'failed', what: "Schwab's answer was not a usable token", message: errorMessage(error), healDrift: true };
   }
   if (options.verify === 'none') return { kind: 'refreshed', record: next };
   try {
@@ -346,7 +354,7 @@ async function refreshChosen(chosen: Candidate, options: RotationOptions, deps: 
   } catch (error) {
     const rotated = next.tokens.refreshToken !== previous.tokens.refreshToken;
     if (rotated) return { kind: 'refreshed', record: next, verifyFailure: errorMessage(error) };
-    return { kind: 'failed', what: 'the new access token failed verification', message: errorMessage(error) };
+    return { kind: 'failed', what: 'the new access token failed verification', message: errorMessage(error), healDrift: false };
   }
 }
 

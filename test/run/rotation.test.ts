@@ -239,6 +239,23 @@ describe('rotate', () => {
     expect(mirror.texts).toHaveLength(1);
   });
 
+  it('still copies a newer login from the "token" input everywhere when Schwab cannot be reached, and fails the run', async () => {
+    const old = loginRecord(fake, new Date(Date.now() - 3 * DAY));
+    const fresh = loginRecord(fake, new Date(Date.now() - 29 * MINUTE)); // due for a refresh
+    const primary = memoryPrimary(old.text);
+    const mirror = memoryMirror();
+    fake.fail('token', 503, 10);
+    const { deps: d } = deps(primary, [mirror], fresh.text);
+
+    const result = await rotate(OPTIONS, d);
+
+    expect(result.refreshed).toBe(false);
+    expect(result.failures[0]).toMatch(/Schwab's server failed/);
+    expect(result.action).toMatch(/newer record .* was still copied/);
+    expect(primary.text).toBe(fresh.text);
+    expect(mirror.texts).toEqual([fresh.text]);
+  });
+
   it('heals a stale mirror from the primary store without refreshing', async () => {
     const old = loginRecord(fake, new Date(Date.now() - 3 * DAY));
     const fresh = loginRecord(fake, new Date());
