@@ -72,8 +72,10 @@ function describeParseError(error: unknown, spec: CommandSpec): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `${option ?? 'An option'} is not an option of ${spec.name}`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      // Quote it only when it looks like a mistyped word: a pasted redirect URL carries an authorization code.
       const arg = /'([^']*)'/.exec(message)?.[1];
-      return `${spec.name} takes no argument${arg ? ` "${arg}"` : ''} (options start with --)`;
+      const shown = arg !== undefined && /^[A-Za-z][\w-]{0,30}$/.test(arg);
+      return `${spec.name} takes no argument${shown ? ` "${arg}"` : ''} (options start with --)`;
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /argument missing/i.test(message)

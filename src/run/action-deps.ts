@@ -136,6 +136,7 @@ export async function secretsManagerPrimary(
         ? { outcome: 'written', version: result.versionId }
         : { outcome: 'kept-current', current: { text: result.current.text, version: result.current.versionId } };
     },
+    close: () => store.close(),
   };
 }
 

@@ -33,6 +33,8 @@ export interface PrimaryStore extends RecordSource {
     expectedVersion: string | undefined,
     onConflict: (current: LoadedText) => ConflictDecision,
   ): Promise<PrimaryWriteResult>;
+  /** Releases the store's connections (a long-running CLI loop opens one store per run). */
+  close?(): Promise<void>;
 }
 
 /** The result of writing one mirror target. `detail` is one sentence, never a value. */

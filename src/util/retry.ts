@@ -20,7 +20,8 @@ export interface RetryOptions {
 
 /**
  * Runs `operation` until it succeeds, fails with a non-retryable error, or runs out of attempts.
- * Waits use "full jitter" exponential backoff; a server's Retry-After is honoured (capped at maxDelayMs).
+ * Waits use "full jitter" exponential backoff; a server's Retry-After is honoured, and one longer than maxDelayMs
+ * ends the retries rather than being cut short.
  */
 export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const random = options.random ?? Math.random;
@@ -32,7 +33,9 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
       const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
       const jittered = Math.round(backoff / 2 + (random() * backoff) / 2);
       const asked = options.retryAfterMs?.(error);
-      const delay = Math.min(options.maxDelayMs, asked !== undefined ? Math.max(asked, 0) : jittered);
+      // A server that asks for a longer pause than we may wait is not asked again early: give up now.
+      if (asked !== undefined && asked > options.maxDelayMs) throw error;
+      const delay = asked !== undefined ? Math.max(asked, 0) : jittered;
       options.onRetry?.(error, attempt, delay);
       await options.sleep(delay);
     }

@@ -58,4 +58,14 @@ describe('command line', () => {
     expect(await run(['refresh'], out)).toBe(64);
     expect(out.stderr.text).toContain('--schwab-base-url (or SCHWAB_BASE_URL) must be an http(s) URL');
   });
+
+  it('never echoes a stray argument that is not a plain word (a pasted redirect URL carries the code)', async () => {
+    const pasted = io();
+    expect(await run(['login', 'https://127.0.0.1:8182/?code=C0.SECRETCODE%40&session=abc'], pasted)).toBe(64);
+    expect(pasted.stderr.text).toContain('login takes no argument (options start with --)');
+    expect(pasted.stderr.text).not.toContain('SECRETCODE');
+    const word = io();
+    expect(await run(['status', 'now'], word)).toBe(64);
+    expect(word.stderr.text).toContain('status takes no argument "now"');
+  });
 });

@@ -329,3 +329,31 @@ describeMoto('refresh an AWS secret', () => {
     expect(versions.flatMap((v) => v.stages)).not.toContain('AWSPENDING');
   });
 });
+
+describe('refresh --every when the store cannot take a refreshed record', () => {
+  it('keeps the rotated refresh token in memory and stores it at the next tick, instead of losing the login', async () => {
+    const { startAwsStub, STUB_ERRORS } = await import('../fakes/aws-stub.js');
+    const { awsEnv, applyEnv } = await import('../support/moto.js');
+    const stub = await startAwsStub();
+    const restore = applyEnv(awsEnv(stub.url));
+    try {
+      fake.rotateOnRefresh = true; // every refresh retires the refresh token it used
+      const login = loginFile(fake, new Date(START.getTime() - DAY));
+      stub.seed('schwab/token', login.text);
+      stub.script('PutSecretValue', ...Array(5).fill(STUB_ERRORS.throttling)); // the first tick's write fails
+      const io = ioFor();
+      stopAfter(io, 2);
+
+      expect(await run(['refresh', '--aws-secret-id', 'schwab/token', '--every', '25m'], io)).toBe(0);
+
+      expect(io.stderr.text).toMatch(/warning: This refresh failed: .*throttl/i);
+      const stored = parseRecord(stub.current('schwab/token'));
+      expect(stored.meta.refreshCount).toBe(2);
+      expect(fake.refreshTokenInfo(stored.tokens.refreshToken)?.active).toBe(true);
+      expectClean(io, [login.record, stored]);
+    } finally {
+      restore();
+      await stub.close();
+    }
+  });
+});

@@ -210,12 +210,14 @@ describe('SchwabOAuthClient.refresh', () => {
     expect(fake.tokenRequests()).toHaveLength(2);
   });
 
-  it('caps a long Retry-After at maxDelayMs', async () => {
+  it('gives up rather than asking again early when Retry-After is longer than maxDelayMs', async () => {
     const { fake, client, sleeps } = await setup({ maxDelayMs: 10_000 });
     const issued = fake.issueTokens();
     fake.fail('token', { status: 503, retryAfter: 120 });
-    await client.refresh(issued.response.refresh_token);
-    expect(sleeps).toEqual([10_000]);
+    const error = await caught(client.refresh(issued.response.refresh_token));
+    expect(error.kind).toBe('transient');
+    expect(fake.tokenRequests()).toHaveLength(1);
+    expect(sleeps).toEqual([]);
   });
 
   it('gives up after the configured attempts with a transient error', async () => {
@@ -382,12 +384,17 @@ describe('SchwabOAuthClient.exchangeCode', () => {
     expect(sleeps).toEqual([2000]);
   });
 
-  it('caps its waits at 5 s: the code only lives 30 s', async () => {
+  it('waits at most 5 s (the code only lives 30 s): a longer Retry-After ends the exchange', async () => {
     const { fake, client, sleeps } = h;
     const { code } = await fake.login();
     fake.fail('token', { status: 429, retryAfter: 60 });
-    await client.exchangeCode(code, fake.callbackUrl);
-    expect(sleeps).toEqual([5000]);
+    const error = await caught(client.exchangeCode(code, fake.callbackUrl));
+    expect(error.kind).toBe('transient');
+    expect(sleeps).toEqual([]);
+    const again = await fake.login();
+    fake.fail('token', { status: 429, retryAfter: 3 });
+    await client.exchangeCode(again.code, fake.callbackUrl);
+    expect(sleeps).toEqual([3000]);
   });
 
   it.each([503, 'empty', 'reset'] as const)('is not retried after %s (the code may be spent)', async (fault) => {

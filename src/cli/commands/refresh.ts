@@ -24,7 +24,7 @@ import type { RotationOptions, RotationResult, TokenRefresher, VerifyMode } from
 import type { PrimaryStore } from '../../run/stores.js';
 import { parseTokenRecord } from '../../token/parse.js';
 import { secretValues } from '../../token/record.js';
-import type { TokenFormat } from '../../token/record.js';
+import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { isSchwabError } from '../../schwab/errors.js';
 import { formatDuration } from '../../util/duration.js';
@@ -140,9 +140,21 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   };
 
   let primary: PrimaryStore = first.store;
+  // A refreshed record the store could not take (a full disk, an AWS outage) is kept here and offered to the next
+  // run as a source: with a rotating Schwab its refresh token is the only one that still works.
+  let unsaved: TokenRecord | undefined;
   const runOnce = async (): Promise<RotationResult> => {
-    const result = await rotate(options, { clock: io.clock, sleep: (ms) => io.sleep(ms, io.signal), logger, schwab, sources: [], primary, mirrors: [] });
+    const pending = unsaved;
+    const sources = pending
+      ? [{ label: 'the last refresh (not stored yet)', load: async () => ({ text: serializeRecord(pending, options.tokenFormat) }) }]
+      : [];
+    const result = await rotate(options, { clock: io.clock, sleep: (ms) => io.sleep(ms, io.signal), logger, schwab, sources, primary, mirrors: [] });
+    const stored = result.stores.some((store) => store.label === primary.label && store.outcome !== 'failed');
+    if (stored) unsaved = undefined;
+    else if (result.refreshed && result.record) unsaved = result.record;
+    const previous = primary;
     primary = await openStore();
+    if (previous !== primary) await previous.close?.();
     return result;
   };
 
