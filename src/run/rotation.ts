@@ -170,29 +170,8 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   }
 
   if (options.dryRun) {
-    const writes = due || primaryStale;
-    const mirrorsToo = writes || inputsStale;
-    const planned = (yes: boolean) => (label: string): StoreReport => ({
-      label,
-      outcome: yes ? 'planned' : 'unchanged',
-      detail: yes ? 'dry run: would be written' : 'dry run: already current',
-    });
-    const stores = [
-      ...(deps.primary ? [planned(writes)(deps.primary.label)] : []),
-      ...deps.mirrors.map((mirror) => planned(mirrorsToo)(mirror.label)),
-    ];
-    const steps = [
-      ...(due ? [options.force ? 'refresh the access token (forced)' : 'refresh the access token (due)'] : []),
-      ...stores.filter((store) => store.outcome === 'planned').map((store) => `write ${store.label}`),
-    ];
     const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-    return {
-      ...base,
-      stores,
-      status: health.status,
-      health,
-      action: steps.length ? `Dry run: would ${steps.join(', then ')}; nothing was changed.` : 'Dry run: nothing to do.',
-    };
+    return { ...base, ...dryRunPlan({ due, force: options.force, primaryStale, inputsStale }, deps), status: health.status, health };
   }
 
   // Every store must be able to take the record before anything is refreshed or written (a rotated refresh token
@@ -283,21 +262,9 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   if (!refreshed && !adopted && !refreshFailed && primaryStale && primaryOk) action = `Copied the newer record from ${chosen.label} to the other stores.`;
 
   const text = serializeRecord(record, options.tokenFormat);
-  for (const mirror of deps.mirrors) {
-    if (!mustWriteMirrors) {
-      stores.push({ label: mirror.label, outcome: 'unchanged', detail: 'already current' });
-      continue;
-    }
-    let results;
-    try {
-      results = await mirror.write(text);
-    } catch (error) {
-      results = [{ label: mirror.label, ok: false, detail: errorMessage(error) }];
-    }
-    for (const result of results) {
-      stores.push({ label: result.label, outcome: result.ok ? 'written' : 'failed', detail: logger.redact(result.detail) });
-      if (!result.ok) fail(result.detail);
-    }
+  for (const report of await writeMirrors(deps.mirrors, text, mustWriteMirrors, logger)) {
+    stores.push(report);
+    if (report.outcome === 'failed') fail(report.detail);
   }
 
   // A rotated refresh token that no store took is gone when this process ends: say so, the old one may be dead.
@@ -312,6 +279,53 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
 
   const health = assessHealth(record, clock.now(), options.reauthWarningMs);
   return { ...base, record, refreshed, stores, status: health.status, health, action };
+}
+
+/** What a dry run would do: which stores it would write, and one line saying so. Nothing is called. */
+function dryRunPlan(
+  decision: { due: boolean; force: boolean; primaryStale: boolean; inputsStale: boolean },
+  deps: RotationDeps,
+): { stores: StoreReport[]; action: string } {
+  const writesPrimary = decision.due || decision.primaryStale;
+  const writesMirrors = writesPrimary || decision.inputsStale;
+  const planned = (yes: boolean, label: string): StoreReport => ({
+    label,
+    outcome: yes ? 'planned' : 'unchanged',
+    detail: yes ? 'dry run: would be written' : 'dry run: already current',
+  });
+  const stores = [
+    ...(deps.primary ? [planned(writesPrimary, deps.primary.label)] : []),
+    ...deps.mirrors.map((mirror) => planned(writesMirrors, mirror.label)),
+  ];
+  const steps = [
+    ...(decision.due ? [decision.force ? 'refresh the access token (forced)' : 'refresh the access token (due)'] : []),
+    ...stores.filter((store) => store.outcome === 'planned').map((store) => `write ${store.label}`),
+  ];
+  return {
+    stores,
+    action: steps.length ? `Dry run: would ${steps.join(', then ')}; nothing was changed.` : 'Dry run: nothing to do.',
+  };
+}
+
+/** Writes every mirror (or reports it unchanged); one report per target, never a throw. */
+async function writeMirrors(mirrors: MirrorStore[], text: string, write: boolean, logger: Logger): Promise<StoreReport[]> {
+  const reports: StoreReport[] = [];
+  for (const mirror of mirrors) {
+    if (!write) {
+      reports.push({ label: mirror.label, outcome: 'unchanged', detail: 'already current' });
+      continue;
+    }
+    let results;
+    try {
+      results = await mirror.write(text);
+    } catch (error) {
+      results = [{ label: mirror.label, ok: false, detail: errorMessage(error) }];
+    }
+    for (const result of results) {
+      reports.push({ label: result.label, outcome: result.ok ? 'written' : 'failed', detail: logger.redact(result.detail) });
+    }
+  }
+  return reports;
 }
 
 type RefreshOutcome =
