@@ -30,7 +30,9 @@ export async function run(): Promise<void> {
       logger.warning(result.health.reason);
     }
   } catch (error) {
-    core.setFailed(logger.redact(errorMessage(error)));
+    const message = logger.redact(errorMessage(error));
+    core.setFailed(message);
+    await writeSummary(logger, `## Schwab token\n\n❌ The run stopped before touching any store: ${message}\n`);
   }
 }
 

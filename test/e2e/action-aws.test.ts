@@ -189,7 +189,8 @@ describe('action end to end: bad input', () => {
     const run = await runAction({ inputs: { 'app-secret': 'sekret-value-1234', token: '{"a":1}' } });
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toMatch(/::error::Input "app-key" is required/);
-    expectNoLeaks({ stdout: run.stdout.replace(/::add-mask::.*\n/g, ''), stderr: run.stderr }, ['sekret-value-1234']);
+    expect(run.summary).toContain('The run stopped before touching any store: Input "app-key" is required');
+    expectNoLeaks({ stdout: run.stdout.replace(/::add-mask::.*\n/g, ''), stderr: run.stderr, summary: run.summary }, ['sekret-value-1234']);
   });
 
   it('rejects a malformed token record naming the source, never echoing it', async () => {
