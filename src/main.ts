@@ -7,6 +7,7 @@ import { realSleep, systemClock } from './util/clock.js';
 import { runActionOnce } from './run/action-run.js';
 import type { ActionRunResult } from './run/action-run.js';
 import { renderSummary } from './run/summary.js';
+import { formatIsoSeconds } from './token/time.js';
 
 /**
  * The action: inputs → settings → rotation → outputs, summary and exit status.
@@ -42,9 +43,9 @@ function setOutputs(run: ActionRunResult): void {
   if (record) {
     core.setSecret(record.tokens.accessToken);
     core.setOutput('access-token', record.tokens.accessToken);
-    core.setOutput('expires-at', isoSeconds(record.meta.accessTokenExpiresAt));
+    core.setOutput('expires-at', formatIsoSeconds(record.meta.accessTokenExpiresAt));
   }
-  if (health.refreshTokenExpiresAt) core.setOutput('refresh-token-expires-at', isoSeconds(health.refreshTokenExpiresAt));
+  if (health.refreshTokenExpiresAt) core.setOutput('refresh-token-expires-at', formatIsoSeconds(health.refreshTokenExpiresAt));
   core.setOutput('refreshed', String(result.refreshed));
   if (result.healthKnown) core.setOutput('status', result.status);
   if (run.alert?.issueNumber !== undefined) core.setOutput('issue-number', String(run.alert.issueNumber));
@@ -74,8 +75,4 @@ async function writeSummary(logger: Logger, markdown: string): Promise<void> {
   } catch (error) {
     logger.warning(`Could not write the job summary: ${errorMessage(error)}`);
   }
-}
-
-function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

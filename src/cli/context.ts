@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { formatIsoSeconds } from '../token/time.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { Redactor } from '../util/redact.js';
@@ -33,7 +34,7 @@ export function createContext(
     registerSecret: () => undefined,
     write: (level, message) => {
       if (level === 'debug' && !options.verbose) return;
-      const time = options.timestamps ? `${isoSeconds(io.clock.now())} ` : '';
+      const time = options.timestamps ? `${formatIsoSeconds(io.clock.now())} ` : '';
       const tag = level === 'warning' ? 'warning: ' : level === 'error' ? 'error: ' : level === 'debug' ? 'debug: ' : '';
       io.stderr.write(`${time}${tag}${message}\n`);
     },
@@ -148,11 +149,3 @@ export function createSchwabClient(context: CommandContext, baseUrl: string, cre
   });
 }
 
-export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** `2026-11-21 12:30:00 UTC`, for tables. */
-export function stamp(date: Date): string {
-  return `${isoSeconds(date).replace('T', ' ').replace('Z', '')} UTC`;
-}

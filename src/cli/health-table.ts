@@ -1,7 +1,7 @@
 import { formatDuration } from '../util/duration.js';
+import { formatIsoSeconds, formatStamp } from '../token/time.js';
 import type { HealthReport } from '../token/health.js';
 import type { InputFormat, TokenRecord } from '../token/record.js';
-import { isoSeconds, stamp } from './context.js';
 
 const STATUS_TEXT = {
   healthy: 'healthy',
@@ -29,19 +29,19 @@ export function renderHealthTable(
   const rows: [string, string][] = [['Status', STATUS_TEXT[health.status]]];
   if (record) {
     const accessLeft = record.meta.accessTokenExpiresAt.getTime() - now.getTime();
-    rows.push(['Access token expires', `${stamp(record.meta.accessTokenExpiresAt)} (${relative(accessLeft)})`]);
+    rows.push(['Access token expires', `${formatStamp(record.meta.accessTokenExpiresAt)} (${relative(accessLeft)})`]);
   }
   if (health.refreshTokenExpiresAt && health.refreshTokenTimeLeftMs !== undefined) {
     const left = health.refreshTokenTimeLeftMs;
     rows.push([
       'Refresh token deadline',
-      `${stamp(health.refreshTokenExpiresAt)} (${left > 0 ? `${formatDuration(left)} left` : formatDuration(left)})`,
+      `${formatStamp(health.refreshTokenExpiresAt)} (${left > 0 ? `${formatDuration(left)} left` : formatDuration(left)})`,
     ]);
   }
   if (record) {
-    rows.push(['Login', stamp(record.meta.createdAt)]);
+    rows.push(['Login', formatStamp(record.meta.createdAt)]);
     const since = now.getTime() - record.meta.lastRefresh.getTime();
-    rows.push(['Last refresh', `${stamp(record.meta.lastRefresh)} (${since >= 0 ? `${formatDuration(since)} ago` : 'in the future'})`]);
+    rows.push(['Last refresh', `${formatStamp(record.meta.lastRefresh)} (${since >= 0 ? `${formatDuration(since)} ago` : 'in the future'})`]);
     rows.push(['Refresh count', String(record.meta.refreshCount)]);
   }
   if (extra.source) rows.push(['Source', `${extra.source}${extra.format ? ` (${FORMAT_NAMES[extra.format]})` : ''}`]);
@@ -59,12 +59,12 @@ export function healthJson(
   return {
     status: health.status,
     reason: health.reason,
-    access_token_expires_at: record ? isoSeconds(record.meta.accessTokenExpiresAt) : null,
+    access_token_expires_at: record ? formatIsoSeconds(record.meta.accessTokenExpiresAt) : null,
     access_token_seconds_left: seconds(health.accessTokenTimeLeftMs),
-    refresh_token_expires_at: health.refreshTokenExpiresAt ? isoSeconds(health.refreshTokenExpiresAt) : null,
+    refresh_token_expires_at: health.refreshTokenExpiresAt ? formatIsoSeconds(health.refreshTokenExpiresAt) : null,
     refresh_token_seconds_left: seconds(health.refreshTokenTimeLeftMs),
-    created_at: record ? isoSeconds(record.meta.createdAt) : null,
-    last_refresh: record ? isoSeconds(record.meta.lastRefresh) : null,
+    created_at: record ? formatIsoSeconds(record.meta.createdAt) : null,
+    last_refresh: record ? formatIsoSeconds(record.meta.lastRefresh) : null,
     refresh_count: record ? record.meta.refreshCount : null,
     source: extra.source ?? null,
     format: extra.format ?? null,

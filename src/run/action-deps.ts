@@ -8,6 +8,7 @@ import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
 import { assertSecretValueFits } from '../github/secret-targets.js';
 import type { SecretTarget } from '../github/secret-targets.js';
 import type * as OctokitModule from '../github/octokit.js';
+import { sentence } from '../util/text.js';
 import type * as SecretsWriterModule from '../github/secrets-writer.js';
 
 export interface Platform {
@@ -138,10 +139,4 @@ export async function secretsManagerPrimary(
     },
     close: () => store.close(),
   };
-}
-
-/** Starts a message with a capital and ends it with a period, as the run's failure lines are written. */
-function sentence(text: string): string {
-  const trimmed = text.trim();
-  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
 }

@@ -10,6 +10,7 @@ import { validateRecord } from '../token/validate.js';
 import { assessHealth, isRefreshDue } from '../token/health.js';
 import type { Health, HealthReport } from '../token/health.js';
 import { chooseNewest, compareRecords } from '../token/choose.js';
+import { formatIsoSeconds } from '../token/time.js';
 import { SchwabError } from '../schwab/errors.js';
 import type { LoadedText, MirrorStore, PrimaryStore, RecordSource } from './stores.js';
 import { newerRecordWins } from './conflict.js';
@@ -476,5 +477,5 @@ async function writePrimary(
 }
 
 function iso(date: Date | undefined): string {
-  return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : 'unknown';
+  return date ? formatIsoSeconds(date) : 'unknown';
 }

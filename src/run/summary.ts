@@ -1,5 +1,6 @@
 import { formatDuration } from '../util/duration.js';
 import { REFRESH_TOKEN_LIFETIME_MS } from '../token/record.js';
+import { formatStamp } from '../token/time.js';
 import type { RotationResult, StoreOutcome } from './rotation.js';
 
 const STATUS_BADGE = {
@@ -34,16 +35,16 @@ export function renderSummary(result: RotationResult, now: Date, extras: Summary
     ['Status', result.healthKnown ? STATUS_BADGE[result.status] : '⚪ unknown: the token record could not be read'],
   ];
   if (record) {
-    rows.push(['Access token expires', `${stamp(record.meta.accessTokenExpiresAt)} (${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
+    rows.push(['Access token expires', `${formatStamp(record.meta.accessTokenExpiresAt)} (${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
   }
   if (health.refreshTokenExpiresAt) {
     const left = health.refreshTokenExpiresAt.getTime() - now.getTime();
-    rows.push(['Refresh token deadline', `${stamp(health.refreshTokenExpiresAt)} (${formatDuration(left)} left)`]);
+    rows.push(['Refresh token deadline', `${formatStamp(health.refreshTokenExpiresAt)} (${formatDuration(left)} left)`]);
     rows.push(['7-day window', lifetimeBar(left)]);
   }
   if (record) {
-    rows.push(['Login', stamp(record.meta.createdAt)]);
-    rows.push(['Last refresh', stamp(record.meta.lastRefresh)]);
+    rows.push(['Login', formatStamp(record.meta.createdAt)]);
+    rows.push(['Last refresh', formatStamp(record.meta.lastRefresh)]);
     rows.push(['Refresh count', String(record.meta.refreshCount)]);
   }
   if (result.chosenFrom) rows.push(['Read from', result.chosenFrom]);
@@ -66,10 +67,6 @@ export function lifetimeBar(leftMs: number): string {
   const cells = 14;
   const filled = Math.max(0, Math.min(cells, Math.round((leftMs / REFRESH_TOKEN_LIFETIME_MS) * cells)));
   return `\`${'█'.repeat(filled)}${'░'.repeat(cells - filled)}\``;
-}
-
-function stamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace('T', ' ').replace('Z', ' UTC');
 }
 
 function cell(text: string): string {

@@ -1,3 +1,4 @@
+import { upperFirst } from '../util/text.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -28,8 +29,3 @@ export const FIX_PASTE_WHOLE = 'paste the whole token JSON (the file the login c
 
 /** Fix text for a field whose value is unusable. */
 export const FIX_CORRECT_OR_LOGIN = 'correct it, or run the login command to create a fresh token';
-
-/** The text with its first letter raised, for a subject that starts a sentence. */
-export function upperFirst(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}

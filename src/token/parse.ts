@@ -2,7 +2,8 @@
  * Reads a token record from any of the documents users already keep (SPEC §3): the rotator record, schwab-py's token
  * file, Schwabdev v2's tokens.json, or a bare Schwab token response.
  */
-import { FIX_PASTE_WHOLE, TokenRecordError, upperFirst } from './errors.js';
+import { FIX_PASTE_WHOLE, TokenRecordError } from './errors.js';
+import { upperFirst } from '../util/text.js';
 import { FieldReader } from './fields.js';
 import {
   DEFAULT_EXPIRES_IN_S,

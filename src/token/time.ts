@@ -72,6 +72,11 @@ export function formatIsoSeconds(date: Date): string {
   return `${floorToSecond(date).toISOString().slice(0, 19)}Z`;
 }
 
+/** `2026-11-21 12:30:00 UTC`, for tables and messages people read. */
+export function formatStamp(date: Date): string {
+  return `${formatIsoSeconds(date).replace('T', ' ').replace('Z', '')} UTC`;
+}
+
 /** The date plus a number of seconds. */
 export function addSeconds(date: Date, seconds: number): Date {
   return new Date(date.getTime() + seconds * 1000);

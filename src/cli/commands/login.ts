@@ -7,17 +7,8 @@ import { COMMON_OPTIONS, PROGRAM, flag, parseOptions, stringOption } from '../ar
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
-import {
-  TOKEN_FORMATS,
-  createContext,
-  createSchwabClient,
-  readAppCredentials,
-  readChoice,
-  readDuration,
-  readRegion,
-  readSchwabBaseUrl,
-  stamp,
-} from '../context.js';
+import { TOKEN_FORMATS, createContext, createSchwabClient, readAppCredentials, readChoice, readDuration, readRegion, readSchwabBaseUrl } from '../context.js';
+import { formatStamp } from '../../token/time.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { DEFAULT_TOKEN_FILE, openGitHubSecret } from '../stores.js';
 import { TokenFile } from '../token-file.js';
@@ -365,7 +356,7 @@ async function writeStores(
           : {
               label: store.label,
               ok: false,
-              detail: `it received a newer login${newer ? ` (${stamp(newer.meta.createdAt)})` : ''} while this one ran, which was kept; that login revoked this one, so use the record in ${store.label}`,
+              detail: `it received a newer login${newer ? ` (${formatStamp(newer.meta.createdAt)})` : ''} while this one ran, which was kept; that login revoked this one, so use the record in ${store.label}`,
             },
       );
     } catch (error) {
@@ -388,10 +379,10 @@ function reportWrites(context: CommandContext, record: TokenRecord, lines: Store
   const fileOk = lines.find((line) => line.label === file.label)?.ok === true;
   context.print(
     '',
-    `Logged in at ${stamp(record.meta.createdAt)}. The new token record:`,
+    `Logged in at ${formatStamp(record.meta.createdAt)}. The new token record:`,
     ...lines.map((line) => `  ${line.ok ? 'ok    ' : 'FAILED'}  ${line.label.padEnd(width)}${line.detail}`),
     '',
-    `The refresh token works until ${stamp(deadline)} (${formatDuration(deadline.getTime() - record.meta.createdAt.getTime())}); log in again before then.`,
+    `The refresh token works until ${formatStamp(deadline)} (${formatDuration(deadline.getTime() - record.meta.createdAt.getTime())}); log in again before then.`,
     ...(fileOk ? [`Check it any time: ${PROGRAM} status --file ${outPath}`] : []),
   );
 }

@@ -3,16 +3,8 @@ import { COMMON_OPTIONS, PROGRAM, flag, parseOptions, stringOption } from '../ar
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
-import {
-  TOKEN_FORMATS,
-  createContext,
-  createSchwabClient,
-  isoSeconds,
-  readAppCredentials,
-  readChoice,
-  readDuration,
-  readSchwabBaseUrl,
-} from '../context.js';
+import { TOKEN_FORMATS, createContext, createSchwabClient, readAppCredentials, readChoice, readDuration, readSchwabBaseUrl } from '../context.js';
+import { formatIsoSeconds } from '../../token/time.js';
 import { EXIT, ExitError } from '../errors.js';
 import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
 import { renderHealthTable } from '../health-table.js';
@@ -28,6 +20,7 @@ import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { isSchwabError } from '../../schwab/errors.js';
 import { formatDuration } from '../../util/duration.js';
+import { upperFirst } from '../../util/text.js';
 import { errorMessage } from '../../util/errors.js';
 
 /** The access token lives 30 minutes. */
@@ -176,7 +169,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
       clock: io.clock,
       sleep: io.sleep,
       signal: io.signal,
-      onWait: (next) => logger.info(`Next refresh at ${isoSeconds(next)}.`),
+      onWait: (next) => logger.info(`Next refresh at ${formatIsoSeconds(next)}.`),
     },
     async () => {
       const result = await runOnce();
@@ -256,9 +249,5 @@ async function formatOf(store: PrimaryStore, context: CommandContext): Promise<T
   } catch {
     return 'rotator'; // the rotation reports what is wrong with the store
   }
-}
-
-function upperFirst(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 

@@ -11,6 +11,7 @@ import type { ParsedRecord } from '../../token/parse.js';
 import { secretValues } from '../../token/record.js';
 import { assessHealth } from '../../token/health.js';
 import type { Health, HealthReport } from '../../token/health.js';
+import { upperFirst } from '../../util/text.js';
 import { errorMessage } from '../../util/errors.js';
 
 export const DEFAULT_REAUTH_WARNING = '48h';
@@ -96,8 +97,4 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   if (flag(values, 'json')) context.print(JSON.stringify(healthJson(health, parsed?.record, extra)));
   else context.print(renderHealthTable(health, parsed?.record, now, extra));
   return HEALTH_EXIT[health.status];
-}
-
-function upperFirst(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
