@@ -130,3 +130,18 @@ describe('workflows', () => {
     }
   });
 });
+
+describe('Dependabot', () => {
+  it('proposes npm and GitHub Actions updates, each ecosystem grouped into one pull request', async () => {
+    const config = parse(await readFile(join(ROOT, '.github/dependabot.yml'), 'utf8')) as {
+      version: number;
+      updates: { 'package-ecosystem': string; directory: string; groups?: Record<string, { patterns: string[] }> }[];
+    };
+    expect(config.version).toBe(2);
+    expect(config.updates.map((update) => update['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+    for (const update of config.updates) {
+      expect(update.directory).toBe('/');
+      expect(Object.values(update.groups ?? {}).map((group) => group.patterns)).toEqual([['*']]);
+    }
+  });
+});
