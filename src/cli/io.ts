@@ -1,8 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../util/clock.js';
 import type { Tuning } from '../run/action-deps.js';
-import { systemClock } from '../util/clock.js';
+import { sleepFor, systemClock } from '../util/clock.js';
 
 /** Waits `ms`; resolves early (never rejects) when `signal` aborts. */
 export type CliSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -46,15 +45,8 @@ export interface CliIo {
   tuning?: Tuning;
 }
 
-/** Real sleep that ends early, without throwing, when `signal` aborts. */
-export const abortableSleep: CliSleep = async (ms, signal) => {
-  if (signal?.aborted) return;
-  try {
-    await delay(Math.max(0, ms), undefined, signal ? { signal } : {});
-  } catch {
-    // aborted: the caller checks the signal
-  }
-};
+/** Real sleep that ends early, without throwing, when `signal` aborts; waits past a timer's limit in chunks. */
+export const abortableSleep: CliSleep = (ms, signal) => sleepFor(ms, signal);
 
 /** The process's own io, and a function that removes the signal handlers it installed. */
 export function processIo(): { io: CliIo; dispose: () => void } {

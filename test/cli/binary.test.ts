@@ -219,3 +219,39 @@ describe('node dist/cli.js', () => {
     }
   });
 });
+
+describe('node dist/cli.js: durations past what a timer can hold', () => {
+  it('refuses refresh --every 25d (a timer over 2^31 ms fires after 1 ms) before calling Schwab', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const login = loginFile(fake, new Date(Date.now() - DAY));
+      await writeFile(join(dir, 'schwab_token.json'), login.text, { mode: 0o600 });
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+      const run = await cli(['refresh', '--file', join(dir, 'schwab_token.json'), '--every', '25d'], env);
+      expect(run.exitCode, run.stderr).toBe(64);
+      expect(run.stderr).toBe(
+        'schwab-token-rotator: --every is longer than a day: the access token lives 30 minutes, so use something like 25m.\n',
+      );
+      expect(fake.requests).toHaveLength(0);
+      expect(await readFile(join(dir, 'schwab_token.json'), 'utf8')).toBe(login.text);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses login --timeout 25d instead of giving up at once', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+      const run = await cli(['login', '--no-browser', '--timeout', '25d'], env);
+      expect(run.exitCode, run.stderr).toBe(64);
+      expect(run.stderr).toBe(
+        'schwab-token-rotator: --timeout is longer than a day: a login takes a minute or two in the browser, so use something like 10m.\n',
+      );
+      expect(run.stdout).toBe('');
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -104,7 +104,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
   const baseUrl = readSchwabBaseUrl(values, loginSpec, env);
   const callbackUrl = validateCallbackUrl(stringOption(values, loginSpec, 'callback-url', env) ?? DEFAULT_CALLBACK_URL);
   const format: TokenFormat = readChoice(values, loginSpec, 'token-format', env, TOKEN_FORMATS) ?? 'rotator';
-  const timeoutMs = readDuration(values, loginSpec, 'timeout', env, '5m', { min: 1_000 });
+  const timeoutMs = readDuration(values, loginSpec, 'timeout', env, '5m');
   const outPath = stringOption(values, loginSpec, 'out', env) ?? DEFAULT_TOKEN_FILE;
   const secretId = stringOption(values, loginSpec, 'aws-secret-id', env);
   const region = readRegion(values, loginSpec, env);
