@@ -34,6 +34,25 @@ export interface RedirectParams {
   session?: string;
 }
 
+/** What a request to the callback carries, without the code itself: enough to tell whether it belongs to a login. */
+export interface RedirectShape {
+  /** The `state` parameter, decoded; undefined when absent. */
+  state?: string;
+  hasCode: boolean;
+  hasError: boolean;
+}
+
+/** Reads the shape of a redirect URL (or bare query) without throwing and without handing out the code. */
+export function inspectRedirect(url: string): RedirectShape {
+  const params = readQuery(url.trim());
+  const state = params.get('state');
+  return {
+    ...(state !== undefined ? { state: safeDecode(state) } : {}),
+    hasCode: (params.get('code') ?? '') !== '',
+    hasError: params.has('error'),
+  };
+}
+
 /**
  * Reads the code from the URL Schwab redirected the browser to (`https://127.0.0.1:8182/?code=C0.…%40&session=…`).
  * Also accepts just the query (`?code=…` or `code=…`), as people paste what they have. Decoding is done by hand,
@@ -46,15 +65,7 @@ export function parseRedirectUrl(url: string): RedirectParams {
       'No redirect URL was given: paste the whole address from the browser\'s address bar after Schwab redirects to your callback.',
     );
   }
-  const query = extractQuery(text);
-  const params = new Map<string, string>();
-  for (const part of query.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? '' : part.slice(eq + 1);
-    if (!params.has(key)) params.set(key, value);
-  }
+  const params = readQuery(text);
   const rawError = params.get('error');
   if (rawError !== undefined) {
     const error = safeDecode(rawError);
@@ -124,6 +135,19 @@ export function validateCallbackUrl(url: string): string {
 
 function trimSlashes(pathname: string): string {
   return pathname.replace(/\/+$/, '');
+}
+
+/** The query's parameters, keys decoded, values raw; the first of a repeated key wins. */
+function readQuery(text: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const part of extractQuery(text).split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    if (!params.has(key)) params.set(key, value);
+  }
+  return params;
 }
 
 function extractQuery(text: string): string {

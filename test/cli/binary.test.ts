@@ -14,7 +14,7 @@ import { spawnNode } from '../support/action-runner.js';
 import { freePort } from '../support/moto-server.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { createTestSecret, getMotoUrl, hasMoto, motoEnv, readSecretValue } from '../support/moto.js';
-import { DAY, MINUTE, loginFile, parseRecord, playBrowser, tempDir, tokensOf } from './helpers.js';
+import { DAY, MINUTE, httpsGet, loginFile, parseRecord, playBrowser, tempDir, tokensOf } from './helpers.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
@@ -250,6 +250,37 @@ describe('node dist/cli.js: durations past what a timer can hold', () => {
       );
       expect(run.stdout).toBe('');
       expect(fake.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('node dist/cli.js login: hostile requests to the callback', () => {
+  it('answers forged requests 400 and still takes the real redirect', async () => {
+    const port = await freePort();
+    const callbackUrl = `https://127.0.0.1:${port}`;
+    const fake = await startSchwabFake({ callbackUrl });
+    try {
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+      const child = start(['login', '--no-browser', '--callback-url', callbackUrl], env);
+      await child.until(({ stdout }) => stdout.includes('Waiting up to'));
+      const authorizeUrl = /^\s+(http\S+\/v1\/oauth\/authorize\?\S+)$/m.exec(child.output().stdout)?.[1] as string;
+      const forged = await Promise.all([
+        httpsGet(`${callbackUrl}/?code=C0.forged%40&session=x&state=wrong`),
+        httpsGet(`${callbackUrl}/?code=C0.forged%40&session=x`),
+        httpsGet(`${callbackUrl}/?error=access_denied`),
+      ]);
+      expect(forged.map((page) => page.status)).toEqual([400, 400, 400]);
+      const visit = await playBrowser(authorizeUrl);
+      expect(await child.exited, child.output().stderr).toBe(0);
+      expect(visit.status).toBe(200);
+      const record = parseRecord(await readFile(join(dir, 'schwab_token.json'), 'utf8'));
+      expect(fake.refreshTokenInfo(record.tokens.refreshToken)?.active).toBe(true);
+      expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(1);
+      const { stdout, stderr } = child.output();
+      expect(stderr).toContain('Ignored a request to the callback');
+      expectNoLeaks({ stdout, stderr }, [fake.appSecret, ...tokensOf(record)]);
     } finally {
       await fake.close();
     }

@@ -177,11 +177,48 @@ describe('login through the browser', () => {
     expectClean(io, [...tokensOf(existing.record), codeOf(visit.location)], { page: visit.body });
   });
 
-  it('refuses a redirect whose state does not match, without exchanging the code', async () => {
+  it('answers forged requests to the callback with 400 and keeps waiting for the redirect with its state', async () => {
+    const forged = [
+      (location: string) => location.replace(/state=[^&]+/, 'state=forged-state-from-another-login').replace(/code=[^&]+/, 'code=C0.forged%40'),
+      () => `${callbackUrl}/?code=C0.no-state%40&session=x`,
+      () => `${callbackUrl}/?error=access_denied`,
+      () => `${callbackUrl}/?error=server_error&state=wrong`,
+    ];
+    const answers: { status: number; body: string }[] = [];
+    const browser = browserThat(async (location) => {
+      const { httpsGet } = await import('./helpers.js');
+      for (const make of forged) answers.push(await httpsGet(make(location)));
+      return location;
+    });
+    const io = ioFor({ openBrowser: browser.openBrowser });
+
+    const code = await run(LOGIN_ARGS(), io);
+    const visit = await browser.visit();
+
+    expect(code, io.stderr.text).toBe(0);
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400]);
+    for (const answer of answers) expect(answer.body).toContain('does not belong to the login in progress');
+    expect(visit.status).toBe(200);
+    expect(visit.body).toContain('Logged in');
+    // Only the real code was exchanged.
+    const exchanges = fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code');
+    expect(exchanges.map((r) => r.form.code)).toEqual([decodeURIComponent(codeOf(visit.location))]);
+    expect(io.stderr.text).toContain('warning: Ignored a request to the callback with a wrong state');
+    expect(io.stderr.text).toContain('warning: Ignored a request to the callback with no state');
+    expect(io.stderr.text.match(/Ignored a request/g)).toHaveLength(3); // a few notices, then silence
+    const text = await readFile(join(dir, 'schwab_token.json'), 'utf8');
+    const record = parseRecord(text);
+    expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(text.trim());
+    expectClean(io, [...tokensOf(record), codeOf(visit.location)], { page: visit.body });
+  });
+
+  it("ends the login with Schwab's reason when the error redirect carries this login's state", async () => {
     const browser = browserThat((location) => {
       const url = new URL(location);
-      url.searchParams.set('state', 'forged-state-from-another-login');
-      return url.toString();
+      const real = new URL(callbackUrl);
+      real.searchParams.set('error', 'access_denied');
+      real.searchParams.set('state', url.searchParams.get('state') ?? '');
+      return real.toString();
     });
     const io = ioFor({ openBrowser: browser.openBrowser });
 
@@ -189,13 +226,11 @@ describe('login through the browser', () => {
     const visit = await browser.visit();
 
     expect(code).toBe(1);
-    expect(io.stderr.text).toContain("The redirect's state does not match this login");
-    expect(fake.tokenRequests()).toHaveLength(0);
-    await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
-    expect(github.secretNames('acme/bot')).toEqual([]);
+    expect(io.stderr.text).toMatch(/^schwab-token-rotator: Schwab redirected with an error \(access_denied\) instead of an authorization code: /m);
     expect(visit.status).toBe(400);
     expect(visit.body).toContain('Login failed');
-    expectClean(io, [codeOf(visit.location)], { page: visit.body });
+    expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(0);
+    await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
   });
 
   it('answers a bare visit to the callback (accepting the certificate first) without ending the login', async () => {
@@ -287,15 +322,22 @@ describe('login with a pasted redirect URL', () => {
     await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
   });
 
-  it('refuses a pasted URL from another login attempt (state mismatch)', async () => {
+  it('ignores a pasted URL from another login attempt (state mismatch) and takes the right one after it', async () => {
     const io = ioFor();
-    io.openBrowser = () => {
-      void fake.login({ state: 'an-older-attempt' }).then((login) => io.stdin.write(`${login.redirectUrl}\n`));
+    let location = '';
+    io.openBrowser = (url) => {
+      void (async () => {
+        const other = await fake.login({ state: 'an-older-attempt' });
+        io.stdin.write(`${other.redirectUrl}\n`);
+        location = await authorize(url);
+        io.stdin.write(`${location}\n`);
+      })();
       return false;
     };
-    expect(await run(LOGIN_ARGS(), io)).toBe(1);
-    expect(io.stderr.text).toContain("The redirect's state does not match this login");
-    expect(fake.tokenRequests()).toHaveLength(0);
+    expect(await run(LOGIN_ARGS(), io), io.stderr.text).toBe(0);
+    expect(io.stdout.text).toContain("That URL's state does not match this login");
+    const exchanges = fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code');
+    expect(exchanges.map((r) => r.form.code)).toEqual([decodeURIComponent(codeOf(location))]);
   });
 });
 
@@ -379,17 +421,34 @@ describeMoto('login writing Secrets Manager too', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('writes nothing anywhere on a state mismatch', async () => {
+  it('writes nothing anywhere when only forged redirects arrive before the timeout', async () => {
     const old = loginFile(fake, new Date(Date.now() - DAY));
     const secret = await createTestSecret(getMotoUrl(), undefined, old.text);
-    const browser = browserThat((location) => location.replace(/state=[^&]+/, 'state=someone-elses'));
-    const io = ioFor({ openBrowser: browser.openBrowser });
+    let release: () => void = () => undefined;
+    const forgedDone = new Promise<void>((resolve) => (release = resolve));
+    const statuses: number[] = [];
+    const io = ioFor({
+      // The login's timeout ends once the forged requests were answered.
+      sleep: (ms) => (ms < 60_000 ? Promise.resolve() : forgedDone),
+      openBrowser: (url) => {
+        void (async () => {
+          const { httpsGet } = await import('./helpers.js');
+          const location = await authorize(url);
+          statuses.push((await httpsGet(location.replace(/state=[^&]+/, 'state=someone-elses'))).status);
+          statuses.push((await httpsGet(`${callbackUrl}/?error=access_denied`)).status);
+          release();
+        })();
+        return true;
+      },
+    });
     expect(await run([...LOGIN_ARGS(), '--aws-secret-id', secret.name], io)).toBe(1);
-    expect(io.stderr.text).toContain("The redirect's state does not match this login");
+    expect(statuses).toEqual([400, 400]);
+    expect(io.stderr.text).toContain('No redirect arrived within 5m');
     expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(old.text);
     expect(github.secretNames('acme/bot')).toEqual([]);
     await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
     expect(fake.refreshTokenInfo(old.record.tokens.refreshToken)?.active).toBe(true);
+    expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(0);
   });
 
   it('writes nothing anywhere when the code expired', async () => {

@@ -18,7 +18,7 @@ import { createCallbackCertificate } from '../certificate.js';
 import { openInBrowser } from '../browser.js';
 import { readLines } from '../paste.js';
 import type { LineReader } from '../paste.js';
-import { buildAuthorizeUrl, DEFAULT_CALLBACK_URL, parseRedirectUrl, validateCallbackUrl } from '../../schwab/urls.js';
+import { buildAuthorizeUrl, DEFAULT_CALLBACK_URL, inspectRedirect, parseRedirectUrl, validateCallbackUrl } from '../../schwab/urls.js';
 import { secretsManagerPrimary } from '../../run/action-deps.js';
 import type { LoadedText, MirrorResult, PrimaryStore } from '../../run/stores.js';
 import { recordFromLogin } from '../../token/build.js';
@@ -78,6 +78,9 @@ export const loginSpec: CommandSpec = {
     `${PROGRAM} login --callback-url https://127.0.0.1:8182/callback --out ~/.config/schwab/token.json`,
   ],
 };
+
+/** How many ignored callback requests are reported in the terminal (a local process could send thousands). */
+const MAX_IGNORED_NOTICES = 3;
 
 /** What arrived first: the browser hitting the callback, or a line pasted on stdin. */
 interface Arrival {
@@ -142,6 +145,19 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
     return true;
   };
 
+  // Requests to the callback that are not this login's redirect: each is answered 400; the terminal hears of a few.
+  let ignoredCount = 0;
+  const ignored = (what: string): void => {
+    ignoredCount++;
+    if (ignoredCount <= MAX_IGNORED_NOTICES) {
+      logger.warning(
+        `Ignored a request to the callback with ${what} (it is not this login's redirect from Schwab); still waiting${
+          ignoredCount === MAX_IGNORED_NOTICES ? '. Further ones are ignored without a word' : ''
+        }.`,
+      );
+    }
+  };
+
   let server: CallbackServer | undefined;
   let fingerprint: string | undefined;
   let lines: LineReader | undefined;
@@ -156,7 +172,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
         path: callbackPath,
         key: certificate.key,
         cert: certificate.cert,
-        onRedirect: (url) => onBrowserRedirect(url, take),
+        onRedirect: (url) => onBrowserRedirect(url, state, take, ignored),
       });
     } catch (error) {
       const code = (error as { code?: string }).code;
@@ -167,7 +183,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
       );
     }
 
-    lines = readLines(io.stdin, (line) => onPastedLine(line, context, take));
+    lines = readLines(io.stdin, (line) => onPastedLine(line, state, context, take));
 
     // 3. Show the way, open the browser, wait.
     const opened = flag(values, 'no-browser') ? false : await tryOpenBrowser(io, authorizeUrl);
@@ -222,15 +238,38 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
   }
 }
 
-/** A request to the callback path: a redirect with a code or an error ends the wait; a bare visit does not. */
-function onBrowserRedirect(url: string, take: (arrival: Arrival) => boolean): Promise<BrowserPage> {
-  const query = new URL(url).searchParams;
-  if (!query.has('code') && !query.has('error')) {
+/**
+ * A request to the callback path. Only Schwab's redirect for THIS login ends the wait: it carries the login's
+ * `state`, and a code or Schwab's error. Anything else (a wrong or missing state, a stray `?error=`) can come from any
+ * local process or web page, so it is answered 400 and ignored, and the login keeps waiting until its timeout.
+ * A bare visit (no parameters) gets a page saying where the redirect will come.
+ */
+function onBrowserRedirect(
+  url: string,
+  state: string,
+  take: (arrival: Arrival) => boolean,
+  ignored: (what: string) => void,
+): Promise<BrowserPage> {
+  const shape = inspectRedirect(url);
+  if (shape.state === undefined && !shape.hasCode && !shape.hasError) {
     return Promise.resolve({
       status: 200,
       title: 'Waiting for Schwab',
       message: 'This is where Schwab will send the browser after you approve the login. Go back to the Schwab page.',
     });
+  }
+  if (shape.state !== state) {
+    ignored(shape.state === undefined ? 'no state' : 'a wrong state');
+    return Promise.resolve({
+      status: 400,
+      title: 'Not this login',
+      message:
+        'This address does not belong to the login in progress (its state is missing or wrong), so it was ignored. Log in through the URL shown in the terminal.',
+    });
+  }
+  if (!shape.hasCode && !shape.hasError) {
+    ignored('this login\'s state but no code');
+    return Promise.resolve({ status: 400, title: 'No code', message: 'This address has no authorization code, so it was ignored. See the terminal.' });
   }
   return new Promise<BrowserPage>((answer) => {
     if (!take({ source: 'browser', url, answer })) {
@@ -239,15 +278,30 @@ function onBrowserRedirect(url: string, take: (arrival: Arrival) => boolean): Pr
   });
 }
 
-/** A line pasted on stdin: a redirect URL ends the wait; anything else gets a hint and reading goes on. */
-function onPastedLine(line: string, context: CommandContext, take: (arrival: Arrival) => boolean): void {
+/**
+ * A line pasted on stdin. A redirect URL of this login ends the wait; one with another login's state, or anything
+ * that is not a redirect URL, gets a hint and reading goes on. A URL without `state` is taken (a person pasted it;
+ * exchange() warns that it cannot be tied to this login).
+ */
+function onPastedLine(line: string, state: string, context: CommandContext, take: (arrival: Arrival) => boolean): void {
+  const shape = inspectRedirect(line);
+  if (shape.state !== undefined && shape.state !== state) {
+    context.print(
+      "That URL's state does not match this login (it comes from another login attempt): approve in the browser through the URL above, then paste the new address, or wait for the browser.",
+    );
+    return;
+  }
   try {
     const params = parseRedirectUrl(line);
     context.logger.mask(params.code);
-    take({ source: 'paste', url: line });
   } catch (error) {
-    context.print(`${errorMessage(error)} Paste it again, or wait for the browser.`);
+    if (!shape.hasError) {
+      context.print(`${errorMessage(error)} Paste it again, or wait for the browser.`);
+      return;
+    }
+    // Schwab's error for this login: exchange() ends the login with its reason.
   }
+  take({ source: 'paste', url: line });
 }
 
 async function tryOpenBrowser(io: CliIo, url: string): Promise<boolean> {
@@ -294,14 +348,13 @@ async function exchange(
   const params = parseRedirectUrl(arrival.url);
   logger.mask(params.code);
   if (arrival.source === 'paste') checkPastedTarget(arrival.url, callbackUrl);
-  if (params.state !== state) {
-    if (params.state === undefined && arrival.source === 'paste') {
-      logger.warning('The pasted URL has no state parameter, so it cannot be tied to this login; using it anyway.');
-    } else {
-      throw new UserError(
-        `The redirect's state does not match this login (it comes from another login attempt, or not from Schwab): run \`${PROGRAM} login\` again and use only the URL it prints; nothing was written.`,
-      );
-    }
+  if (params.state === undefined && arrival.source === 'paste') {
+    logger.warning('The pasted URL has no state parameter, so it cannot be tied to this login; using it anyway.');
+  } else if (params.state !== state) {
+    // onBrowserRedirect and onPastedLine let only this login's state through; this is the last guard.
+    throw new UserError(
+      `The redirect's state does not match this login (it comes from another login attempt, or not from Schwab): run \`${PROGRAM} login\` again and use only the URL it prints; nothing was written.`,
+    );
   }
   logger.info(`Got the authorization code from the ${arrival.source === 'browser' ? 'browser' : 'pasted URL'}; exchanging it.`);
   const response = await client.exchangeCode(params.code, callbackUrl);
