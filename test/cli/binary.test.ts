@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
@@ -281,6 +281,40 @@ describe('node dist/cli.js login: hostile requests to the callback', () => {
       const { stdout, stderr } = child.output();
       expect(stderr).toContain('Ignored a request to the callback');
       expectNoLeaks({ stdout, stderr }, [fake.appSecret, ...tokensOf(record)]);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('node dist/cli.js: no file is replaced through a symlink', () => {
+  it('login --out refuses a planted link before showing the URL; refresh --file leaves the target alone', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+      const bashrc = join(dir, '.bashrc');
+      await writeFile(bashrc, 'export PATH=/usr/bin\n');
+      await symlink(bashrc, join(dir, 'schwab_token.json'));
+
+      const login = await cli(['login', '--no-browser', '--out', join(dir, 'schwab_token.json')], env);
+      expect(login.exitCode).toBe(1);
+      expect(login.stderr).toBe(
+        `schwab-token-rotator: File ${join(dir, 'schwab_token.json')} is a symbolic link to ${bashrc}, so it was not replaced (a link in a shared folder could point at any file of yours): pass ${bashrc} itself if that is your token file, or remove the link.\n`,
+      );
+      expect(login.stdout).not.toContain('/v1/oauth/authorize');
+      expect(fake.requests).toHaveLength(0);
+      expect(await readFile(bashrc, 'utf8')).toBe('export PATH=/usr/bin\n');
+
+      // refresh --file through a link to a real token file elsewhere: the file stays as it was.
+      const record = loginFile(fake, new Date(Date.now() - DAY));
+      const elsewhere = join(dir, 'elsewhere.json');
+      await writeFile(elsewhere, record.text, { mode: 0o600 });
+      await symlink(elsewhere, join(dir, 'shared.json'));
+      const refresh = await cli(['refresh', '--file', join(dir, 'shared.json')], env);
+      expect(refresh.exitCode).not.toBe(0);
+      expect(refresh.stderr).toContain(`is a symbolic link to ${elsewhere}, so it was not replaced`);
+      expect(await readFile(elsewhere, 'utf8')).toBe(record.text);
+      expect(await readlink(join(dir, 'shared.json'))).toBe(elsewhere);
     } finally {
       await fake.close();
     }

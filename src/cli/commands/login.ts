@@ -440,8 +440,12 @@ function reportWrites(context: CommandContext, record: TokenRecord, lines: Store
   );
 }
 
-/** Fails before the login when --out cannot be written (a folder, a missing or read-only folder). */
+/**
+ * Fails before the login when --out cannot be written (a folder, a missing or read-only folder), or must not be
+ * (a symbolic link, another user's file: TokenFile's own rule).
+ */
 async function checkWritable(file: TokenFile): Promise<void> {
+  await file.checkReplaceable();
   try {
     if ((await stat(file.path)).isDirectory()) {
       throw new UsageError(`--out ${file.path} is a folder: give the path of the token file to write.`);
