@@ -42,6 +42,15 @@ const PROBE_PATHS: Record<ProbeKind, string> = {
   quotes: '/marketdata/v1/quotes?symbols=SPY',
 };
 
+/** What `checkCredentials` learnt about the app key and secret. */
+export type CredentialCheck =
+  | { verdict: 'accepted' }
+  | { verdict: 'rejected'; error: SchwabError }
+  | { verdict: 'unknown'; error: SchwabError };
+
+/** The refresh token `checkCredentials` sends: not a secret, and no refresh token Schwab could ever have issued. */
+export const CREDENTIAL_CHECK_TOKEN = 'schwab-token-rotator-credential-check-not-a-token';
+
 /** The longest wait between code-exchange attempts: the code itself only lives about 30 s. */
 const EXCHANGE_MAX_DELAY_MS = 5_000;
 
@@ -175,6 +184,28 @@ export class SchwabOAuthClient {
         now: this.clock.now(),
       });
     }, kind);
+  }
+
+  /**
+   * Checks the app key and secret against the token endpoint without consuming anything: one `refresh_token` grant
+   * with a refresh token that cannot exist (never `client_credentials`). Schwab authenticates the client first, so
+   * - HTTP 401 `invalid_client` means the key or secret is wrong: `rejected`;
+   * - HTTP 400 saying the grant is bad (`refresh_token_authentication_error`, `invalid_grant`, …) means the client
+   *   was accepted and only the made-up token was not: `accepted`;
+   * - anything else (5xx, 429, an HTML page, no answer, an unexpected body) tells nothing: `unknown`, with the reason.
+   * One attempt, no retries: it only decides whether a login is worth starting.
+   */
+  async checkCredentials(): Promise<CredentialCheck> {
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: CREDENTIAL_CHECK_TOKEN });
+    try {
+      await this.tokenRequest('refresh', body);
+      return { verdict: 'accepted' }; // Schwab took a token that cannot exist: the client was authenticated anyway
+    } catch (error) {
+      if (!isSchwabError(error)) throw error;
+      if (error.kind === 'bad-credentials') return { verdict: 'rejected', error };
+      if ((error.kind === 'reauth-required' || error.kind === 'bad-code') && error.status === 400) return { verdict: 'accepted' };
+      return { verdict: 'unknown', error };
+    }
   }
 
   // -------------------------------------------------------------------------------------------------------------

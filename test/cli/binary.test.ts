@@ -320,3 +320,20 @@ describe('node dist/cli.js: no file is replaced through a symlink', () => {
     }
   });
 });
+
+describe('node dist/cli.js login: the app credentials are checked before the URL', () => {
+  it('a wrong app secret ends the login before the authorize URL is shown', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: 'wrong-app-secret-value', SCHWAB_BASE_URL: fake.baseUrl };
+      const run = await cli(['login', '--no-browser', '--out', join(dir, 'schwab_token.json')], env);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/^schwab-token-rotator: Schwab rejected the app key or secret \(HTTP 401 invalid_client\): .*SCHWAB_APP_SECRET/);
+      expect(run.stdout).not.toContain('/v1/oauth/authorize');
+      expect(fake.tokenRequests().map((r) => r.form.grant_type)).toEqual(['refresh_token']);
+      expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, ['wrong-app-secret-value']);
+    } finally {
+      await fake.close();
+    }
+  });
+});

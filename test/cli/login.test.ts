@@ -8,11 +8,13 @@ import type { Server } from 'node:net';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSchwabFake } from '../fakes/schwab-fake.js';
+import { SCHWAB_ERROR_BODIES, startSchwabFake } from '../fakes/schwab-fake.js';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
 import { freePort } from '../support/moto-server.js';
+import { CREDENTIAL_CHECK_TOKEN } from '../../src/schwab/oauth-client.js';
+import { unusedLocalUrl } from '../fakes/aws-stub.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { applyEnv, createTestSecret, describeMoto, getMotoUrl, readSecretValue, useMotoEnv } from '../support/moto.js';
 import type { BrowserVisit, TestIo } from './helpers.js';
@@ -318,7 +320,7 @@ describe('login with a pasted redirect URL', () => {
     };
     expect(await run(LOGIN_ARGS(), io)).toBe(1);
     expect(io.stderr.text).toContain('The pasted URL goes to https://127.0.0.1:9999, not to this login\'s callback');
-    expect(fake.tokenRequests()).toHaveLength(0);
+    expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(0);
     await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
   });
 
@@ -338,6 +340,75 @@ describe('login with a pasted redirect URL', () => {
     expect(io.stdout.text).toContain("That URL's state does not match this login");
     const exchanges = fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code');
     expect(exchanges.map((r) => r.form.code)).toEqual([decodeURIComponent(codeOf(location))]);
+  });
+});
+
+describe('login checks the app credentials with Schwab before showing the URL', () => {
+  const exchangesAndGrants = () => fake.tokenRequests().map((r) => r.form.grant_type);
+
+  it('stops at once on a wrong app secret (HTTP 401 invalid_client), before any browser', async () => {
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser, env: { SCHWAB_APP_SECRET: 'not-the-app-secret' } });
+    expect(await run(LOGIN_ARGS(), io)).toBe(1);
+    expect(io.stderr.text).toMatch(/^schwab-token-rotator: Schwab rejected the app key or secret \(HTTP 401 invalid_client\): /m);
+    expect(browser.url()).toBe('');
+    expect(io.stdout.text).not.toContain('/v1/oauth/authorize');
+    // One refresh_token grant with a made-up token: nothing is consumed, never client_credentials.
+    expect(exchangesAndGrants()).toEqual(['refresh_token']);
+    expect(fake.tokenRequests()[0]?.form.refresh_token).toBe(CREDENTIAL_CHECK_TOKEN);
+    expect(fake.requests.filter((r) => r.endpoint === 'authorize')).toHaveLength(0);
+    await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
+    expectNoLeaks({ stdout: io.stdout.text, stderr: io.stderr.text }, ['not-the-app-secret', FAKE_SECRETS_TOKEN]);
+  });
+
+  it('goes on when the credentials pass (Schwab only refused the made-up grant), leaving the current token alive', async () => {
+    const existing = loginFile(fake, new Date(Date.now() - DAY));
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser, env: { SCHWAB_APP_SECRET: fake.appSecret } });
+    expect(await run([...LOGIN_ARGS(), '--verbose'], io), io.stderr.text).toBe(0);
+    expect(exchangesAndGrants()).toEqual(['refresh_token', 'authorization_code']);
+    expect(fake.tokenRequests()[0]?.form.refresh_token).toBe(CREDENTIAL_CHECK_TOKEN);
+    expect(io.stderr.text).toContain('debug: Schwab accepted the app key and secret.');
+    expect(io.stderr.text).not.toContain('warning:');
+    // The check consumed nothing: only the login itself revoked the older refresh token.
+    expect(fake.refreshTokenInfo(existing.record.tokens.refreshToken)?.active).toBe(false);
+    expect(parseRecord(await readFile(join(dir, 'schwab_token.json'), 'utf8')).meta.refreshCount).toBe(0);
+  });
+
+  it.each([
+    ['invalid_grant', SCHWAB_ERROR_BODIES.invalidGrant()],
+    ['invalid_client "refresh token invalid" (HTTP 400)', SCHWAB_ERROR_BODIES.invalidClientRefreshToken()],
+    ['invalid_request "Bad authorization code"', SCHWAB_ERROR_BODIES.unknownCode()],
+  ])('takes Schwab\'s other "this grant is invalid" answers (%s) as credentials that passed', async (_name, answer) => {
+    fake.fail('token', answer);
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser });
+    expect(await run(LOGIN_ARGS(), io), io.stderr.text).toBe(0);
+    expect(io.stderr.text).not.toContain('warning:');
+  });
+
+  it.each([
+    ['a 503', 503, /Schwab's server failed the token refresh \(HTTP 503\)/],
+    ['an HTML "Access Denied" page', 'access-denied' as const, /an HTML "Access Denied" page/],
+    ['an empty body', { status: 400, body: '' }, /an empty body/],
+  ])('says it could not tell on %s, and goes on with the login', async (_name, fault, reason) => {
+    fake.fail('token', fault);
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser });
+    expect(await run(LOGIN_ARGS(), io), io.stderr.text).toBe(0);
+    expect(io.stderr.text).toMatch(/warning: Could not check the app key and secret before the login \(/);
+    expect(io.stderr.text).toMatch(reason);
+    expect(io.stderr.text).toContain('going on: if they are wrong, the login fails after you approve.');
+    expect(exchangesAndGrants()).toEqual(['refresh_token', 'authorization_code']);
+    expect(parseRecord(await readFile(join(dir, 'schwab_token.json'), 'utf8')).meta.refreshCount).toBe(0);
+  });
+
+  it('says it could not tell when Schwab cannot be reached, and still shows the URL', async () => {
+    const io = ioFor({ sleep: () => Promise.resolve(), env: { SCHWAB_BASE_URL: await unusedLocalUrl() } });
+    expect(await run(['login', '--callback-url', callbackUrl, '--timeout', '1m'], io)).toBe(1);
+    expect(io.stderr.text).toMatch(/warning: Could not check the app key and secret before the login \(Could not reach the token refresh at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\)/);
+    expect(io.stdout.text).toContain('/v1/oauth/authorize?');
+    expect(io.stderr.text).toContain('No redirect arrived within 1m');
   });
 });
 

@@ -20,6 +20,7 @@ import { readLines } from '../paste.js';
 import type { LineReader } from '../paste.js';
 import { buildAuthorizeUrl, DEFAULT_CALLBACK_URL, inspectRedirect, parseRedirectUrl, validateCallbackUrl } from '../../schwab/urls.js';
 import { secretsManagerPrimary } from '../../run/action-deps.js';
+import type { SchwabOAuthClient } from '../../schwab/oauth-client.js';
 import type { LoadedText, MirrorResult, PrimaryStore } from '../../run/stores.js';
 import { recordFromLogin } from '../../token/build.js';
 import { validateRecord } from '../../token/validate.js';
@@ -128,6 +129,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
   }
   const github = githubRepo !== undefined && githubName !== undefined ? openGitHubSecret(context, githubRepo, githubName) : undefined;
   const client = createSchwabClient(context, baseUrl, credentials);
+  await checkCredentials(client, context);
 
   // 2. The authorize URL, the callback server and the paste reader.
   const state = randomBytes(18).toString('base64url');
@@ -438,6 +440,23 @@ function reportWrites(context: CommandContext, record: TokenRecord, lines: Store
     `The refresh token works until ${formatStamp(deadline)} (${formatDuration(deadline.getTime() - record.meta.createdAt.getTime())}); log in again before then.`,
     ...(fileOk ? [`Check it any time: ${PROGRAM} status --file ${outPath}`] : []),
   );
+}
+
+/**
+ * Asks Schwab whether the app key and secret work, without using anything up (see SchwabOAuthClient.checkCredentials),
+ * so a wrong secret fails here and not after the person approved in the browser. When Schwab's answer cannot tell
+ * (it is down, a firewall page, no network), the login goes on with a warning.
+ */
+async function checkCredentials(client: SchwabOAuthClient, context: CommandContext): Promise<void> {
+  const check = await client.checkCredentials();
+  if (check.verdict === 'rejected') throw check.error;
+  if (check.verdict === 'unknown') {
+    context.logger.warning(
+      `Could not check the app key and secret before the login (${check.error.problem}); going on: if they are wrong, the login fails after you approve.`,
+    );
+    return;
+  }
+  context.logger.debug('Schwab accepted the app key and secret.');
 }
 
 /**
