@@ -59,9 +59,7 @@ export interface AlertSyncInput {
   schwabRejected: boolean;
   /** The login (`created_at`) of the record now in use; undefined when no usable record exists. */
   loginAt?: Date;
-  /** The authorize URL for this app key and callback (buildAuthorizeUrl). */
-  authorizeUrl: string;
-  /** What the login command in the issue should look like. Never holds the app secret. */
+  /** What the login command in the issue should look like. Never holds the app key or secret. */
   login: LoginCommandOptions;
   /** Human names of the stores the token is written to, for the issue text. */
   stores?: string[];
@@ -400,7 +398,6 @@ export class ReauthAlerts {
       schwabRejected: input.schwabRejected,
       now: input.now,
       loginAt: input.loginAt,
-      authorizeUrl: input.authorizeUrl,
       login: input.login,
       stores: input.stores,
       runUrl: input.runUrl,

@@ -4,7 +4,8 @@ import { UserError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { retry } from '../util/retry.js';
 import type { SchwabCallContext } from './errors.js';
-import { classifyNetworkError, classifySchwabResponse, isSchwabError, SchwabError } from './errors.js';
+import { baseUrlFix, classifyNetworkError, classifySchwabResponse, isSchwabError, SchwabError, transientFixFor } from './errors.js';
+import { loginCommand, settingName } from '../util/audience.js';
 
 export {
   buildAuthorizeUrl,
@@ -88,7 +89,7 @@ export class SchwabOAuthClient {
     this.logger.mask(options.appSecret);
     if (!options.appKey || !options.appSecret) {
       throw new UserError(
-        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set the app-key and app-secret inputs (SCHWAB_APP_KEY and SCHWAB_APP_SECRET for the CLI) to the values of your app at developer.schwab.com.`,
+        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set ${settingName('app-credentials')} to the values of your app at developer.schwab.com.`,
       );
     }
     try {
@@ -96,7 +97,7 @@ export class SchwabOAuthClient {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
     } catch {
       throw new UserError(
-        'The Schwab base URL is not an http(s) URL: set schwab-base-url to https://api.schwabapi.com or leave it empty.',
+        `The Schwab base URL is not an http(s) URL: ${baseUrlFix()}.`,
       );
     }
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -119,7 +120,7 @@ export class SchwabOAuthClient {
    */
   async refresh(refreshToken: string): Promise<SchwabTokenResponse> {
     if (!refreshToken) {
-      throw new UserError(`There is no refresh token to refresh with: log in with \`npx schwab-token-rotator login\`.`);
+      throw new UserError(`There is no refresh token to refresh with: log in with \`${loginCommand()}\`.`);
     }
     this.logger.mask(refreshToken);
     const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
@@ -139,7 +140,7 @@ export class SchwabOAuthClient {
   async exchangeCode(code: string, callbackUrl: string): Promise<SchwabTokenResponse> {
     if (!code) {
       throw new UserError(
-        'The authorization code is empty: paste the whole redirect URL from the browser, or let `npx schwab-token-rotator login` catch it.',
+        `The authorization code is empty: paste the whole redirect URL from the browser, or let \`${loginCommand()}\` catch it.`,
       );
     }
     this.logger.mask(code);
@@ -165,7 +166,7 @@ export class SchwabOAuthClient {
    */
   async probe(accessToken: string, kind: ProbeKind): Promise<void> {
     if (!accessToken) {
-      throw new UserError(`There is no access token to probe with: refresh first, or log in with \`npx schwab-token-rotator login\`.`);
+      throw new UserError(`There is no access token to probe with: refresh first, or log in with \`${loginCommand()}\`.`);
     }
     this.logger.mask(accessToken);
     const path = PROBE_PATHS[kind];
@@ -283,7 +284,7 @@ export class SchwabOAuthClient {
       throw new SchwabError(
         'transient',
         `Schwab answered the token request with JSON that is not an object (HTTP ${status})`,
-        'this is usually temporary on Schwab\'s side, so wait and try again; scheduled runs retry on their own',
+        transientFixFor('token'),
         { status },
       );
     }
@@ -296,7 +297,7 @@ export class SchwabOAuthClient {
       new SchwabError(
         'rejected',
         `Schwab's token response has no valid ${field} (HTTP ${status})`,
-        'check the schwab-base-url input (it should be https://api.schwabapi.com) and try again',
+        `${baseUrlFix()} and try again`,
         { status },
       );
     const accessToken = object.access_token;

@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors.js';
-import { LOGIN_COMMAND } from './errors.js';
+import { loginCommand } from '../util/audience.js';
 
 /** Schwab's API host; overridable (schwab-base-url) for tests and proxies. */
 export const DEFAULT_SCHWAB_BASE_URL = 'https://api.schwabapi.com';
@@ -71,7 +71,7 @@ export function parseRedirectUrl(url: string): RedirectParams {
     const error = safeDecode(rawError);
     const code = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(error) ? ` (${error})` : '';
     throw new UserError(
-      `Schwab redirected with an error${code} instead of an authorization code: run \`${LOGIN_COMMAND}\` again, log in and approve access to your accounts.`,
+      `Schwab redirected with an error${code} instead of an authorization code: run \`${loginCommand()}\` again, log in and approve access to your accounts.`,
     );
   }
   const rawCode = params.get('code');
@@ -99,35 +99,34 @@ export function parseRedirectUrl(url: string): RedirectParams {
 /**
  * Checks a callback URL against Schwab's rules and returns it normalised to the form Schwab compares
  * byte for byte: https, no trailing `/`, no query or fragment. `localhost` is refused (Schwab does not accept it;
- * `127.0.0.1` works).
+ * `127.0.0.1` works). `what` names the setting in errors, in the reader's words (`--callback-url`,
+ * `Input "callback-url"`).
  */
-export function validateCallbackUrl(url: string): string {
+export function validateCallbackUrl(url: string, what = 'The callback URL'): string {
   const text = url.trim();
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
     throw new UserError(
-      `The callback URL is not a URL: use the exact callback registered on your app at developer.schwab.com, for example ${DEFAULT_CALLBACK_URL}.`,
+      `${what} is not a URL: use the exact callback registered on your app at developer.schwab.com, for example ${DEFAULT_CALLBACK_URL}.`,
     );
   }
   if (parsed.protocol !== 'https:') {
     throw new UserError(
-      `The callback URL must use https (Schwab refuses ${parsed.protocol.replace(/:$/, '')}): register and use an https callback such as ${DEFAULT_CALLBACK_URL}.`,
+      `${what} must use https (Schwab refuses ${parsed.protocol.replace(/:$/, '')}): register and use an https callback such as ${DEFAULT_CALLBACK_URL}.`,
     );
   }
   if (parsed.hostname === 'localhost') {
     const suggestion = `https://127.0.0.1${parsed.port ? `:${parsed.port}` : ''}${trimSlashes(parsed.pathname)}`;
-    throw new UserError(
-      `Schwab does not accept localhost in the callback URL: register and use ${suggestion} instead.`,
-    );
+    throw new UserError(`${what} uses localhost, which Schwab does not accept: register and use ${suggestion} instead.`);
   }
   if (parsed.username || parsed.password) {
-    throw new UserError('The callback URL must not contain a user name or password: remove the part before the @.');
+    throw new UserError(`${what} must not contain a user name or password: remove the part before the @.`);
   }
   if (parsed.search || parsed.hash || text.includes('?') || text.includes('#')) {
     throw new UserError(
-      'The callback URL must not contain a query (?…) or fragment (#…): use exactly the callback registered on your app, such as https://127.0.0.1:8182.',
+      `${what} must not contain a query (?…) or fragment (#…): use exactly the callback registered on your app, such as ${DEFAULT_CALLBACK_URL}.`,
     );
   }
   return `${parsed.protocol}//${parsed.host}${trimSlashes(parsed.pathname)}`;

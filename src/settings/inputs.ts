@@ -189,12 +189,7 @@ export function readList(value: string): string[] {
 }
 
 function readCallbackUrl(value: string): string {
-  try {
-    return validateCallbackUrl(value);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UserError(`Input "callback-url" is wrong: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
-  }
+  return validateCallbackUrl(value, 'Input "callback-url"');
 }
 
 function readRefreshBefore(value: string): number {

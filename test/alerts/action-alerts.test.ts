@@ -85,5 +85,30 @@ describe('node dist/index.js: the alert issue', () => {
     expect(github.commentsOf('acme/bot', 1)).toHaveLength(2);
     expectClean(dead, [login.record, current]);
   });
-});
 
+  it('prints the exact login command the action can run (its own repository and ref, every non-default option) and never the app key', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 6 * DAY));
+    const runner = { GITHUB_ACTION_REPOSITORY: 'acme/schwab-token-rotator', GITHUB_ACTION_REF: 'v1' };
+    const opened = await runAction({ inputs: inputs({ token: login.text, 'token-format': 'schwab-py' }), env: env(runner) });
+    expect(opened.exitCode, opened.stdout).toBe(0);
+    const body = github.issues[0]?.body ?? '';
+    expect(body).toContain(
+      `   npx --yes github:acme/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:8182 --schwab-base-url ${schwab.baseUrl} ` +
+        '--github-repo acme/bot --github-secret-name SCHWAB_TOKEN --token-format schwab-py\n',
+    );
+    expect(body).toContain('`export SCHWAB_APP_KEY=YOUR_APP_KEY`');
+
+    // The dead-now comment too.
+    const stored = github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN') ?? '';
+    loginRecord(schwab, new Date());
+    const dead = await runAction({ inputs: inputs({ token: stored, force: 'true', 'token-format': 'schwab-py' }), env: env(runner) });
+    expect(dead.outputs.status).toBe('reauth-required');
+    expect(github.comments).toHaveLength(1);
+    expect(github.comments[0]?.body).toContain('npx --yes github:acme/schwab-token-rotator#v1 login --callback-url');
+
+    // The app key is not secret to the runner (it is not masked), so only its absence keeps it out of a public issue.
+    expect(published()).not.toContain(schwab.appKey);
+    expect(published()).not.toContain('client_id');
+    expectClean(dead, [login.record, parseStored(stored)]);
+  });
+});

@@ -7,7 +7,7 @@ import { FAKE_SECRETS_TOKEN, FAKE_WORKFLOW_TOKEN } from '../fakes/github-fake.js
 import {
   ACCESS_TOKEN,
   APP_SECRET,
-  AUTHORIZE_URL,
+  APP_KEY,
   LABEL,
   REFRESH_TOKEN,
   REPO,
@@ -63,7 +63,7 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
     expect(fake.requests.map((r) => r.route)).toEqual(['issues-list', 'label-get', 'label-create', 'issue-create']);
     const issue = fake.issues[0];
     expect(issue).toMatchObject({ title: 'Schwab login needed by 2026-11-25 09:00 UTC for prod/schwab-token', labels: [LABEL], assignees: ['octocat'] });
-    expect(issue?.body).toContain(AUTHORIZE_URL);
+    expect(issue?.body).not.toContain(APP_KEY);
     expect(issue?.body).toContain(buildLoginCommand(input({ now: EXPIRING_AT, health: 'expiring' }).login));
     expect(fake.labels.find((l) => l.name === LABEL)).toMatchObject({ color: 'd93f0b' });
 

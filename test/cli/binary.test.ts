@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { access, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
@@ -92,7 +92,7 @@ describe('node dist/cli.js', () => {
       expect(help.exitCode, help.stderr).toBe(0);
       expect(help.stdout).toContain(`Usage: schwab-token-rotator ${command} [options]`);
       expect(help.stdout).toContain('Exit status:');
-      expect(help.stdout).toContain('--schwab-base-url URL');
+      expect(help.stdout.includes('--schwab-base-url URL')).toBe(command !== 'status');
     }
     const version = await cli(['--version']);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
@@ -332,6 +332,58 @@ describe('node dist/cli.js login: the app credentials are checked before the URL
       expect(run.stdout).not.toContain('/v1/oauth/authorize');
       expect(fake.tokenRequests().map((r) => r.form.grant_type)).toEqual(['refresh_token']);
       expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, ['wrong-app-secret-value']);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('node dist/cli.js: messages in the words of a terminal', () => {
+  it('a dead refresh token says "log in again" with the command as it was run; no input or runner anywhere', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const login = loginFile(fake, new Date(Date.now() - DAY));
+      loginFile(fake, new Date()); // a newer login revokes it
+      await writeFile(join(dir, 'schwab_token.json'), login.text, { mode: 0o600 });
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+      // (A rejected refresh token is re-read from the store for 7 s before it is called dead: see rotation.ts.)
+      const run = await cli(['refresh', '--file', join(dir, 'schwab_token.json')], env);
+      expect(run.exitCode).toBe(2);
+      // Run from a clone: `node dist/cli.js` (the test runs in the repository).
+      expect(run.stderr).toContain('log in again with `node dist/cli.js login`');
+
+      // No region anywhere: the AWS SDK's own error, in CLI words.
+      const aws = await cli(['status', '--aws-secret-id', 'prod/schwab-token'], { AWS_ACCESS_KEY_ID: 'AKIAFAKE', AWS_SECRET_ACCESS_KEY: 'fake' });
+      expect(aws.exitCode).toBe(3);
+      expect(aws.stderr).toContain('set --aws-region (or AWS_REGION)');
+      for (const output of [run, aws]) expect(output.stdout + output.stderr).not.toMatch(/\binputs?\b|runner|scheduled runs/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('run through npx from GitHub, it prints the same npx command', async () => {
+    const fake = await startSchwabFake();
+    try {
+      // What `npx --yes github:acme/schwab-token-rotator#v1` leaves in npm's cache.
+      const installDir = join(dir, '.npm', '_npx', '0f1e2d3c4b5a6978');
+      const packageDir = join(installDir, 'node_modules', 'schwab-token-rotator');
+      await cp(resolve(CLI, '..'), join(packageDir, 'dist'), { recursive: true });
+      await cp(resolve(CLI, '../../package.json'), join(packageDir, 'package.json'));
+      await writeFile(join(installDir, 'package.json'), JSON.stringify({ dependencies: { 'schwab-token-rotator': 'github:acme/schwab-token-rotator#v1' } }));
+      await mkdir(join(installDir, 'node_modules', '.bin'));
+      await symlink('../schwab-token-rotator/dist/cli.js', join(installDir, 'node_modules', '.bin', 'schwab-token-rotator'));
+
+      const login = loginFile(fake, new Date(Date.now() - 8 * DAY));
+      await writeFile(join(dir, 'schwab_token.json'), login.text, { mode: 0o600 });
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+      const run = await spawnNode(
+        [join(installDir, 'node_modules', '.bin', 'schwab-token-rotator'), 'refresh', '--file', join(dir, 'schwab_token.json')],
+        baseEnv(env),
+        15_000,
+      );
+      expect(run.exitCode, run.stderr).toBe(2);
+      expect(run.stderr).toContain('log in again with `npx --yes github:acme/schwab-token-rotator#v1 login`');
     } finally {
       await fake.close();
     }

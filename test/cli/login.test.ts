@@ -427,7 +427,9 @@ describe('login configuration errors', () => {
   it('refuses a callback Schwab would refuse, and a GitHub secret without a token', async () => {
     const io = ioFor();
     expect(await run(['login', '--callback-url', 'https://localhost:8182'], io)).toBe(1);
-    expect(io.stderr.text).toContain('Schwab does not accept localhost in the callback URL');
+    expect(io.stderr.text).toBe(
+      'schwab-token-rotator: --callback-url uses localhost, which Schwab does not accept: register and use https://127.0.0.1:8182 instead.\n',
+    );
 
     const noToken = ioFor({ env: { GH_TOKEN: undefined, GITHUB_TOKEN: undefined } });
     expect(await run(LOGIN_ARGS(), noToken)).toBe(1);
@@ -436,6 +438,19 @@ describe('login configuration errors', () => {
     const half = ioFor();
     expect(await run(['login', '--github-repo', 'acme/bot'], half)).toBe(64);
     expect(half.stderr.text).toContain('--github-repo and --github-secret-name go together');
+  });
+
+  it('says so when it drops a trailing / from --callback-url', async () => {
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser });
+    expect(await run(['login', '--callback-url', `${callbackUrl}/`], io), io.stderr.text).toBe(0);
+    expect(io.stderr.text).toContain(
+      `warning: --callback-url ${callbackUrl}/ ends with /, which Schwab's callbacks never do: this login uses ${callbackUrl} (register it on your app at developer.schwab.com exactly so).`,
+    );
+    expect(new URL(browser.url()).searchParams.get('redirect_uri')).toBe(callbackUrl);
+    const plain = ioFor({ openBrowser: browserThat().openBrowser });
+    expect(await run(['login', '--callback-url', callbackUrl], plain)).toBe(0);
+    expect(plain.stderr.text).not.toContain('ends with /');
   });
 
   it('honours SCHWAB_BASE_URL and --schwab-base-url', async () => {

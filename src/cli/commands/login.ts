@@ -3,7 +3,11 @@ import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CommandSpec } from '../args.js';
-import { COMMON_OPTIONS, PROGRAM, flag, parseOptions, stringOption } from '../args.js';
+import { COMMON_OPTIONS, PROGRAM, SCHWAB_OPTIONS, flag, parseOptions, stringOption } from '../args.js';
+import type { ParsedOptions } from '../args.js';
+import type { Logger } from '../../util/logger.js';
+import { cliCommand, loginCommand } from '../../util/audience.js';
+import { shellQuote } from '../../util/text.js';
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
@@ -65,6 +69,7 @@ export const loginSpec: CommandSpec = {
     'github-secret-name': { type: 'string', value: 'NAME', description: 'The name of that GitHub secret, e.g. SCHWAB_TOKEN.' },
     timeout: { type: 'string', value: 'DURATION', default: '5m', description: 'How long to wait for the redirect.' },
     'no-browser': { type: 'boolean', description: 'Only print the URL; do not open a browser.' },
+    ...SCHWAB_OPTIONS,
     ...COMMON_OPTIONS,
   },
   exitCodes: [
@@ -106,7 +111,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
   // 1. Everything that can be checked is checked before the login, so a mistake never wastes one.
   const credentials = readAppCredentials(env, logger);
   const baseUrl = readSchwabBaseUrl(values, loginSpec, env);
-  const callbackUrl = validateCallbackUrl(stringOption(values, loginSpec, 'callback-url', env) ?? DEFAULT_CALLBACK_URL);
+  const callbackUrl = readCallbackUrl(values, env, logger);
   const format: TokenFormat = readChoice(values, loginSpec, 'token-format', env, TOKEN_FORMATS) ?? 'rotator';
   const timeoutMs = readDuration(values, loginSpec, 'timeout', env, '5m');
   const outPath = stringOption(values, loginSpec, 'out', env) ?? DEFAULT_TOKEN_FILE;
@@ -330,7 +335,7 @@ async function waitForArrival(
   const timedOut = io.sleep(timeoutMs, stop).then(() => {
     if (stop.aborted) return new Promise<never>(() => undefined);
     throw new UserError(
-      `No redirect arrived within ${formatDuration(timeoutMs)}: run \`${PROGRAM} login\` again and approve in the browser; if Schwab showed an error page instead of redirecting, --callback-url must be exactly the callback registered on your app (this login used ${callbackUrl}).`,
+      `No redirect arrived within ${formatDuration(timeoutMs)}: run \`${loginCommand()}\` again and approve in the browser; if Schwab showed an error page instead of redirecting, --callback-url must be exactly the callback registered on your app (this login used ${callbackUrl}).`,
     );
   });
   try {
@@ -355,7 +360,7 @@ async function exchange(
   } else if (params.state !== state) {
     // onBrowserRedirect and onPastedLine let only this login's state through; this is the last guard.
     throw new UserError(
-      `The redirect's state does not match this login (it comes from another login attempt, or not from Schwab): run \`${PROGRAM} login\` again and use only the URL it prints; nothing was written.`,
+      `The redirect's state does not match this login (it comes from another login attempt, or not from Schwab): run \`${loginCommand()}\` again and use only the URL it prints; nothing was written.`,
     );
   }
   logger.info(`Got the authorization code from the ${arrival.source === 'browser' ? 'browser' : 'pasted URL'}; exchanging it.`);
@@ -377,7 +382,7 @@ function checkPastedTarget(pasted: string, callbackUrl: string): void {
   const target = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
   if (target !== callbackUrl) {
     throw new UserError(
-      `The pasted URL goes to ${target}, not to this login's callback ${callbackUrl}: run \`${PROGRAM} login --callback-url ${target}\` if that is the callback registered on your app; nothing was written.`,
+      `The pasted URL goes to ${target}, not to this login's callback ${callbackUrl}: run \`${loginCommand(['--callback-url', shellQuote(target)])}\` if that is the callback registered on your app; nothing was written.`,
     );
   }
 }
@@ -438,8 +443,23 @@ function reportWrites(context: CommandContext, record: TokenRecord, lines: Store
     ...lines.map((line) => `  ${line.ok ? 'ok    ' : 'FAILED'}  ${line.label.padEnd(width)}${line.detail}`),
     '',
     `The refresh token works until ${formatStamp(deadline)} (${formatDuration(deadline.getTime() - record.meta.createdAt.getTime())}); log in again before then.`,
-    ...(fileOk ? [`Check it any time: ${PROGRAM} status --file ${outPath}`] : []),
+    ...(fileOk ? [`Check it any time: ${cliCommand('status', ['--file', shellQuote(outPath)])}`] : []),
   );
+}
+
+/**
+ * --callback-url (default https://127.0.0.1:8182), checked against Schwab's rules. A trailing `/` is dropped, since
+ * Schwab compares the callback exactly and registers it without one, and the user is told so.
+ */
+function readCallbackUrl(values: ParsedOptions, env: CliIo['env'], logger: Logger): string {
+  const given = stringOption(values, loginSpec, 'callback-url', env) ?? DEFAULT_CALLBACK_URL;
+  const callbackUrl = validateCallbackUrl(given, '--callback-url');
+  if (given !== callbackUrl && given.replace(/\/+$/, '') === callbackUrl) {
+    logger.warning(
+      `--callback-url ${given} ends with /, which Schwab's callbacks never do: this login uses ${callbackUrl} (register it on your app at developer.schwab.com exactly so).`,
+    );
+  }
+  return callbackUrl;
 }
 
 /**
