@@ -1,4 +1,5 @@
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
+import { thisMachine } from '../util/audience.js';
 import type { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
@@ -282,7 +283,7 @@ export class SecretsManagerStore {
     return new SecretsManagerError(
       'service',
       `AWS Secrets Manager answered ${operation} on secret "${this.secretId}" with an empty or malformed response: ` +
-        `check AWS_ENDPOINT_URL_SECRETS_MANAGER and any proxy between this runner and ${this.endpoint()}, then try again.`,
+        `check AWS_ENDPOINT_URL_SECRETS_MANAGER and any proxy between ${thisMachine()} and ${this.endpoint()}, then try again.`,
     );
   }
 

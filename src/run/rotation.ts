@@ -1,4 +1,5 @@
 import type { Clock, Sleep } from '../util/clock.js';
+import { loginCommand } from '../util/audience.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import type { SchwabTokenResponse, TokenFormat, TokenRecord } from '../token/record.js';
@@ -151,7 +152,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     fail(
       all.length === 0
         ? 'No token source is configured: set the "token" input or "aws-secret-id".'
-        : `No usable token record was found in ${all.map((s) => s.label).join(' or ')}: log in again with \`npx schwab-token-rotator login\` and store the record it writes.`,
+        : `No usable token record was found in ${all.map((s) => s.label).join(' or ')}: log in again with \`${loginCommand()}\` and store the record it writes.`,
     );
     return { ...base, status: 'reauth-required', health, action: 'Nothing to refresh: no usable token record.' };
   }
@@ -166,7 +167,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
 
   if (deadlinePassed) {
     const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-    fail(`The refresh token expired at ${iso(health.refreshTokenExpiresAt)}: log in again with \`npx schwab-token-rotator login\`.`);
+    fail(`The refresh token expired at ${iso(health.refreshTokenExpiresAt)}: log in again with \`${loginCommand()}\`.`);
     return { ...base, status: 'reauth-required', health, action: 'Not refreshed: the 7-day refresh token has expired.' };
   }
 
@@ -274,7 +275,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     fail(
       'Schwab issued a new refresh token on this refresh and no store could save it, so the stored one may no longer ' +
         'work: fix the store errors, and if the next run says Schwab rejected the refresh token, log in again with ' +
-        '`npx schwab-token-rotator login`.',
+        `\`${loginCommand()}\`.`,
     );
   }
 

@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors.js';
-import { parseDuration } from '../util/duration.js';
+import { DURATION_LIMITS, parseDuration } from '../util/duration.js';
 import type { Logger } from '../util/logger.js';
 import type { TokenFormat } from '../token/record.js';
 import { parseSecretTargets } from '../github/secret-targets.js';
@@ -189,30 +189,15 @@ export function readList(value: string): string[] {
 }
 
 function readCallbackUrl(value: string): string {
-  try {
-    return validateCallbackUrl(value);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UserError(`Input "callback-url" is wrong: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
-  }
+  return validateCallbackUrl(value, 'Input "callback-url"');
 }
 
-const DAY_MS = 86_400_000;
-
 function readRefreshBefore(value: string): number {
-  const ms = parseDuration(value, 'Input "refresh-before"');
-  if (ms > DAY_MS) {
-    throw new UserError('Input "refresh-before" is longer than a day: the access token lives 30 minutes, so use something like 25m.');
-  }
-  return ms;
+  return parseDuration(value, 'Input "refresh-before"', DURATION_LIMITS['refresh-before']);
 }
 
 function readReauthWarning(value: string): number {
-  const ms = parseDuration(value, 'Input "reauth-warning"');
-  if (ms >= 7 * DAY_MS) {
-    throw new UserError('Input "reauth-warning" must be shorter than the refresh token\'s 7 days: use something like 48h.');
-  }
-  return ms;
+  return parseDuration(value, 'Input "reauth-warning"', DURATION_LIMITS['reauth-warning']);
 }
 
 /** GitHub user names, comma-separated; a leading @ is allowed. */

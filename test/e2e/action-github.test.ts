@@ -172,8 +172,8 @@ describe('action end to end: the re-auth alert issue', () => {
     expect(run.outputs['issue-number']).toBe(String(issue?.number));
     expect(issue?.labels).toContain('schwab-reauth');
     expect(issue?.assignees).toEqual(['octocat']);
-    expect(issue?.body).toContain(`${schwab.baseUrl}/v1/oauth/authorize?`);
-    expect(issue?.body).toContain('schwab-token-rotator login');
+    expect(issue?.body).toContain(`login --callback-url https://127.0.0.1:8182 --schwab-base-url ${schwab.baseUrl}`);
+    expect(issue?.body).not.toContain(schwab.appKey);
     expect(run.summary).toContain(`#${issue?.number}`);
     expectClean(run, [login.record, parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN'))]);
 

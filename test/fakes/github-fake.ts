@@ -99,7 +99,8 @@ export type GitHubFakeRoute =
   | 'label-get'
   | 'label-create'
   | 'workflow-get'
-  | 'workflow-enable';
+  | 'workflow-enable'
+  | 'user-get';
 
 /**
  * A fault answered instead of the real response.
@@ -344,7 +345,8 @@ interface Route {
   pattern: RegExp;
   /** What the token needs; checked after the repository / organization is found. */
   needs: FakePermission[];
-  scope: 'repo' | 'env' | 'org';
+  /** `user`: the token's own account (GET /user), no repository or organization to find. */
+  scope: 'repo' | 'env' | 'org' | 'user';
   handler: Handler;
 }
 
@@ -798,6 +800,7 @@ class GitHubFakeServer implements GitHubFake {
 
   private authorize(r: Route, ctx: Context): void {
     const { token, params } = ctx;
+    if (r.scope === 'user') return; // the handler answers for the token itself
     if (r.scope === 'org') {
       const org = params.org ?? '';
       const visible = !token.organizations || token.organizations.some((o) => lower(o) === lower(org));
@@ -873,6 +876,9 @@ class GitHubFakeServer implements GitHubFake {
       route('label-get', 'GET', `${R}/labels/{name}`, ['issues'], 'repo', (ctx) => this.getLabel(ctx)),
       route('label-create', 'POST', `${R}/labels`, ['issues'], 'repo', (ctx) => this.createLabel(ctx)),
       // Workflows.
+      // The authenticated account. A user's token (PAT) reads it; an installation token, GITHUB_TOKEN included,
+      // is refused with 403 "Resource not accessible by integration", as on GitHub.
+      route('user-get', 'GET', '/user', [], 'user', (ctx) => this.getAuthenticatedUser(ctx)),
       route('workflow-get', 'GET', `${R}/actions/workflows/{workflow}`, ['actions'], 'repo', (ctx) =>
         this.getWorkflow(ctx),
       ),
@@ -1039,6 +1045,12 @@ class GitHubFakeServer implements GitHubFake {
         return direction === 'asc' ? cmp : -cmp;
       });
     return { status: 200, body: this.paginate(ctx, items).map((i) => this.issueJson(i)) };
+  }
+
+  private getAuthenticatedUser(ctx: Context): Reply {
+    if (ctx.token.kind !== 'personal-access-token') throw new HttpError(403, 'Resource not accessible by integration');
+    const login = ctx.token.login ?? 'octocat';
+    return { status: 200, body: { login, id: hashId(login), type: 'User' } };
   }
 
   private getIssue(ctx: Context): Reply {

@@ -4,6 +4,7 @@ import { isSchwabError } from '../../src/schwab/errors.js';
 import { buildAuthorizeUrl, parseRedirectUrl, SchwabOAuthClient } from '../../src/schwab/oauth-client.js';
 import type { SchwabOAuthClientOptions } from '../../src/schwab/oauth-client.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
+import { loginCommand } from '../../src/util/audience.js';
 import type { SchwabFake, SchwabFakeOptions } from '../fakes/schwab-fake.js';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 
@@ -124,7 +125,7 @@ describe('SchwabOAuthClient.refresh', () => {
     expect(error.code).toBe('refresh_token_authentication_error');
     expect(error.status).toBe(400);
     expect(error.message).toBe(
-      'Schwab rejected the refresh token (it expired or was revoked by a newer login): log in again with `npx schwab-token-rotator login`.',
+      `Schwab rejected the refresh token (it expired or was revoked by a newer login): log in again with \`${loginCommand()}\`.`,
     );
     expect(fake.tokenRequests()).toHaveLength(1); // not retried
     expectNoSecrets(error.message, [older.response.refresh_token, newer.response.refresh_token]);
@@ -172,7 +173,7 @@ describe('SchwabOAuthClient.refresh', () => {
     expect(error.kind).toBe('bad-credentials');
     expect(error.status).toBe(401);
     expect(error.message).toBe(
-      'Schwab rejected the app key or secret (HTTP 401 invalid_client): check the app-key and app-secret inputs (SCHWAB_APP_KEY and SCHWAB_APP_SECRET for the CLI) match your app at developer.schwab.com.',
+      'Schwab rejected the app key or secret (HTTP 401 invalid_client): check the app-key and app-secret inputs match your app at developer.schwab.com.',
     );
     expect(fake.tokenRequests()).toHaveLength(1);
     expect(sleeps).toEqual([]);
@@ -403,7 +404,7 @@ describe('SchwabOAuthClient.exchangeCode', () => {
     fake.fail('token', fault);
     const error = await caught(client.exchangeCode(code, fake.callbackUrl));
     expect(error.kind).toBe('transient');
-    expect(error.message).toContain('npx schwab-token-rotator login');
+    expect(error.message).toContain(`run \`${loginCommand()}\` again`);
     expect(fake.tokenRequests()).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expectNoSecrets(error.message, [code]);

@@ -84,7 +84,7 @@ describe('readSettings', () => {
     [{ 'reauth-warning': '9'.repeat(400) + 'd' }, /"reauth-warning" is longer than a year/],
     [{ 'issue-assignees': 'octocat, @ x' }, /"issue-assignees" must list GitHub user names/],
     [{ 'issue-labels': ' , ' }, /"issue-labels" needs at least one label/],
-    [{ 'callback-url': 'https://localhost:8182' }, /"callback-url" is wrong: schwab does not accept localhost/i],
+    [{ 'callback-url': 'https://localhost:8182' }, /^Input "callback-url" uses localhost, which Schwab does not accept: register and use https:\/\/127\.0\.0\.1:8182 instead\.$/],
     [{ 'github-secrets': 'acme/bot:SCHWAB_TOKEN', 'secrets-token': '' }, /"secrets-token" is required when "github-secrets" is set/],
   ] as const)('rejects %o with a sentence naming the input', (override, message) => {
     const logger = createMemoryLogger();

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../args.js';
-import { COMMON_OPTIONS, PROGRAM, flag, parseOptions, stringOption } from '../args.js';
+import { COMMON_OPTIONS, PROGRAM, SCHWAB_OPTIONS, flag, parseOptions, stringOption } from '../args.js';
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
@@ -68,6 +68,7 @@ export const refreshSpec: CommandSpec = {
       default: DEFAULT_REAUTH_WARNING,
       description: 'Warn when the refresh token has less than this left.',
     },
+    ...SCHWAB_OPTIONS,
     ...COMMON_OPTIONS,
   },
   exitCodes: [

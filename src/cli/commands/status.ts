@@ -13,6 +13,7 @@ import { assessHealth } from '../../token/health.js';
 import type { Health, HealthReport } from '../../token/health.js';
 import { upperFirst } from '../../util/text.js';
 import { errorMessage } from '../../util/errors.js';
+import { loginCommand } from '../../util/audience.js';
 
 export const DEFAULT_REAUTH_WARNING = '48h';
 
@@ -80,7 +81,7 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
     const where = store.label;
     health = {
       status: 'reauth-required',
-      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${PROGRAM} login\` to create it, or point --file / --aws-secret-id at your token.`,
+      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${loginCommand()}\` to create it, or point --file / --aws-secret-id at your token.`,
     };
   } else {
     try {
