@@ -46,15 +46,7 @@ export function parseRedirectUrl(url: string): RedirectParams {
       'No redirect URL was given: paste the whole address from the browser\'s address bar after Schwab redirects to your callback.',
     );
   }
-  const query = extractQuery(text);
-  const params = new Map<string, string>();
-  for (const part of query.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? '' : part.slice(eq + 1);
-    if (!params.has(key)) params.set(key, value);
-  }
+  const params = readQuery(extractQuery(text));
   const rawError = params.get('error');
   if (rawError !== undefined) {
     const error = safeDecode(rawError);
@@ -120,6 +112,22 @@ export function validateCallbackUrl(url: string): string {
     );
   }
   return `${parsed.protocol}//${parsed.host}${trimSlashes(parsed.pathname)}`;
+}
+
+/**
+ * A query string (without `?`) as a map from decoded names to still-encoded values; the first of repeated names wins.
+ * Values are left for the caller to decode with decodeURIComponent, so a `+` in a code stays a `+`.
+ */
+export function readQuery(query: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    if (!params.has(key)) params.set(key, value);
+  }
+  return params;
 }
 
 function trimSlashes(pathname: string): string {
