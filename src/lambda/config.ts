@@ -95,17 +95,17 @@ export function parseLoginConfig(text: string | undefined, label: string): { con
     throw new UserError(`The configuration secret ${label} is not a JSON object: store one with "app_key" and "app_secret" (see the README's login function section).`);
   }
   const object = raw as Record<string, unknown>;
-  const text_ = (field: string): string | undefined => {
+  const textField = (field: string): string | undefined => {
     const value = object[field];
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string') throw fix(field, `has a "${field}" that is not a string`);
     return value.trim() || undefined;
   };
-  const appKey = text_('app_key');
+  const appKey = textField('app_key');
   if (!appKey) throw fix('app_key', 'has no "app_key"');
-  const appSecret = text_('app_secret');
+  const appSecret = textField('app_secret');
   if (!appSecret) throw fix('app_secret', 'has no "app_secret"');
-  const stateKey = text_('state_key');
+  const stateKey = textField('state_key');
   if (stateKey !== undefined && stateKey.length < MIN_STATE_KEY_LENGTH) {
     throw fix('state_key', `has a "state_key" shorter than ${MIN_STATE_KEY_LENGTH} characters (remove it and the function generates a strong one)`);
   }
@@ -117,10 +117,10 @@ export function parseLoginConfig(text: string | undefined, label: string): { con
     }
     accountHashes = hashes.length ? [...new Set(hashes.map((hash: string) => hash.trim()))].sort() : undefined;
   }
-  const token = text_('github_token');
-  const repository = text_('github_repository');
-  const workflow = text_('github_workflow');
-  const ref = text_('github_ref') ?? 'main';
+  const token = textField('github_token');
+  const repository = textField('github_repository');
+  const workflow = textField('github_workflow');
+  const ref = textField('github_ref') ?? 'main';
   let github: GitHubDispatchConfig | undefined;
   if (token || repository || workflow) {
     if (!token) throw fix('github_token', 'names a workflow to start but has no "github_token"');

@@ -96,14 +96,15 @@ export function decideCallback(facts: CallbackFacts): CallbackDecision {
 }
 
 /**
- * Whether a login stored in the token secret already used this state: its login time lies between the state's issue
- * (whole seconds, as login times are stored) and now. A login time in the future (a skewed clock elsewhere) does not
- * count, so it cannot lock the function out.
+ * Whether a login stored in the token secret already used this state: its login time lies after the second the state
+ * was issued in, and not after now. Login times are whole seconds, so a login in the state's own second cannot be
+ * placed before or after it and does not count (a person takes longer than that at Schwab's login page). A login time
+ * in the future (a skewed clock elsewhere) does not count either, so it cannot lock the function out.
  */
 export function loginStoredSince(storedLoginAt: Date | undefined, stateIssuedAt: Date, now: Date): boolean {
   if (!storedLoginAt) return false;
-  const issued = Math.floor(stateIssuedAt.getTime() / 1000) * 1000;
-  return storedLoginAt.getTime() >= issued && storedLoginAt.getTime() <= now.getTime();
+  const issuedSecond = Math.floor(stateIssuedAt.getTime() / 1000) * 1000;
+  return storedLoginAt.getTime() >= issuedSecond + 1000 && storedLoginAt.getTime() <= now.getTime();
 }
 
 /**

@@ -76,7 +76,8 @@ describe('loginStoredSince: a login stored after the state was issued used it up
   it.each([
     ['nothing stored', undefined, false],
     ['a login from before the state', new Date(ISSUED.getTime() - 1000), false],
-    ['a login in the same second as the state (login times are whole seconds)', ISSUED, true],
+    ['a login in the same second as the state: cannot tell which came first', ISSUED, false],
+    ['a login in the next second', new Date(ISSUED.getTime() + 1000), true],
     ['a login after the state', new Date(ISSUED.getTime() + 30_000), true],
     ['a login dated in the future (a skewed clock elsewhere) does not lock the function out', new Date(now.getTime() + 60_000), false],
   ] as const)('%s → %s', (_name, stored, expected) => {

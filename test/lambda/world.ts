@@ -19,7 +19,7 @@ import type { Clock } from '../../src/util/clock.js';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import type { SchwabFake, SchwabFakeOptions } from '../fakes/schwab-fake.js';
 import { startGitHubFake } from '../fakes/github-fake.js';
-import type { GitHubFake } from '../fakes/github-fake.js';
+import type { GitHubFake, GitHubFakeOptions } from '../fakes/github-fake.js';
 import { startFunctionUrlEmulator } from '../fakes/function-url-emulator.js';
 import type { FunctionUrlEmulator, FunctionUrlExchange } from '../fakes/function-url-emulator.js';
 import { applyEnv, awsEnv, createTestSecret, getMotoUrl, readSecretValue, versionsWithStage } from '../support/moto.js';
@@ -103,6 +103,7 @@ export interface LoginWorldOptions {
   /** What the token secret holds first: an owner login this long ago (default 2 h), or nothing. */
   storedLoginAgoMs?: number | 'none';
   schwab?: SchwabFakeOptions;
+  github?: GitHubFakeOptions;
   tuning?: Tuning;
   clock?: Clock;
 }
@@ -153,7 +154,12 @@ export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<
     tls: { key: certificate.key, cert: certificate.cert },
   });
   const schwab = await startSchwabFake({ consentPage: true, extraCallbackUrls: [`${emulator.url}/callback`], ...options.schwab });
-  const github = await startGitHubFake({ workflows: [{ repository: REPO, id: 4242, path: `.github/workflows/${WORKFLOW}` }] });
+  const github = await startGitHubFake({
+    workflows: [{ repository: REPO, id: 4242, path: `.github/workflows/${WORKFLOW}` }],
+    // A fine-grained token with "Actions: read and write" on the one repository, nothing else.
+    tokens: { [LOGIN_GITHUB_TOKEN]: { permissions: ['actions'], repositories: [REPO], kind: 'personal-access-token' } },
+    ...options.github,
+  });
   const browser = new TestBrowser(emulator.url, certificate.cert);
 
   const aws = options.aws ?? { kind: 'moto' as const };
