@@ -126,6 +126,8 @@ export interface LoginWorld {
   storedAfterMs: number[];
   /** Replaces the function behind the URL by a new container (a cold start). */
   coldStart(overrides?: Partial<LoginFunctionOptions>): LoginHandler;
+  /** Puts another handler behind the URL (e.g. dist/lambda.js's). */
+  install(handler: LoginHandler): void;
   /** The whole tap: /login → Schwab's consent page (as `user`, or deny) → /callback. */
   tap(options?: { user?: string; deny?: boolean; between?: (callbackUrl: string) => string | Promise<string> }): Promise<Tap>;
   tokenSecret(): Promise<{ text: string | undefined; versionId: string | undefined; pending: boolean }>;
@@ -230,6 +232,9 @@ export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<
     secrets,
     storedAfterMs,
     coldStart,
+    install(handler) {
+      current = handler;
+    },
     async tap(tapOptions = {}) {
       const login = await browser.get(`${emulator.url}/login`);
       expect(login.status, login.body).toBe(302);
