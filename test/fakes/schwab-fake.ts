@@ -615,6 +615,8 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
       case 'quotes':
         return handleProbe(endpoint, record, res);
       default:
+        // A browser on the consent page asks for the site's icon; Schwab has one (an empty answer will do).
+        if (record.method === 'GET' && record.path === '/favicon.ico') return send(res, 204, '', { 'Content-Type': 'image/x-icon' });
         return send(res, 404, JSON.stringify({ error: 'not_found', error_description: `No route for ${record.method} ${record.path}` }));
     }
   }

@@ -106,6 +106,8 @@ export interface LoginWorldOptions {
   github?: GitHubFakeOptions;
   tuning?: Tuning;
   clock?: Clock;
+  /** The function's host name (default 127.0.0.1; `localhost` puts it on another site than the Schwab fake). */
+  hostname?: string;
 }
 
 export interface LoginWorld {
@@ -146,7 +148,8 @@ export interface Tap {
 }
 
 export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<LoginWorld> {
-  const certificate = await createCallbackCertificate('127.0.0.1', new Date());
+  const hostname = options.hostname ?? '127.0.0.1';
+  const certificate = await createCallbackCertificate(hostname, new Date());
   let current: LoginHandler | undefined;
   const emulator = await startFunctionUrlEmulator({
     handler: (event, context) => {
@@ -154,6 +157,7 @@ export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<
       return current(event, context);
     },
     tls: { key: certificate.key, cert: certificate.cert },
+    hostname,
   });
   const schwab = await startSchwabFake({ consentPage: true, extraCallbackUrls: [`${emulator.url}/callback`], ...options.schwab });
   const github = await startGitHubFake({
