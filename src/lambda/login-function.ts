@@ -200,11 +200,12 @@ class LoginContainer {
 
   private async exchangeAndStore(
     login: { code: string; callbackUrl: string; issuedAt: Date; arrived: number },
-    loaded: LoadedConfig,
+    read: LoadedConfig,
     store: PrimaryStore,
     before: LoadedText,
   ): Promise<Page> {
     const { logger, clock } = this;
+    let loaded = read;
     const { config } = loaded;
     const stored = readStored(before.text, store.label, clock.now(), logger);
     if (stored && !stored.record.meta.loginAssumed && loginStoredSince(stored.record.meta.createdAt, login.issuedAt, clock.now())) {
@@ -249,7 +250,15 @@ class LoginContainer {
       logger.error(`The new login's accounts could not be read: ${logger.redact(errorMessage(error))}`);
       return accountsFailurePage(error);
     }
-    if (judgeAccounts(owner, seen) === 'other-account') return this.refuse('other-account');
+    if (judgeAccounts(owner, seen) === 'other-account') {
+      // The owner may have removed or replaced the recorded accounts since this container read its configuration
+      // (after opening or closing an account): read it again before refusing.
+      const fresh = config.accountHashes ? await this.reloadConfig() : undefined;
+      const changed = fresh && !sameList(fresh.config.accountHashes, config.accountHashes);
+      if (!fresh || !changed || judgeAccounts(fresh.config.accountHashes, seen) === 'other-account') return this.refuse('other-account');
+      logger.info('The configuration secret changed since it was read: its accounts were used.');
+      loaded = fresh;
+    }
 
     // 4. The compare-and-set write with the one conflict rule (the newest login wins), in the secret's own format.
     const format: TokenFormat = stored?.format === 'schwab-py' ? 'schwab-py' : 'rotator';
@@ -277,7 +286,7 @@ class LoginContainer {
     // 5. After the write (neither can undo the login): record the owner's accounts, start the workflow.
     let accounts: AccountsCheck = 'matched';
     let recordFailure: string | undefined;
-    if (!config.accountHashes) {
+    if (!loaded.config.accountHashes) {
       try {
         this.config = Promise.resolve(await this.configSecretOrThrow().recordAccounts(loaded, seen));
         accounts = ownerFromStored ? 'matched-stored-and-recorded' : 'recorded';
@@ -306,6 +315,18 @@ class LoginContainer {
     });
   }
 
+  /** The configuration secret read again (and cached), or undefined when it cannot be read now. */
+  private async reloadConfig(): Promise<LoadedConfig | undefined> {
+    try {
+      const fresh = await this.configSecretOrThrow().load();
+      this.config = Promise.resolve(fresh);
+      return fresh;
+    } catch (error) {
+      this.logger.warning(`The configuration secret could not be read again: ${this.logger.redact(errorMessage(error))}`);
+      return undefined;
+    }
+  }
+
   private environmentOrThrow(): LoginEnvironment {
     if (!this.environment) throw new Error('the environment was not read');
     return this.environment;
@@ -315,6 +336,10 @@ class LoginContainer {
     if (!this.configSecret) throw new Error('the configuration secret was not opened');
     return this.configSecret;
   }
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
 /** The nonce cookie against the state: only meaningful for a valid state (the state's own rules come first). */

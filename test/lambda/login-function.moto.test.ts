@@ -11,7 +11,8 @@ import { issueState, newStateKey } from '../../src/lambda/state.js';
 import { parseTokenRecord } from '../../src/token/parse.js';
 import { refreshTokenExpiresAt } from '../../src/token/record.js';
 import { serializeRecord } from '../../src/token/serialize.js';
-import { describeMoto, getMotoUrl, putAsOtherWriter } from '../support/moto.js';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { describeMoto, getMotoUrl, motoClient, putAsOtherWriter } from '../support/moto.js';
 import { loginRecord, parseStored } from '../support/records.js';
 import type { BrowserResponse, LoginWorld, LoginWorldOptions, Tap } from './world.js';
 import { LOGIN_GITHUB_TOKEN, OWNER_HASHES, REPO, learnGeneratedSecrets, learnTokens, startLoginWorld } from './world.js';
@@ -558,7 +559,7 @@ describeMoto('the login function when Schwab, AWS or its configuration fails', (
     const broken = await w.browser.get(`${w.emulator.url}/login`);
     expect(broken.status).toBe(500);
     expect(broken.body).toContain('has no &#34;app_secret&#34;');
-    await putAsOtherWriter(getMotoUrl(), w.configSecretId, JSON.stringify({ app_key: w.schwab.appKey, app_secret: w.schwab.appSecret }));
+    await editAsUser(w.configSecretId, JSON.stringify({ app_key: w.schwab.appKey, app_secret: w.schwab.appSecret }));
     const tap = await w.tap();
     await learnGeneratedSecrets(w);
     learnTokens(w, parseStored((await w.tokenSecret()).text));
@@ -601,6 +602,23 @@ describeMoto('the login function when Schwab, AWS or its configuration fails', (
     w.expectNothingLeaked();
   });
 
+  it('accounts changed (the owner removed account_hashes): a warm container reads its configuration again and records the new ones', async () => {
+    const w = await open({ config: (schwab) => ({ ...RECORDED(schwab), account_hashes: ['ACCOUNT-CLOSED-LAST-MONTH'] }) });
+    const refused = await w.tap();
+    expect(refused.callback.status).toBe(403);
+    const config = await w.configSecret();
+    delete config.account_hashes;
+    await editAsUser(w.configSecretId, JSON.stringify(config));
+
+    const tap = await w.tap(); // the same container, which read the configuration with the old accounts
+    await learnGeneratedSecrets(w);
+    learnTokens(w, parseStored((await w.tokenSecret()).text));
+    expect(tap.callback.status, tap.callback.body).toBe(200);
+    expect(tap.callback.body).toContain('it recorded the 1 account');
+    expect((await w.configSecret()).account_hashes).toEqual(OWNER_HASHES);
+    w.expectNothingLeaked();
+  });
+
   it('never takes a state made for one function for another one\'s (different state keys)', async () => {
     const w = await open({ config: RECORDED });
     const foreign = issueState(newStateKey(), new Date());
@@ -610,6 +628,14 @@ describeMoto('the login function when Schwab, AWS or its configuration fails', (
     w.expectNothingLeaked();
   });
 });
+
+/**
+ * The owner editing the configuration secret as the README says (`aws secretsmanager put-secret-value`): a plain put,
+ * the one kind of write this secret ever gets (so moto's stage-move quirk does not apply).
+ */
+async function editAsUser(secretId: string, text: string): Promise<void> {
+  await motoClient().send(new PutSecretValueCommand({ SecretId: secretId, SecretString: text }));
+}
 
 function definedEnv(w: LoginWorld): Record<string, string> {
   return Object.fromEntries(Object.entries(w.env).filter(([, value]) => value !== ''));
