@@ -18,6 +18,11 @@ export interface LoginCommandOptions {
   awsRegion?: string;
   /** GitHub repository secret the CLI should write (`--github-repo`, `--github-secret-name`). */
   githubSecret?: { repo: string; name: string };
+  /**
+   * The login function's URL (the `login-url` input). The issue then starts with a one-tap link to its /login, the
+   * command as the fallback, and shows neither the app key nor an authorize URL.
+   */
+  loginUrl?: string;
 }
 
 export type Redact = (text: string) => string;
@@ -74,7 +79,7 @@ function code(value: string): string {
 export function buildLoginCommand(options: LoginCommandOptions): string {
   const env: string[] = [];
   if (options.awsSecretId && options.awsRegion) env.push(`AWS_REGION=${shellQuote(options.awsRegion)}`);
-  env.push(`SCHWAB_APP_KEY=${shellQuote(options.appKey)}`);
+  if (!options.loginUrl) env.push(`SCHWAB_APP_KEY=${shellQuote(options.appKey)}`);
   const args = ['npx', 'schwab-token-rotator', 'login', '--callback-url', shellQuote(options.callbackUrl)];
   if (options.awsSecretId) args.push('--aws-secret-id', shellQuote(options.awsSecretId));
   if (options.githubSecret) {
@@ -135,8 +140,14 @@ function situation(input: AlertContentInput, deadline: Date | undefined): string
   return `The refresh token expires at ${when}.`;
 }
 
+/** The one-tap link to the login function, the first thing the issue (and its notification) shows. */
+function oneTapLink(loginUrl: string): string {
+  return `**[Log in to Schwab now](${loginUrl}/login)**: one tap, from any device. Schwab's own login page opens; once you approve, the login function stores the new token and this workflow takes it from there.`;
+}
+
 function loginSteps(input: AlertContentInput): string[] {
   const { login } = input;
+  const oneTap = login.loginUrl !== undefined;
   const writes = [`- the file ${code('schwab_token.json')} in the current directory (mode 0600)`];
   if (login.awsSecretId) writes.push(`- the AWS Secrets Manager secret ${code(login.awsSecretId)} (with your usual AWS credentials)`);
   if (login.githubSecret) {
@@ -151,10 +162,13 @@ function loginSteps(input: AlertContentInput): string[] {
       : `Then store the content of ${code('schwab_token.json')} where this workflow reads its token (its ${code('token')} input); ` +
         'the next run adopts the newer login and closes this issue.';
   return [
-    '### How to log in again (one command, one browser click)',
+    oneTap ? '### Or log in from a terminal (one command, one browser click)' : '### How to log in again (one command, one browser click)',
     '',
-    `1. On a machine with Node.js 20 or later, put your app secret in the environment without it landing in the shell history ` +
-      `(it is deliberately not shown here): ${code('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET')}, then paste the secret and press Enter.`,
+    oneTap
+      ? `1. On a machine with Node.js 20 or later, put your app key and secret in the environment without them landing in the shell history: ` +
+        `${code('read -r SCHWAB_APP_KEY && read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_KEY SCHWAB_APP_SECRET')}, then paste the key, Enter, the secret, Enter.`
+      : `1. On a machine with Node.js 20 or later, put your app secret in the environment without it landing in the shell history ` +
+        `(it is deliberately not shown here): ${code('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET')}, then paste the secret and press Enter.`,
     '2. Run:',
     '',
     '   ```sh',
@@ -163,8 +177,12 @@ function loginSteps(input: AlertContentInput): string[] {
     '',
     `3. The command opens Schwab's authorize page in your browser (if no browser opens, open the URL it prints: it carries a one-time \`state\` that ties the login to this command) and catches Schwab's redirect to ${code(login.callbackUrl)} by itself. Log in with your Schwab brokerage account and approve. The browser warns about the local self-signed certificate: that is expected.`,
     '',
-    `   For reference, this app's authorize URL is ${input.authorizeUrl} — but log in through the URL the command prints: it carries the one-time \`state\` the command checks.`,
-    '',
+    ...(oneTap
+      ? []
+      : [
+          `   For reference, this app's authorize URL is ${input.authorizeUrl} — but log in through the URL the command prints: it carries the one-time \`state\` the command checks.`,
+          '',
+        ]),
     'It writes the new token record to:',
     '',
     ...writes,
@@ -180,6 +198,7 @@ export function alertBody(input: AlertContentInput): string {
   const storeText = stores.length ? listText(stores) : 'the configured stores';
   const lines = [
     formatMarker({ kind: 'alert', tokenId: input.tokenId, login: input.loginAt, state: input.status }),
+    ...(input.login.loginUrl ? [oneTapLink(input.login.loginUrl), ''] : []),
     `## Schwab login ${input.status === 'expiring' ? 'needed soon' : 'required now'} for ${code(input.tokenId)}`,
     '',
     situation(input, deadline),
@@ -210,13 +229,15 @@ export function reauthComment(input: AlertContentInput): string {
     formatMarker({ kind: 'reauth-required', tokenId: input.tokenId, login: input.loginAt }),
     `**The refresh token for ${code(input.tokenId)} is dead now.** ${situation(input, deadline)}`,
     '',
-    'Every run of this workflow fails until someone logs in again:',
+    ...(input.login.loginUrl
+      ? [oneTapLink(input.login.loginUrl), '', 'Every run of this workflow fails until someone logs in again. Or, from a terminal:']
+      : ['Every run of this workflow fails until someone logs in again:']),
     '',
     '```sh',
     buildLoginCommand(input.login),
     '```',
     '',
-    `(with ${code('SCHWAB_APP_SECRET')} in the environment; the steps are in the description above).`,
+    `(with ${code(input.login.loginUrl ? 'SCHWAB_APP_KEY' : 'SCHWAB_APP_SECRET')}${input.login.loginUrl ? ` and ${code('SCHWAB_APP_SECRET')}` : ''} in the environment; the steps are in the description above).`,
   ];
   if (input.runUrl) lines.push('', `<sub>Seen by [this workflow run](${input.runUrl}).</sub>`);
   return input.redact(lines.join('\n'));
