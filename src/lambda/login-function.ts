@@ -115,13 +115,13 @@ class LoginContainer {
       } catch (error) {
         const message = logger.redact(errorMessage(error));
         logger.error(`The configuration could not be read: ${message}`);
-        return renderPage(failurePage(500, 'The login function is not set up', message, true), cookies);
+        return renderPage(failurePage(500, 'The login function is not set up', message, route === 'callback'), cookies);
       }
       if (route === 'login') return await this.startLogin(request, loaded);
       return renderPage(await this.finishLogin(request, loaded), cookies);
     } catch (error) {
       logger.error(`Unexpected failure of /${route}: ${logger.redact(errorMessage(error))}`);
-      return renderPage(failurePage(500, 'Something went wrong', 'The login function failed unexpectedly; its log says why.', true), cookies);
+      return renderPage(failurePage(500, 'Something went wrong', 'The login function failed unexpectedly; its log says why.', false), cookies);
     }
   }
 
@@ -134,7 +134,7 @@ class LoginContainer {
     } catch (error) {
       const message = logger.redact(errorMessage(error));
       logger.error(`The state key could not be stored: ${message}`);
-      return renderPage(failurePage(500, 'The login function is not set up', message, true));
+      return renderPage(failurePage(500, 'The login function is not set up', message, false));
     }
     if (withKey !== loaded) this.config = Promise.resolve(withKey);
     const issued = issueState(withKey.config.stateKey ?? '', this.clock.now());
@@ -183,7 +183,7 @@ class LoginContainer {
     } catch (error) {
       const message = this.logger.redact(errorMessage(error));
       this.logger.error(`The token secret could not be read: ${message}`);
-      return failurePage(503, 'The token secret cannot be read', `${message} Then tap the login link again.`, false);
+      return failurePage(503, 'The token secret cannot be read', `${message} Then tap the login link again.`, true);
     }
     try {
       const login = { code, callbackUrl: callbackUrlOf(request), issuedAt: reading.issuedAt, arrived };
@@ -368,15 +368,15 @@ function readStored(text: string | undefined, label: string, now: Date, logger: 
 
 function exchangeFailurePage(error: unknown): Page {
   if (isSchwabError(error, 'bad-code')) {
-    return failurePage(400, 'Schwab did not accept the login code', 'The code Schwab sent expired or was already used: tap the login link again.', false);
+    return failurePage(400, 'Schwab did not accept the login code', 'The code Schwab sent expired or was already used: tap the login link again.', true);
   }
   if (isSchwabError(error, 'bad-credentials')) {
-    return failurePage(500, 'Schwab rejected the app key or secret', 'Schwab refused the app key and secret: check "app_key" and "app_secret" in the function\'s configuration secret against your app at developer.schwab.com, then tap the login link again.', false);
+    return failurePage(500, 'Schwab rejected the app key or secret', 'Schwab refused the app key and secret: check "app_key" and "app_secret" in the function\'s configuration secret against your app at developer.schwab.com, then tap the login link again.', true);
   }
   if (isSchwabError(error, 'transient')) {
-    return failurePage(502, 'Schwab could not be reached', 'Schwab did not answer the code exchange: tap the login link again in a minute.', false);
+    return failurePage(502, 'Schwab could not be reached', 'Schwab did not answer the code exchange: tap the login link again in a minute.', true);
   }
-  return failurePage(502, 'Schwab refused the login', 'Schwab did not turn the code into a token: tap the login link again; if it keeps failing, check that the callback URL registered on your app is exactly this function\'s /callback address.', false);
+  return failurePage(502, 'Schwab refused the login', 'Schwab did not turn the code into a token: tap the login link again; if it keeps failing, check that the callback URL registered on your app is exactly this function\'s /callback address.', true);
 }
 
 function newerLoginKeptPage(label: string, newer: TokenRecord | undefined): Page {
@@ -397,7 +397,7 @@ function accountsFailurePage(error: unknown): Page {
     refused
       ? 'Schwab refused to list the accounts of this login, so it cannot be checked against the owner\'s: the app needs the "Accounts and Trading" product at developer.schwab.com (or log in with the CLI instead).'
       : 'Schwab did not answer the request for the accounts of this login, so it cannot be checked against the owner\'s: tap the login link again in a minute.',
-    false,
+    true,
   );
 }
 

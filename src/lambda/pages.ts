@@ -135,9 +135,12 @@ export function notFoundPage(): Page {
   };
 }
 
-/** A failure that is not a refusal (Schwab, AWS or the configuration): one sentence saying what and what to do. */
-export function failurePage(status: number, title: string, sentence: string, stored: boolean): Page {
-  return { status, title, paragraphs: [sentence, ...(stored ? [] : [NOTHING])] };
+/**
+ * A failure that is not a refusal (Schwab, AWS or the configuration): one sentence saying what and what to do, and,
+ * when it is certain, that nothing was stored.
+ */
+export function failurePage(status: number, title: string, sentence: string, nothingStored: boolean): Page {
+  return { status, title, paragraphs: [sentence, ...(nothingStored ? [NOTHING] : [])] };
 }
 
 /** How the owner's accounts were checked. */
