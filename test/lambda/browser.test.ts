@@ -30,7 +30,8 @@ afterEach(async () => {
   browser = world = fake = cleanup = undefined;
 });
 
-describeBrowser('in a real browser', () => {
+/** A browser start takes seconds on a busy machine; each case launches its own (a fresh user-data-dir). */
+describeBrowser('in a real browser', { timeout: 90_000 }, () => {
   describeMoto('the login function', () => {
     it('sets the __Host- cookie, keeps it across Schwab\'s cross-site redirect, renders the result page without a console error', async () => {
       const w = await startLoginWorld({ hostname: 'localhost', config: (schwab) => ({ app_key: schwab.appKey, app_secret: schwab.appSecret, account_hashes: OWNER_HASHES }) });

@@ -107,7 +107,7 @@ describe('deploy/login-function.yml', () => {
     expect(t.Outputs.CallbackUrl.Value).toEqual({ 'Fn::Sub': '${Url.FunctionUrl}callback' });
   });
 
-  it('passes cfn-lint', async (context) => {
+  it('passes cfn-lint', { timeout: 60_000 }, async (context) => {
     const linter = await run('cfn-lint', ['--version']).then(
       () => true,
       () => false,
@@ -152,7 +152,7 @@ function xmlValue(xml: string, tag: string): string | undefined {
 }
 
 describeMoto('deploy/login-function.yml in moto_server\'s CloudFormation', () => {
-  it('packages the bundle and creates the stack\'s resources moto supports (not the URL, which it skips)', async () => {
+  it('packages the bundle and creates the stack\'s resources moto supports (not the URL, which it skips)', { timeout: 60_000 }, async () => {
     // `aws cloudformation package`: the bundle directory zipped and uploaded, Code pointing at it.
     const work = await mkdtemp(join(tmpdir(), 'rotator-package-'));
     try {
