@@ -22,10 +22,10 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-/** CHROMIUM_PATH, else Debian's /usr/bin/chromium, else undefined. */
+/** CHROMIUM_PATH when set (only it), else Debian's /usr/bin/chromium, else undefined. */
 export function findChromium(): string | undefined {
-  for (const candidate of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
-    if (!candidate) continue;
+  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
