@@ -237,7 +237,7 @@ export function reauthComment(input: AlertContentInput): string {
     buildLoginCommand(input.login),
     '```',
     '',
-    `(with ${code(input.login.loginUrl ? 'SCHWAB_APP_KEY' : 'SCHWAB_APP_SECRET')}${input.login.loginUrl ? ` and ${code('SCHWAB_APP_SECRET')}` : ''} in the environment; the steps are in the description above).`,
+    `(with ${input.login.loginUrl ? `${code('SCHWAB_APP_KEY')} and ${code('SCHWAB_APP_SECRET')}` : code('SCHWAB_APP_SECRET')} in the environment; the steps are in the description above).`,
   ];
   if (input.runUrl) lines.push('', `<sub>Seen by [this workflow run](${input.runUrl}).</sub>`);
   return input.redact(lines.join('\n'));
