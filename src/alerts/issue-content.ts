@@ -29,6 +29,11 @@ export interface LoginCommandOptions {
   githubSecret?: { repo: string; name: string };
   /** The record's format when it is not the default (`--token-format schwab-py`). */
   tokenFormat?: TokenFormat;
+  /**
+   * The login function's URL (the `login-url` input). The issue then starts with a one-tap link to its /login, the
+   * command as the fallback, and shows neither the app key nor an authorize URL.
+   */
+  loginUrl?: string;
 }
 
 export type Redact = (text: string) => string;
@@ -145,8 +150,14 @@ function situation(input: AlertContentInput, deadline: Date | undefined): string
   return `The refresh token expires at ${when}.`;
 }
 
+/** The one-tap link to the login function, the first thing the issue (and its notification) shows. */
+function oneTapLink(loginUrl: string): string {
+  return `**[Log in to Schwab now](${loginUrl}/login)**: one tap, from any device. Schwab's own login page opens; once you approve, the login function stores the new token and this workflow takes it from there.`;
+}
+
 function loginSteps(input: AlertContentInput): string[] {
   const { login } = input;
+  const oneTap = login.loginUrl !== undefined;
   const writes = [`- the file ${code('schwab_token.json')} in the current directory (mode 0600)`];
   if (login.awsSecretId) writes.push(`- the AWS Secrets Manager secret ${code(login.awsSecretId)} (with your usual AWS credentials)`);
   if (login.githubSecret) {
@@ -161,7 +172,7 @@ function loginSteps(input: AlertContentInput): string[] {
       : `Then store the content of ${code('schwab_token.json')} where this workflow reads its token (its ${code('token')} input); ` +
         'the next run adopts the newer login and closes this issue.';
   return [
-    '### How to log in again (one command, one browser click)',
+    oneTap ? '### Or log in from a terminal (one command, one browser click)' : '### How to log in again (one command, one browser click)',
     '',
     `1. On a machine with Node.js 20 or later, put your app's key and secret in the environment (neither is shown here, ` +
       `and the secret stays out of the shell history): ${code('export SCHWAB_APP_KEY=YOUR_APP_KEY')} with the App Key of your app at ` +
@@ -189,6 +200,7 @@ export function alertBody(input: AlertContentInput): string {
   const storeText = stores.length ? listText(stores) : 'the configured stores';
   const lines = [
     formatMarker({ kind: 'alert', tokenId: input.tokenId, login: input.loginAt, state: input.status }),
+    ...(input.login.loginUrl ? [oneTapLink(input.login.loginUrl), ''] : []),
     `## Schwab login ${input.status === 'expiring' ? 'needed soon' : 'required now'} for ${code(input.tokenId)}`,
     '',
     situation(input, deadline),
@@ -219,7 +231,9 @@ export function reauthComment(input: AlertContentInput): string {
     formatMarker({ kind: 'reauth-required', tokenId: input.tokenId, login: input.loginAt }),
     `**The refresh token for ${code(input.tokenId)} is dead now.** ${situation(input, deadline)}`,
     '',
-    'Every run of this workflow fails until someone logs in again:',
+    ...(input.login.loginUrl
+      ? [oneTapLink(input.login.loginUrl), '', 'Every run of this workflow fails until someone logs in again. Or, from a terminal:']
+      : ['Every run of this workflow fails until someone logs in again:']),
     '',
     '```sh',
     buildLoginCommand(input.login),

@@ -119,6 +119,7 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
         ...(settings.awsSecretId ? { awsSecretId: settings.awsSecretId } : {}),
         ...(settings.awsRegion ? { awsRegion: settings.awsRegion } : {}),
         ...(loginSecret ? { githubSecret: loginSecret } : {}),
+        ...(settings.loginUrl ? { loginUrl: settings.loginUrl } : {}),
       },
       stores: rotation.stores.map((store) => store.label),
       ...(context.runUrl ? { runUrl: context.runUrl } : {}),

@@ -209,6 +209,42 @@ export class SchwabOAuthClient {
     }
   }
 
+  /**
+   * The `hashValue` of every account the access token's login can see (`GET /trader/v1/accounts/accountNumbers`,
+   * the accounts probe), sorted: which Schwab user a login belongs to. The account numbers in the body are dropped at
+   * once, never logged or returned. Failures are classified and retried as the probe's; a 200 whose body is not a
+   * list of accounts is a SchwabError 'rejected'.
+   */
+  async accountHashes(accessToken: string): Promise<string[]> {
+    if (!accessToken) throw new UserError('There is no access token to read the accounts with: log in again.');
+    this.logger.mask(accessToken);
+    return this.withRetry('probe', this.maxDelayMs, isTransient, async () => {
+      const init: RequestInit = {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      };
+      const answer = await this.send(`${this.baseUrl}${PROBE_PATHS.accounts}`, init, 'probe', 'accounts');
+      this.logger.debug(`Schwab accounts probe: HTTP ${answer.status}.`);
+      if (answer.status < 200 || answer.status >= 300) {
+        throw classifySchwabResponse(answer.status, answer.headers, answer.text, {
+          context: 'probe',
+          probe: 'accounts',
+          now: this.clock.now(),
+        });
+      }
+      const hashes = readAccountHashes(answer.text);
+      if (!hashes) {
+        throw new SchwabError(
+          'rejected',
+          `Schwab's list of accounts is not the expected JSON (HTTP ${answer.status})`,
+          'check the schwab-base-url setting (it should be https://api.schwabapi.com) and try again',
+          { status: answer.status },
+        );
+      }
+      return hashes;
+    }, 'accounts');
+  }
+
   // -------------------------------------------------------------------------------------------------------------
 
   private async withRetry<T>(
@@ -347,6 +383,24 @@ export class SchwabOAuthClient {
       throw onNetworkError(error);
     }
   }
+}
+
+/** `[{"accountNumber":"…","hashValue":"…"}, …]` → the sorted, distinct hash values; undefined for any other shape. */
+function readAccountHashes(text: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const hashes = new Set<string>();
+  for (const item of parsed) {
+    const hash = (item as { hashValue?: unknown } | null)?.hashValue;
+    if (typeof hash !== 'string' || hash === '') return undefined;
+    hashes.add(hash);
+  }
+  return [...hashes].sort();
 }
 
 function isTransient(error: unknown): boolean {

@@ -44,7 +44,7 @@ export interface RedirectShape {
 
 /** Reads the shape of a redirect URL (or bare query) without throwing and without handing out the code. */
 export function inspectRedirect(url: string): RedirectShape {
-  const params = readQuery(url.trim());
+  const params = readQuery(extractQuery(url.trim()));
   const state = params.get('state');
   return {
     ...(state !== undefined ? { state: safeDecode(state) } : {}),
@@ -65,7 +65,7 @@ export function parseRedirectUrl(url: string): RedirectParams {
       'No redirect URL was given: paste the whole address from the browser\'s address bar after Schwab redirects to your callback.',
     );
   }
-  const params = readQuery(text);
+  const params = readQuery(extractQuery(text));
   const rawError = params.get('error');
   if (rawError !== undefined) {
     const error = safeDecode(rawError);
@@ -132,14 +132,13 @@ export function validateCallbackUrl(url: string, what = 'The callback URL'): str
   return `${parsed.protocol}//${parsed.host}${trimSlashes(parsed.pathname)}`;
 }
 
-function trimSlashes(pathname: string): string {
-  return pathname.replace(/\/+$/, '');
-}
-
-/** The query's parameters, keys decoded, values raw; the first of a repeated key wins. */
-function readQuery(text: string): Map<string, string> {
+/**
+ * A query string (without `?`) as a map from decoded names to still-encoded values; the first of repeated names wins.
+ * Values are left for the caller to decode with decodeURIComponent, so a `+` in a code stays a `+`.
+ */
+export function readQuery(query: string): Map<string, string> {
   const params = new Map<string, string>();
-  for (const part of extractQuery(text).split('&')) {
+  for (const part of query.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
@@ -147,6 +146,10 @@ function readQuery(text: string): Map<string, string> {
     if (!params.has(key)) params.set(key, value);
   }
   return params;
+}
+
+function trimSlashes(pathname: string): string {
+  return pathname.replace(/\/+$/, '');
 }
 
 function extractQuery(text: string): string {

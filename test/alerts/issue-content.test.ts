@@ -173,3 +173,39 @@ describe('alert issue text', () => {
     expect(closed).toContain('**2026-12-02 10:00 UTC** (in 6d 23h)');
   });
 });
+
+describe('with login-url (the login function deployed)', () => {
+  const LOGIN_URL = 'https://abc123example.lambda-url.us-east-1.on.aws';
+  const withLoginUrl = (overrides: Partial<AlertContentInput> = {}) => input({ login: { ...input().login, loginUrl: LOGIN_URL }, ...overrides });
+  const visible = (text: string) => text.split('\n').filter((line) => !line.startsWith('<!--'));
+
+  it('starts the issue with the one-tap link, keeps the command as the fallback, shows no app key and no authorize URL', () => {
+    const body = alertBody(withLoginUrl());
+    expect(visible(body)[0]).toBe(
+      `**[Log in to Schwab now](${LOGIN_URL}/login)**: one tap, from any device. Schwab's own login page opens; once you approve, the login function stores the new token and this workflow takes it from there.`,
+    );
+    expect(body).toContain('### Or log in from a terminal (one command, one browser click)');
+    expect(body).toContain(` login --callback-url https://127.0.0.1:8182 --aws-secret-id prod/schwab-token`);
+    expect(body).toContain('export SCHWAB_APP_KEY=YOUR_APP_KEY');
+    expect(body).not.toContain(APP_KEY);
+    expect(body).not.toContain('oauth/authorize');
+    expect(body).not.toContain(APP_SECRET);
+    expect(findMarker(body, 'alert', 'prod/schwab-token')).toBeDefined();
+  });
+
+  it('the reauth-required comment gives the link first too, and no app key', () => {
+    const comment = reauthComment(withLoginUrl({ status: 'reauth-required', schwabRejected: true }));
+    const lines = visible(comment);
+    expect(lines[0]).toMatch(/^\*\*The refresh token for `prod\/schwab-token` is dead now\.\*\*/);
+    expect(lines[2]).toContain(`(${LOGIN_URL}/login)`);
+    expect(comment).not.toContain(APP_KEY);
+    expect(comment).toContain('(with `SCHWAB_APP_KEY` and `SCHWAB_APP_SECRET` in the environment;');
+  });
+
+  it('without login-url, the command is the first instruction (and still no app key)', () => {
+    const body = alertBody(input());
+    expect(body).not.toContain('Log in to Schwab now');
+    expect(body).toContain('### How to log in again (one command, one browser click)');
+    expect(body).not.toContain(APP_KEY);
+  });
+});

@@ -26,6 +26,8 @@ import { runAction } from '../support/action-runner.js';
 import { expectNoLeaks, outputsWithoutAccessToken } from '../support/leaks.js';
 import { parseStored } from '../e2e/support.js';
 import { secretValues } from '../../src/token/record.js';
+import { AWS_429, AWS_ATTEMPTS, AWS_EMPTY_200, AWS_HTML_403, AWS_HTML_503, SHORT_TIMEOUT_MS, STORE_WRITE_FAULTS } from './store-write-faults.js';
+import type { StoreFaultTarget } from './store-write-faults.js';
 import { checkInvariants, expectNextRunHeals, mirrorText, primaryState, REPO, runOnce, startWorld, storesHoldAWorkingToken } from './world.js';
 import type { Expectation, Layout, RunOutcome, Scenario, SchwabMode, World } from './world.js';
 
@@ -58,9 +60,8 @@ interface Row extends Expectation {
 
 // --- fault helpers ---------------------------------------------------------------------------------------------------
 
-/** Attempts each client makes: Schwab 4, the AWS SDK 5, Octokit 3 (2 retries, and 2 rate-limit retries). */
+/** Attempts each client makes: Schwab 4, the AWS SDK 5 (AWS_ATTEMPTS), Octokit 3 (2 retries, and 2 rate-limit retries). */
 const SCHWAB_ATTEMPTS = 4;
-const AWS_ATTEMPTS = 5;
 
 const schwabFault = (fault: SchwabFault, times: number, endpoint: 'token' | 'accounts' = 'token') => (world: World) =>
   world.schwab.fail(endpoint, fault, times);
@@ -75,7 +76,6 @@ const githubFault = (route: GitHubFakeRoute, fault: GitHubFault | GitHubFaultSho
  * timeout of another call of that service in the same run would only be retried: AWS and GitHub writes are idempotent
  * or not retried). Schwab keeps its long timeout unless every refresh attempt hangs (see the "hang, once" row).
  */
-const SHORT_TIMEOUT_MS = 100;
 const hangs = (service: 'schwab' | 'aws' | 'github', inject: (world: World) => void) => (world: World) => {
   world.tuning = {
     schwab: { schwabTimeoutMs: SHORT_TIMEOUT_MS },
@@ -94,21 +94,14 @@ async function processed(world: World, route: GitHubFakeRoute): Promise<void> {
   }
 }
 
-const AWS_HTML_503 = STUB_ERRORS.serviceUnavailable;
-const AWS_HTML_403: StubAnswer = { raw: '<html><body><h1>403 Forbidden</h1></body></html>', status: 403, contentType: 'text/html' };
-const AWS_EMPTY_200: StubAnswer = { raw: '', status: 200, contentType: 'application/x-amz-json-1.1' };
-/** AWS sends no Retry-After (and the SDK would really wait for one): a bare 429. */
-const AWS_429: StubAnswer = { error: 'TooManyRequestsException', message: 'Rate exceeded', status: 429 };
-
-/** The stage move lands, then the connection drops before the answer (the classic lost response). */
-const moveThenDrop = (world: World): StubAnswer => (call) => {
-  const ours = String(call.input.MoveToVersionId ?? '');
-  const from = String(call.input.RemoveFromVersionId ?? '');
-  if (call.input.VersionStage !== 'AWSCURRENT' || !ours) return { default: true };
-  world.aws.setStages(world.secretId, ours, ['AWSCURRENT', 'AWSPENDING']);
-  if (from) world.aws.setStages(world.secretId, from, ['AWSPREVIOUS']);
-  return { reset: true };
-};
+/** The shared store-fault rows, aimed at this world. */
+const storeTarget = (w: World): StoreFaultTarget => ({
+  aws: w.aws,
+  awsGate: w.awsGate,
+  secretId: w.secretId,
+  beforeSchwabToken: (hook) => w.schwab.beforeNext('token', hook),
+  shortenAwsTimeout: () => void (w.tuning = { awsRequestTimeoutMs: SHORT_TIMEOUT_MS }),
+});
 
 const SCHWAB = /token refresh|Schwab/;
 const AWS = /AWS|Secrets Manager/;
@@ -164,66 +157,16 @@ const ROWS: Row[] = [
   { call: 'SM GetSecretValue', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:GetSecretValue/, inject: awsFault('GetSecretValue', STUB_ERRORS.accessDenied, 1) },
   { call: 'SM GetSecretValue', fault: 'KMS DecryptionFailure', expect: 'fails', mentions: /KMS key/, inject: awsFault('GetSecretValue', STUB_ERRORS.decryptionFailure, 1) },
 
-  // Secrets Manager put (AWSPENDING): idempotent retries with the run's ClientRequestToken; the mirror still gets
-  // the refreshed record when the primary cannot take it.
-  {
-    call: 'SM PutSecretValue',
-    fault: 'connection refused (AWS gone after the read)',
-    expect: 'fails',
-    mentions: /Could not reach AWS Secrets Manager/,
-    pendingLeft: true,
-    inject: (w) => w.schwab.beforeNext('token', () => w.awsGate.shut()),
-  },
-  { call: 'SM PutSecretValue', fault: 'reset, once', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.reset, 1) },
-  { call: 'SM PutSecretValue', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, inject: awsFault('PutSecretValue', STUB_ERRORS.reset, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs('aws', awsFault('PutSecretValue', STUB_ERRORS.hang, 1)) },
-  { call: 'SM PutSecretValue', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, inject: hangs('aws', awsFault('PutSecretValue', STUB_ERRORS.hang, AWS_ATTEMPTS)) },
-  { call: 'SM PutSecretValue', fault: '429, once', expect: 'recovers', inject: awsFault('PutSecretValue', AWS_429, 1) },
-  { call: 'SM PutSecretValue', fault: '500, once', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.internal, 1) },
-  { call: 'SM PutSecretValue', fault: '500, every attempt', expect: 'fails', mentions: /PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.internal, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'HTML 503 page, once', expect: 'recovers', inject: awsFault('PutSecretValue', AWS_HTML_503, 1) },
-  { call: 'SM PutSecretValue', fault: 'empty 200 body', expect: 'fails', mentions: /answered PutSecretValue .* malformed/, inject: awsFault('PutSecretValue', AWS_EMPTY_200, 1) },
-  { call: 'SM PutSecretValue', fault: 'ThrottlingException, twice', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, 2) },
-  { call: 'SM PutSecretValue', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.accessDenied, 1) },
-  { call: 'SM PutSecretValue', fault: 'KMS EncryptionFailure', expect: 'fails', mentions: /KMS key/, inject: awsFault('PutSecretValue', STUB_ERRORS.encryptionFailure, 1) },
-  { call: 'SM PutSecretValue', fault: 'KMSDisabledException', expect: 'fails', mentions: /KMS key/, inject: awsFault('PutSecretValue', STUB_ERRORS.kmsDisabled, 1) },
-
-  // Secrets Manager stage move (AWSCURRENT → ours, the compare of compare-and-set).
-  {
-    call: 'SM UpdateSecretVersionStage',
-    fault: 'connection refused (AWS gone before the move)',
-    expect: 'fails',
-    mentions: /Could not reach AWS Secrets Manager/,
-    pendingLeft: true,
-    inject: (w) =>
-      w.aws.script('UpdateSecretVersionStage', () => {
-        void w.awsGate.shut();
-        return { hang: true };
-      }),
-  },
-  { call: 'SM UpdateSecretVersionStage', fault: 'reset, once', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.reset, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, pendingLeft: true, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.reset, AWS_ATTEMPTS) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'move applied, answer lost (reset)', expect: 'recovers', inject: (w) => w.aws.script('UpdateSecretVersionStage', moveThenDrop(w)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs('aws', awsFault('UpdateSecretVersionStage', STUB_ERRORS.hang, 1)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, pendingLeft: true, inject: hangs('aws', awsFault('UpdateSecretVersionStage', STUB_ERRORS.hang, AWS_ATTEMPTS)) },
-  { call: 'SM UpdateSecretVersionStage', fault: '429, once', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', AWS_429, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: '500, once', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.internal, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: '500, every attempt', expect: 'fails', mentions: /UpdateSecretVersionStage/, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.internal, AWS_ATTEMPTS) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'HTML 503 page, once', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', AWS_HTML_503, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'empty 200 body (nothing moved)', expect: 'fails', mentions: /answered UpdateSecretVersionStage .* malformed/, inject: awsFault('UpdateSecretVersionStage', AWS_EMPTY_200, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'ThrottlingException, twice', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.throttling, 2) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled UpdateSecretVersionStage/, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.throttling, AWS_ATTEMPTS) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:UpdateSecretVersionStage/, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.accessDenied, 1) },
-  {
-    call: 'SM UpdateSecretVersionStage',
-    fault: 'AccessDeniedException on every call (clean-up too)',
-    expect: 'fails',
-    mentions: /denied secretsmanager:UpdateSecretVersionStage/,
-    pendingLeft: true,
-    inject: (w) => w.aws.always('UpdateSecretVersionStage', STUB_ERRORS.accessDenied),
-    check: (_w, outcome) => expect(outcome.texts.log).toMatch(/update-secret-version-stage .*--remove-from-version-id/),
-  },
+  // Secrets Manager put (AWSPENDING) and stage move (AWSCURRENT → ours, the compare of compare-and-set): the table the
+  // login function shares (store-write-faults.ts). The mirror still gets the refreshed record when the primary cannot
+  // take it.
+  ...STORE_WRITE_FAULTS.map(
+    (fault): Row => ({
+      ...fault,
+      inject: (w) => fault.inject(storeTarget(w)),
+      ...(fault.checkLog ? { check: (_w: World, outcome: RunOutcome) => fault.checkLog?.(outcome.texts.log ?? '') } : {}),
+    }),
+  ),
 
   // GitHub: the whole API unreachable (secret mirror and issue calls).
   { call: 'GitHub API (all calls)', fault: 'connection refused', expect: 'fails', mentions: GITHUB_SECRET, inject: async (w) => void (w.env.GITHUB_API_URL = await unusedLocalUrl()) },

@@ -487,3 +487,40 @@ describe('SchwabOAuthClient construction', () => {
     expect(() => new SchwabOAuthClient(base)).not.toThrow();
   });
 });
+
+describe('SchwabOAuthClient.accountHashes', () => {
+  it("returns the sorted hash values of the login's accounts, never the account numbers, and logs no body", async () => {
+    const { fake, client, logger } = await setup();
+    const owner = fake.issueTokens({ user: 'owner' });
+    const other = fake.issueTokens({ user: 'other' });
+    expect(await client.accountHashes(owner.response.access_token)).toEqual(['E5B1F2A3C4D5E6F708192A3B4C5D6E7F']);
+    expect(await client.accountHashes(other.response.access_token)).toEqual([
+      '0A1B2C3D4E5F60718293A4B5C6D7E8F9',
+      'F9E8D7C6B5A4938271605F4E3D2C1B0A',
+    ]);
+    const logged = JSON.stringify(logger.lines);
+    for (const number of ['12345678', '87654321', '55550000']) expect(logged).not.toContain(number);
+    expect(logger.masked).toContain(owner.response.access_token);
+  });
+
+  it('retries a transient failure; refuses a body that is not a list of accounts', async () => {
+    const { fake, client, sleeps } = await setup();
+    const issued = fake.issueTokens();
+    fake.fail('accounts', 503);
+    expect(await client.accountHashes(issued.response.access_token)).toHaveLength(1);
+    expect(sleeps).toHaveLength(1);
+    for (const body of ['{"accounts":[]}', '[{"accountNumber":"1"}]', '[{"hashValue":""}]']) {
+      fake.fail('accounts', { status: 200, body });
+      const error = await caught(client.accountHashes(issued.response.access_token));
+      expect(error.kind).toBe('rejected');
+      expect(error.message).toMatch(/^Schwab's list of accounts is not the expected JSON \(HTTP 200\): check the schwab-base-url/);
+    }
+  });
+
+  it('an access token Schwab refuses (or an app without Accounts and Trading): rejected 401, not retried', async () => {
+    const { fake, client, sleeps } = await setup({}, { products: { accounts: false } });
+    const error = await caught(client.accountHashes(fake.issueTokens().response.access_token));
+    expect(error).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(sleeps).toEqual([]);
+  });
+});

@@ -108,3 +108,23 @@ describe('readSettings', () => {
     expect(settings).toMatchObject({ refreshBeforeMs: 90 * 60_000, force: true, tokenFormat: 'schwab-py', verify: 'quotes', awsRegion: 'eu-west-2' });
   });
 });
+
+describe('login-url', () => {
+  const read = (value: string) => readSettings(reader({ ...REQUIRED, 'login-url': value }), createMemoryLogger()).loginUrl;
+
+  it('is off by default, and reads the function URL without a trailing slash', () => {
+    expect(readSettings(reader(REQUIRED), createMemoryLogger()).loginUrl).toBeUndefined();
+    expect(read('https://abc123.lambda-url.us-east-1.on.aws/')).toBe('https://abc123.lambda-url.us-east-1.on.aws');
+    expect(read('  https://login.example.com/schwab  ')).toBe('https://login.example.com/schwab');
+  });
+
+  it.each([
+    ['abc123.lambda-url.us-east-1.on.aws', /"login-url" is not a URL: set it to the LoginUrl output/],
+    ['http://abc123.lambda-url.us-east-1.on.aws', /"login-url" must use https/],
+    ['https://abc123.lambda-url.us-east-1.on.aws/?x=1', /must not carry a user, query or fragment/],
+    ['https://abc123.lambda-url.us-east-1.on.aws/login', /ends in \/login: give the function's URL without it/],
+    ['https://abc123.lambda-url.us-east-1.on.aws/callback/', /ends in \/callback/],
+  ])('refuses %s with one sentence naming the input', (value, message) => {
+    expect(() => read(value)).toThrow(message);
+  });
+});
