@@ -8,6 +8,8 @@ import { runActionOnce } from './run/action-run.js';
 import type { ActionRunResult } from './run/action-run.js';
 import { renderSummary } from './run/summary.js';
 import { formatIsoSeconds } from './token/time.js';
+import { describeFinishedAfterCancel, describeStop, watchCancellation } from './run/cancel.js';
+import type { RotationStep } from './run/rotation.js';
 
 /**
  * The action: inputs → settings → rotation → outputs, summary and exit status.
@@ -18,10 +20,19 @@ export async function run(): Promise<void> {
     registerSecret: (secret) => core.setSecret(secret),
     write: (level, message) => core[level](message),
   });
+  // A cancelled workflow (SIGINT, then SIGTERM, then SIGKILL) lets the write in progress finish, bounded.
+  let step: RotationStep | undefined;
+  const cancel = watchCancellation({
+    onSignal: (name, graceMs) =>
+      logger.warning(`Received ${name}: finishing the step in progress (at most ${graceMs / 1000} s), then stopping.`),
+    onExpired: (name) => void stopNow(logger, describeStop(name, step)),
+  });
   try {
     const settings = readSettings((name) => core.getInput(name), logger);
-    const run = await runActionOnce(settings, { clock: systemClock, sleep: realSleep, logger }, runContext());
+    const platform = { clock: systemClock, sleep: realSleep, logger, signal: cancel.signal, onStep: (next: RotationStep) => (step = next) };
+    const run = await runActionOnce(settings, platform, runContext());
     const result = run.rotation;
+    if (cancel.received) result.failures.push(describeFinishedAfterCancel(cancel.received));
     setOutputs(run);
     await writeSummary(logger, renderSummary(result, systemClock.now(), { issue: issueLink(run), warnings: run.warnings }));
     logger.info(result.action);
@@ -34,7 +45,16 @@ export async function run(): Promise<void> {
     const message = logger.redact(errorMessage(error));
     core.setFailed(message);
     await writeSummary(logger, `## Schwab token\n\n❌ The run stopped before touching any store: ${message}\n`);
+  } finally {
+    cancel.dispose();
   }
+}
+
+/** The grace after a cancel ran out: say where the run stopped, then end the process before the runner kills it. */
+async function stopNow(logger: Logger, sentence: string): Promise<void> {
+  core.setFailed(logger.redact(sentence));
+  await writeSummary(logger, `## Schwab token\n\n❌ ${sentence}\n`);
+  process.exit(1);
 }
 
 function setOutputs(run: ActionRunResult): void {

@@ -3,7 +3,7 @@ import type { Settings } from '../settings/inputs.js';
 import type { Logger } from '../util/logger.js';
 import type { Clock, Sleep } from '../util/clock.js';
 import { SchwabOAuthClient } from '../schwab/oauth-client.js';
-import type { RotationDeps } from './rotation.js';
+import type { RotationDeps, RotationStep } from './rotation.js';
 import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
 import { assertSecretValueFits } from '../github/secret-targets.js';
 import type { SecretTarget } from '../github/secret-targets.js';
@@ -17,6 +17,10 @@ export interface Platform {
   logger: Logger;
   /** Timeouts and waits of the I/O clients; production leaves it empty (their defaults), tests shorten them. */
   tuning?: Tuning | undefined;
+  /** Aborts when the run is cancelled (SIGINT / SIGTERM): the write in progress finishes, nothing new starts. */
+  signal?: AbortSignal | undefined;
+  /** Told each step of the rotation as it starts. */
+  onStep?: ((step: RotationStep) => void) | undefined;
 }
 
 export interface Tuning {
@@ -67,7 +71,7 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
   if (settings.githubSecrets.length > 0 && settings.secretsToken) {
     mirrors.push(githubSecretsMirror(settings.githubSecrets, settings.secretsToken, logger, tuning));
   }
-  return { clock, sleep, logger, schwab, sources, primary, mirrors };
+  return { clock, sleep, logger, schwab, sources, primary, mirrors, signal: platform.signal, onStep: platform.onStep };
 }
 
 /**
@@ -125,18 +129,25 @@ export async function secretsManagerPrimary(
   const where = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return {
     label: `AWS secret "${secretId}"${where ? ` (${where})` : ''}`,
+    /** AWSCURRENT and, in parallel, AWSPENDING (a write that did not finish; see SecretsManagerStore). */
     async load() {
-      const loaded = await store.load();
-      return { text: loaded.text, version: loaded.versionId };
+      const [current, pending] = await Promise.all([store.load(), store.loadPending()]);
+      const { text, versionId } = pending ?? {};
+      const unfinished = text !== undefined && versionId !== undefined && versionId !== current.versionId;
+      return { text: current.text, version: current.versionId, pending: unfinished ? { text, version: versionId } : undefined };
     },
-    async compareAndSet(text, expectedVersion, onConflict) {
-      const result = await store.compareAndSet(text, expectedVersion, (current) =>
-        onConflict({ text: current.text, version: current.versionId }),
+    async compareAndSet(text, expectedVersion, onConflict, options) {
+      const result = await store.compareAndSet(
+        text,
+        expectedVersion,
+        (current) => onConflict({ text: current.text, version: current.versionId }),
+        options,
       );
       return result.outcome === 'written'
         ? { outcome: 'written', version: result.versionId }
         : { outcome: 'kept-current', current: { text: result.current.text, version: result.current.versionId } };
     },
+    settle: () => store.settle(),
     close: () => store.close(),
   };
 }

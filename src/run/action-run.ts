@@ -85,6 +85,10 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
     logger.warning(message);
   };
 
+  if (platform.signal?.aborted) {
+    logger.info('The alert issue was left as it is: the run was cancelled.');
+    return { rotation, warnings };
+  }
   if (!rotation.healthKnown) {
     logger.info('The alert issue was left as it is: the token record could not be read, so its health is unknown.');
     return { rotation, warnings };

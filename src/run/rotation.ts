@@ -4,6 +4,7 @@ import { errorMessage } from '../util/errors.js';
 import type { SchwabTokenResponse, TokenFormat, TokenRecord } from '../token/record.js';
 import { secretValues } from '../token/record.js';
 import { parseTokenRecord } from '../token/parse.js';
+import type { ParsedRecord } from '../token/parse.js';
 import { serializeRecord } from '../token/serialize.js';
 import { recordAfterRefresh } from '../token/build.js';
 import { validateRecord } from '../token/validate.js';
@@ -11,8 +12,10 @@ import { assessHealth, isRefreshDue } from '../token/health.js';
 import type { Health, HealthReport } from '../token/health.js';
 import { chooseNewest, compareRecords } from '../token/choose.js';
 import { formatIsoSeconds } from '../token/time.js';
+import { upperFirst } from '../util/text.js';
 import { SchwabError } from '../schwab/errors.js';
 import type { LoadedText, MirrorStore, PrimaryStore, RecordSource } from './stores.js';
+import { isUnfinishedWrite } from './stores.js';
 import { newerRecordWins } from './conflict.js';
 
 export type VerifyMode = 'none' | 'accounts' | 'quotes';
@@ -44,9 +47,29 @@ export interface RotationDeps {
   primary?: PrimaryStore | undefined;
   /** Write-only copies written after the primary (GitHub secrets). */
   mirrors: MirrorStore[];
+  /**
+   * Aborts when the run is cancelled (SIGINT / SIGTERM): nothing new is started (no refresh, no re-read waits), but a
+   * refresh that already began is written everywhere, since Schwab may have retired the old refresh token.
+   */
+  signal?: AbortSignal | undefined;
+  /** Told each step as it starts, so a cancelled run can say where it stopped. */
+  onStep?: ((step: RotationStep) => void) | undefined;
 }
 
-export type StoreOutcome = 'written' | 'unchanged' | 'kept-newer' | 'failed' | 'planned' | 'skipped';
+/** Where a run is: what a cancelled run that could not finish in time reports. */
+export type RotationStep =
+  | { step: 'reading' }
+  | { step: 'refreshing' }
+  | { step: 'writing-primary'; store: string }
+  | { step: 'writing-mirrors'; stores: string[] }
+  | { step: 'settling'; store: string }
+  | { step: 'done' };
+
+/**
+ * `unfinished`: the write failed after the record reached the store as its unfinished write (AWSPENDING), where the
+ * next run finds it and finishes the write; the run still fails.
+ */
+export type StoreOutcome = 'written' | 'unchanged' | 'kept-newer' | 'unfinished' | 'failed' | 'planned' | 'skipped';
 
 export interface StoreReport {
   label: string;
@@ -75,11 +98,15 @@ export interface RotationResult {
   warnings: string[];
 }
 
+/**
+ * A record read from one place: a read-only source, the primary store's current value, or a write to the primary
+ * that did not finish (its AWSPENDING value).
+ */
 interface Candidate {
   label: string;
   record: TokenRecord;
   loaded: LoadedText;
-  isPrimary: boolean;
+  role: 'source' | 'primary' | 'pending';
 }
 
 /**
@@ -99,6 +126,9 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     failures.push(logger.redact(message));
   };
 
+  const step = (next: RotationStep): void => deps.onStep?.(next);
+  step({ step: 'reading' });
+
   // 1. Load every source in parallel; a source that fails is a warning while another one is usable.
   const all: RecordSource[] = [...deps.sources, ...(deps.primary ? [deps.primary] : [])];
   const loaded = await Promise.all(all.map((source) => loadCandidate(source, source === deps.primary, clock, logger)));
@@ -110,6 +140,13 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     if (result.isPrimary) {
       primaryLoaded = result.loaded;
       primaryUnreadable = result.error;
+    }
+    if (result.pending) {
+      candidates.push(result.pending);
+      logger.info(
+        `${upperFirst(result.pending.label)} holds a newer record (refresh ${result.pending.record.meta.refreshCount} ` +
+          'since the login) from a write that did not finish; this run takes it up.',
+      );
     }
     if (result.candidate) candidates.push(result.candidate);
     else if (result.error) {
@@ -160,9 +197,9 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   // 2. Decide.
   const deadlinePassed = assessHealth(chosen.record, now, options.reauthWarningMs).status === 'reauth-required';
   const due = options.force || isRefreshDue(chosen.record, now, options.refreshBeforeMs);
-  const primaryRecord = candidates.find((c) => c.isPrimary)?.record;
+  const primaryRecord = candidates.find((c) => c.role === 'primary')?.record;
   const primaryStale = !!deps.primary && (!primaryRecord || compareRecords(chosen.record, primaryRecord) > 0);
-  const inputsStale = candidates.some((c) => !c.isPrimary && compareRecords(chosen.record, c.record) > 0);
+  const inputsStale = candidates.some((c) => c.role === 'source' && compareRecords(chosen.record, c.record) > 0);
 
   if (deadlinePassed) {
     const health = assessHealth(chosen.record, now, options.reauthWarningMs);
@@ -189,6 +226,11 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     }
   }
 
+  if (deps.signal?.aborted) {
+    const health = assessHealth(chosen.record, now, options.reauthWarningMs);
+    return { ...base, status: health.status, health, action: 'Stopped before refreshing: the run was cancelled; nothing was changed.' };
+  }
+
   let record = chosen.record;
   let refreshed = false;
   let adopted = false;
@@ -198,6 +240,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
 
   // 3. Refresh when due.
   if (due) {
+    step({ step: 'refreshing' });
     const outcome = await refreshChosen(chosen, options, deps);
     switch (outcome.kind) {
       case 'refreshed':
@@ -244,11 +287,24 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   const mustWritePrimary = refreshed || (primaryStale && !adopted);
   const mustWriteMirrors = refreshed || adopted || primaryStale || inputsStale;
   let primaryOk = true;
+  // A cancelled run may be killed before the primary store confirms the write: then the mirrors are written at once,
+  // beside it, so the new refresh token has a second home if the primary never gets it.
+  let early: { text: string; reports: Promise<StoreReport[]> } | undefined;
+  const writeMirrorsEarly = (): void => {
+    if (early || !mustWriteMirrors || deps.mirrors.length === 0) return;
+    const text = serializeRecord(record, options.tokenFormat);
+    logger.info('The run was cancelled during the primary write: writing the other stores beside it.');
+    early = { text, reports: writeMirrors(deps.mirrors, text, true, logger) };
+  };
   if (deps.primary) {
     if (mustWritePrimary) {
+      step({ step: 'writing-primary', store: deps.primary.label });
+      deps.signal?.addEventListener('abort', writeMirrorsEarly, { once: true });
+      if (deps.signal?.aborted) writeMirrorsEarly();
       const written = await writePrimary(deps.primary, record, primaryLoaded, options.tokenFormat, clock, logger);
+      deps.signal?.removeEventListener('abort', writeMirrorsEarly);
       stores.push(written.report);
-      if (written.report.outcome === 'failed') {
+      if (written.report.outcome === 'failed' || written.report.outcome === 'unfinished') {
         primaryOk = false;
         fail(written.report.detail);
       }
@@ -263,14 +319,23 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   if (!refreshed && !adopted && !refreshFailed && primaryStale && primaryOk) action = `Copied the newer record from ${chosen.label} to the other stores.`;
 
   const text = serializeRecord(record, options.tokenFormat);
-  for (const report of await writeMirrors(deps.mirrors, text, mustWriteMirrors, logger)) {
+  if (mustWriteMirrors && deps.mirrors.length > 0) step({ step: 'writing-mirrors', stores: deps.mirrors.map((m) => m.label) });
+  const earlyReports = await early?.reports;
+  // The early copies hold what the primary ended with unless it kept a newer record instead: then they are rewritten.
+  const mirrorReports = early?.text === text && earlyReports ? earlyReports : await writeMirrors(deps.mirrors, text, mustWriteMirrors, logger);
+  for (const report of mirrorReports) {
     stores.push(report);
     if (report.outcome === 'failed') fail(report.detail);
+  }
+  if (deps.primary?.settle) {
+    step({ step: 'settling', store: deps.primary.label });
+    await deps.primary.settle();
   }
 
   // A rotated refresh token that no store took is gone when this process ends: say so, the old one may be dead.
   const rotated = refreshed && record.tokens.refreshToken !== chosen.record.tokens.refreshToken;
-  if (rotated && !stores.some((store) => store.outcome === 'written' || store.outcome === 'kept-newer')) {
+  const saved: StoreOutcome[] = ['written', 'kept-newer', 'unfinished'];
+  if (rotated && !stores.some((store) => saved.includes(store.outcome))) {
     fail(
       'Schwab issued a new refresh token on this refresh and no store could save it, so the stored one may no longer ' +
         'work: fix the store errors, and if the next run says Schwab rejected the refresh token, log in again with ' +
@@ -279,6 +344,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   }
 
   const health = assessHealth(record, clock.now(), options.reauthWarningMs);
+  step({ step: 'done' });
   return { ...base, record, refreshed, stores, status: health.status, health, action };
 }
 
@@ -350,6 +416,16 @@ async function refreshChosen(chosen: Candidate, options: RotationOptions, deps: 
   } catch (error) {
     if (error instanceof SchwabError && error.kind === 'reauth-required') {
       const newer = await newerRecordArriving(chosen, deps);
+      if (newer === 'cancelled') {
+        // Not known to be dead: another writer's record may still be on its way to the store.
+        return {
+          kind: 'failed',
+          what: 'Schwab rejected the refresh token and the run was cancelled before it could rule out another writer',
+          message:
+            "Schwab rejected the refresh token, but the run was cancelled before it could re-read the store for another writer's newer record: the next run checks again.",
+          healDrift: false,
+        };
+      }
       return newer ? { kind: 'adopted', record: newer } : { kind: 'rejected', message: error.message };
     }
     return { kind: 'failed', what: 'the refresh failed', message: errorMessage(error), healDrift: true };
@@ -387,35 +463,65 @@ interface LoadResult {
   isPrimary: boolean;
   loaded: LoadedText | undefined;
   candidate: Candidate | undefined;
+  /** The primary's unfinished write, when it holds a valid record newer than the current one. */
+  pending: Candidate | undefined;
   error: string | undefined;
   parseFailed: boolean;
   warnings: string[];
 }
 
 async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Clock, logger: Logger): Promise<LoadResult> {
+  const none = { candidate: undefined, pending: undefined, error: undefined, parseFailed: false, warnings: [] };
   let loaded: LoadedText;
   try {
     loaded = await source.load();
   } catch (error) {
-    return { isPrimary, loaded: undefined, candidate: undefined, error: errorMessage(error), parseFailed: false, warnings: [] };
+    return { ...none, isPrimary, loaded: undefined, error: errorMessage(error) };
   }
-  if (loaded.text === undefined || loaded.text.trim() === '') {
-    return { isPrimary, loaded, candidate: undefined, error: undefined, parseFailed: false, warnings: [] };
-  }
+  const pending = isPrimary ? pendingCandidate(source, loaded, clock, logger) : undefined;
+  if (loaded.text === undefined || loaded.text.trim() === '') return { ...none, isPrimary, loaded, pending };
   logger.mask(loaded.text);
   try {
     const parsed = parseTokenRecord(loaded.text, source.label, clock.now());
     for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
-    return {
-      isPrimary,
-      loaded,
-      candidate: { label: source.label, record: parsed.record, loaded, isPrimary },
-      error: undefined,
-      parseFailed: false,
-      warnings: parsed.warnings,
-    };
+    const candidate: Candidate = { label: source.label, record: parsed.record, loaded, role: isPrimary ? 'primary' : 'source' };
+    const newer = pending && compareRecords(pending.record, parsed.record) > 0 ? pending : undefined;
+    return { ...none, isPrimary, loaded, candidate, pending: newer, warnings: parsed.warnings };
   } catch (error) {
-    return { isPrimary, loaded, candidate: undefined, error: errorMessage(error), parseFailed: true, warnings: [] };
+    return { ...none, isPrimary, loaded, pending, error: errorMessage(error), parseFailed: true };
+  }
+}
+
+/**
+ * The primary store's unfinished write (AWSPENDING) as a candidate, when it holds a valid record; anything else there
+ * (not a record: someone else's work in progress) is left alone. Masked before anything else, like every read.
+ */
+function pendingCandidate(source: RecordSource, loaded: LoadedText, clock: Clock, logger: Logger): Candidate | undefined {
+  const pending = readUnfinishedWrite(source.label, loaded, clock.now(), logger);
+  return pending && { label: pending.label, record: pending.parsed.record, loaded, role: 'pending' };
+}
+
+/**
+ * The record of a store's unfinished write (`loaded.pending`), when it parses; masked before anything else. Anything
+ * else there is ignored (logged at debug level). `status` reads it the same way as the rotation.
+ */
+export function readUnfinishedWrite(
+  storeLabel: string,
+  loaded: LoadedText,
+  now: Date,
+  logger: Logger,
+): { label: string; parsed: ParsedRecord } | undefined {
+  const pending = loaded.pending;
+  if (!pending?.text.trim()) return undefined;
+  logger.mask(pending.text);
+  const label = `${storeLabel} (its unfinished write, AWSPENDING)`;
+  try {
+    const parsed = parseTokenRecord(pending.text, label, now);
+    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+    return { label, parsed };
+  } catch (error) {
+    logger.debug(`Ignored ${label}: ${errorMessage(error)}`);
+    return undefined;
   }
 }
 
@@ -430,9 +536,10 @@ async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Cl
  */
 const REREAD_DELAYS_MS = [0, 2_000, 5_000];
 
-async function newerRecordArriving(chosen: Candidate, deps: RotationDeps): Promise<TokenRecord | undefined> {
+async function newerRecordArriving(chosen: Candidate, deps: RotationDeps): Promise<TokenRecord | undefined | 'cancelled'> {
   if (!deps.primary) return undefined;
   for (const delay of REREAD_DELAYS_MS) {
+    if (delay && deps.signal?.aborted) return 'cancelled';
     if (delay) await deps.sleep(delay);
     const newer = await newerPrimaryRecord(deps.primary, chosen, deps.clock, deps.logger);
     if (newer) return newer;
@@ -447,7 +554,7 @@ async function newerPrimaryRecord(
   logger: Logger,
 ): Promise<TokenRecord | undefined> {
   const again = await loadCandidate(primary, true, clock, logger);
-  const record = again.candidate?.record;
+  const record = (again.pending ?? again.candidate)?.record;
   const other = !!record && record.tokens.refreshToken !== chosen.record.tokens.refreshToken;
   return record && other && compareRecords(record, chosen.record) > 0 ? record : undefined;
 }
@@ -463,7 +570,8 @@ async function writePrimary(
   const text = serializeRecord(record, format);
   const rule = newerRecordWins(record, primary.label, clock, logger);
   try {
-    const result = await primary.compareAndSet(text, loaded?.version, (now) => rule.onConflict(now));
+    // AWSPENDING comes off in the background, while the mirrors are written; the run awaits it before it ends.
+    const result = await primary.compareAndSet(text, loaded?.version, (now) => rule.onConflict(now), { deferCleanup: true });
     if (result.outcome === 'written') {
       return { report: { label: primary.label, outcome: 'written', detail: 'written (compare-and-set)' } };
     }
@@ -472,7 +580,8 @@ async function writePrimary(
       ...(rule.kept() ? { adopted: rule.kept() } : {}),
     };
   } catch (error) {
-    return { report: { label: primary.label, outcome: 'failed', detail: logger.redact(errorMessage(error)) } };
+    const outcome = isUnfinishedWrite(error) ? 'unfinished' : 'failed';
+    return { report: { label: primary.label, outcome, detail: logger.redact(errorMessage(error)) } };
   }
 }
 

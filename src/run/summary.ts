@@ -13,6 +13,7 @@ const OUTCOME_TEXT: Record<StoreOutcome, string> = {
   written: '✅ written',
   unchanged: '➖ unchanged',
   'kept-newer': '↩️ kept newer record',
+  unfinished: '⏳ unfinished: kept as AWSPENDING',
   failed: '❌ failed',
   planned: '📝 would write (dry run)',
   skipped: '⏭️ skipped',

@@ -2,7 +2,7 @@
  * The rotation core in-process: the real Schwab client against the Schwab fake over loopback, with an in-memory
  * compare-and-set primary store and an in-memory mirror, so each decision of `rotate` is checked directly.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { rotate } from '../../src/run/rotation.js';
@@ -24,20 +24,33 @@ const OPTIONS: RotationOptions = {
   verify: 'none',
 };
 
-/** A primary store in memory with compare-and-set on a version counter. */
-function memoryPrimary(initial: string | undefined): PrimaryStore & { text: string | undefined; writes: number; version: number } {
+/**
+ * A primary store in memory with compare-and-set on a version counter, and an unfinished write (`pending`, as
+ * Secrets Manager's AWSPENDING) that a write of the same text finishes.
+ */
+function memoryPrimary(initial: string | undefined): PrimaryStore & {
+  text: string | undefined;
+  pending: string | undefined;
+  writes: number;
+  finished: number;
+  version: number;
+} {
   const store = {
     label: 'memory primary',
     text: initial,
+    pending: undefined as string | undefined,
     version: 1,
     writes: 0,
+    finished: 0,
     async load(): Promise<LoadedText> {
-      return { text: store.text, version: String(store.version) };
+      return { text: store.text, version: String(store.version), pending: store.pending ? { text: store.pending, version: 'p' } : undefined };
     },
     async compareAndSet(text: string, expected: string | undefined, onConflict: (current: LoadedText) => 'overwrite' | 'keep') {
       if (expected !== String(store.version) && onConflict({ text: store.text, version: String(store.version) }) === 'keep') {
         return { outcome: 'kept-current' as const, current: { text: store.text, version: String(store.version) } };
       }
+      if (text === store.pending) store.finished += 1;
+      store.pending = undefined;
       store.text = text;
       store.version += 1;
       store.writes += 1;
@@ -301,6 +314,148 @@ describe('rotate', () => {
     expect(result.stores.map((s) => s.outcome)).toEqual(['planned', 'planned']);
     expect(fake.tokenRequests()).toHaveLength(0);
     expect(primary.writes + mirror.texts.length).toBe(0);
+  });
+
+  describe('an unfinished write in the primary store (AWSPENDING)', () => {
+    /** A run that refreshed with a rotating Schwab, put its record as pending, and never moved AWSCURRENT. */
+    async function stranded(): Promise<{ login: { text: string }; pendingText: string }> {
+      fake.rotateOnRefresh = true;
+      const login = loginRecord(fake, new Date(Date.now() - DAY));
+      const response = await new SchwabOAuthClient({
+        baseUrl: fake.baseUrl,
+        appKey: fake.appKey,
+        appSecret: fake.appSecret,
+        logger: createMemoryLogger(),
+        clock: { now: () => new Date() },
+        sleep: async () => undefined,
+      }).refresh(login.record.tokens.refreshToken);
+      return { login, pendingText: serializeRecord(recordAfterRefresh(login.record, response, new Date()), 'rotator') };
+    }
+
+    it('is taken up when newer: the move is finished with the same text, and nothing is refreshed that is not due', async () => {
+      const { login, pendingText } = await stranded();
+      const primary = memoryPrimary(login.text);
+      primary.pending = pendingText;
+      const mirror = memoryMirror();
+      const { deps: d, logger } = deps(primary, [mirror], login.text);
+
+      const result = await rotate(OPTIONS, d);
+
+      expect(result.failures).toEqual([]);
+      expect(result.chosenFrom).toBe('memory primary (its unfinished write, AWSPENDING)');
+      expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'refresh_token')).toHaveLength(1); // the stranded run's
+      expect(primary.text).toBe(pendingText);
+      expect(primary.finished).toBe(1);
+      expect(mirror.texts).toEqual([pendingText]);
+      expect(logger.lines.some((l) => /holds a newer record .* from a write that did not finish/.test(l.message))).toBe(true);
+    });
+
+    it('is refreshed when due: its refresh token is the live one (the current one was retired)', async () => {
+      const { login, pendingText } = await stranded();
+      const primary = memoryPrimary(login.text);
+      primary.pending = pendingText;
+
+      const result = await rotate({ ...OPTIONS, force: true }, deps(primary, []).deps);
+
+      expect(result.failures).toEqual([]);
+      expect(result.status).toBe('healthy');
+      const stored = parse(primary.text);
+      expect(stored.meta.refreshCount).toBe(2);
+      expect(fake.refreshTokenInfo(stored.tokens.refreshToken)?.active).toBe(true);
+      expect(primary.pending).toBeUndefined();
+    });
+
+    it('is found by the re-read after Schwab rejects the current refresh token', async () => {
+      const { login, pendingText } = await stranded();
+      const primary = memoryPrimary(login.text);
+      // The unfinished write shows up only after this run has read the store (another run's, just failed).
+      const { deps: d, sleeps } = deps(primary, []);
+      fake.beforeNext('token', () => {
+        primary.pending = pendingText;
+      });
+
+      const result = await rotate({ ...OPTIONS, force: true }, d);
+
+      expect(sleeps).toEqual([]);
+      expect(result.schwabRejected).toBe(false);
+      expect(result.failures).toEqual([]);
+      expect(result.record && serializeRecord(result.record, 'rotator')).toBe(pendingText);
+    });
+
+    it('is left alone when it is older than the current record, or not a record', async () => {
+      const older = loginRecord(fake, new Date(Date.now() - 3 * DAY)).text;
+      const login = loginRecord(fake, new Date(Date.now() - 2 * MINUTE)); // not due
+      for (const pending of [older, '{"not":"a record"}']) {
+        const primary = memoryPrimary(login.text);
+        primary.pending = pending;
+        const result = await rotate(OPTIONS, deps(primary, []).deps);
+        expect(result.chosenFrom).toBe('memory primary');
+        expect(result.failures).toEqual([]);
+        expect(primary.writes).toBe(0);
+      }
+    });
+  });
+
+  describe('cancelled (SIGINT / SIGTERM)', () => {
+    it('before the refresh: starts nothing and changes nothing', async () => {
+      const login = loginRecord(fake, new Date(Date.now() - 40 * MINUTE));
+      const primary = memoryPrimary(login.text);
+      const controller = new AbortController();
+      controller.abort();
+      const steps: string[] = [];
+
+      const result = await rotate(OPTIONS, { ...deps(primary, []).deps, signal: controller.signal, onStep: (s) => steps.push(s.step) });
+
+      expect(result.action).toBe('Stopped before refreshing: the run was cancelled; nothing was changed.');
+      expect(fake.tokenRequests()).toHaveLength(0);
+      expect(primary.writes).toBe(0);
+      expect(steps).toEqual(['reading']);
+    });
+
+    it('during the primary write: the mirrors are written at once, beside it', async () => {
+      fake.rotateOnRefresh = true;
+      const login = loginRecord(fake, new Date(Date.now() - 40 * MINUTE));
+      const memory = memoryPrimary(login.text);
+      const controller = new AbortController();
+      const mirror = memoryMirror();
+      let finishPrimary: () => void = () => undefined;
+      const primary: PrimaryStore = {
+        ...memory,
+        async compareAndSet(text, expected, onConflict) {
+          controller.abort(); // the runner's SIGINT arrives while AWS has not answered
+          await new Promise<void>((resolve) => (finishPrimary = resolve));
+          return memory.compareAndSet(text, expected, onConflict);
+        },
+      };
+      const steps: string[] = [];
+      const running = rotate(OPTIONS, { ...deps(primary, [mirror]).deps, signal: controller.signal, onStep: (s) => steps.push(s.step) });
+
+      await vi.waitFor(() => expect(mirror.texts).toHaveLength(1));
+      expect(steps.at(-1)).toBe('writing-primary');
+      finishPrimary();
+      const result = await running;
+
+      expect(result.failures).toEqual([]);
+      expect(mirror.texts).toEqual([memory.text]);
+      expect(fake.refreshTokenInfo(parse(mirror.texts[0]).tokens.refreshToken)?.active).toBe(true);
+      expect(steps).toEqual(['reading', 'refreshing', 'writing-primary', 'writing-mirrors', 'done']);
+    });
+
+    it('while re-reading after Schwab rejected the token: no false re-auth, the waits are skipped', async () => {
+      const login = loginRecord(fake, new Date(Date.now() - DAY));
+      const primary = memoryPrimary(login.text);
+      fake.revokeAll();
+      const controller = new AbortController();
+      fake.beforeNext('token', () => controller.abort());
+      const { deps: d, sleeps } = deps(primary, []);
+
+      const result = await rotate({ ...OPTIONS, force: true }, { ...d, signal: controller.signal });
+
+      expect(sleeps).toEqual([]);
+      expect(result.schwabRejected).toBe(false);
+      expect(result.status).not.toBe('reauth-required');
+      expect(result.failures[0]).toMatch(/cancelled before it could re-read the store/);
+    });
   });
 
   it('fails as reauth-required once the 7-day deadline has passed, without calling Schwab', async () => {
