@@ -7,7 +7,6 @@ import type { RotationDeps, RotationStep } from './rotation.js';
 import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
 import { assertSecretValueFits } from '../github/secret-targets.js';
 import type { SecretTarget } from '../github/secret-targets.js';
-import type * as OctokitModule from '../github/octokit.js';
 import { sentence } from '../util/text.js';
 import type * as SecretsWriterModule from '../github/secrets-writer.js';
 
@@ -85,22 +84,32 @@ export function githubSecretsMirror(
   tuning?: Tuning,
   tokenName?: string,
 ): MirrorStore {
-  let loading: Promise<[typeof OctokitModule, typeof SecretsWriterModule]> | undefined;
+  // One client and one writer per mirror: the public keys fetched by checkWritable (or prepare) serve the write.
+  let loading: Promise<SecretsWriterModule.GitHubSecretsWriter> | undefined;
   const load = () => {
-    loading ??= Promise.all([import('../github/octokit.js'), import('../github/secrets-writer.js')]).then(async (modules) => {
-      await modules[1].loadSodium();
-      return modules;
-    });
+    loading ??= (async () => {
+      const [{ createGitHubClient }, { GitHubSecretsWriter, loadSodium }] = await Promise.all([
+        import('../github/octokit.js'),
+        import('../github/secrets-writer.js'),
+      ]);
+      const [client] = await Promise.all([createGitHubClient({ token, logger, ...githubTuning(tuning) }), loadSodium()]);
+      return new GitHubSecretsWriter(client, logger, tokenName);
+    })();
     return loading;
+  };
+  let access: Promise<void> | undefined;
+  const checkAccess = () => {
+    access ??= load().then((writer) => writer.checkAccess(targets));
+    return access;
   };
   return {
     label: targets.length === 1 ? `GitHub secret ${targets[0]?.label}` : `${targets.length} GitHub secrets`,
     check: (text) => assertSecretValueFits(text),
-    prepare: () => void load().catch(() => undefined), // a failure surfaces in write()
+    // Loads Octokit and libsodium and fetches the public keys while Schwab and AWS work; a failure surfaces in write().
+    prepare: () => void checkAccess().catch(() => undefined),
+    checkWritable: checkAccess,
     async write(text) {
-      const [{ createGitHubClient }, { GitHubSecretsWriter }] = await load();
-      const client = await createGitHubClient({ token, logger, ...githubTuning(tuning) });
-      const results = await new GitHubSecretsWriter(client, logger, tokenName).writeAll(targets, text);
+      const results = await (await load()).writeAll(targets, text);
       return results.map((result) => ({
         label: `GitHub secret ${result.target.label}`,
         ok: result.ok,

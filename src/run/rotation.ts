@@ -219,6 +219,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     try {
       const text = serializeRecord(chosen.record, options.tokenFormat);
       for (const mirror of deps.mirrors) mirror.check?.(text);
+      if (due) await storesCanTakeARefresh(deps);
     } catch (error) {
       fail(errorMessage(error));
       const health = assessHealth(chosen.record, now, options.reauthWarningMs);
@@ -346,6 +347,20 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   const health = assessHealth(record, clock.now(), options.reauthWarningMs);
   step({ step: 'done' });
   return { ...base, record, refreshed, stores, status: health.status, health, action };
+}
+
+/**
+ * Before Schwab is asked for a refresh (which may retire the stored refresh token): the primary store must be able to
+ * take the result (a writable folder), and without a primary store every mirror must (each GitHub store's public key
+ * readable with the token's permission). With a primary the mirrors' keys are still fetched, beside the refresh
+ * (`prepare`), and a refusal fails the run after the primary holds the new record. Throws a UserError otherwise.
+ */
+async function storesCanTakeARefresh(deps: RotationDeps): Promise<void> {
+  if (deps.primary) {
+    await deps.primary.checkWritable?.();
+    return;
+  }
+  await Promise.all(deps.mirrors.map((mirror) => mirror.checkWritable?.()));
 }
 
 /** What a dry run would do: which stores it would write, and one line saying so. Nothing is called. */

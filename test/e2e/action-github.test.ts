@@ -2,7 +2,7 @@
  * End to end with GitHub: `node dist/index.js` against the Schwab fake, moto and the GitHub fake, which decrypts the
  * secrets it receives and keeps the alert issues. Every output stream, summary and issue text is scanned for secrets.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
@@ -151,6 +151,72 @@ describe('action end to end with GitHub only (no AWS)', () => {
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toMatch(/::error::.*GITHUB_TOKEN cannot write secrets/);
     expectClean(run, [login.record]);
+  });
+});
+
+describe('action end to end with GitHub only: a secrets-token that cannot write, with a rotating Schwab', () => {
+  let rotating: SchwabFake;
+  beforeEach(async () => {
+    rotating = await startSchwabFake({ rotateOnRefresh: true });
+  });
+  afterEach(async () => {
+    await rotating.close();
+  });
+
+  // The GitHub secret is the only store: refreshing first would retire the stored refresh token and then lose the new
+  // one at the refused PUT. Each store's public key (same permission) is read before Schwab is called.
+  it.each([
+    ['lacks the "Secrets: read and write" permission (403)', { type: 'forbidden' } as const, /Secrets: read and write/],
+    ['is expired (401)', { type: 'status', status: 401, message: 'Bad credentials' } as const, /rejected the secrets-token as invalid or expired/],
+  ])('fails without refreshing when the secrets-token %s, and the stored token still works', async (_, fault, words) => {
+    const login = loginRecord(rotating, new Date(Date.now() - 40 * MINUTE));
+    github.seedSecret('acme/bot', 'SCHWAB_TOKEN', login.text);
+    github.inject('repo-public-key', fault, Infinity);
+
+    const run = await runAction({
+      inputs: {
+        'app-key': rotating.appKey,
+        'app-secret': rotating.appSecret,
+        'schwab-base-url': rotating.baseUrl,
+        token: login.text,
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+      },
+      env: env(),
+    });
+
+    expect(run.exitCode).toBe(1);
+    const errors = run.stdout.match(/^::error::.*$/gm) ?? [];
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^::error::Cannot write secret SCHWAB_TOKEN to acme\/bot \(HTTP 40[13]/);
+    expect(errors[0]).toMatch(words);
+    expect(errors[0]).toMatch(/nothing was refreshed, so the stored token still works\.$/);
+    expect(rotating.tokenRequests()).toHaveLength(0);
+    expect(rotating.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+    expect(run.outputs.refreshed).toBe('false');
+    expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(login.text);
+    expectNoLeaks(everyText(run), [...allSecrets(rotating, [login.record]), FAKE_SECRETS_TOKEN]);
+  });
+
+  it('reads the public key once: the check before the refresh serves the write', async () => {
+    const login = loginRecord(rotating, new Date(Date.now() - 40 * MINUTE));
+
+    const run = await runAction({
+      inputs: {
+        'app-key': rotating.appKey,
+        'app-secret': rotating.appSecret,
+        'schwab-base-url': rotating.baseUrl,
+        token: login.text,
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+      },
+      env: env(),
+    });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(github.count('repo-public-key')).toBe(1);
+    const written = parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN'));
+    expect(rotating.refreshTokenInfo(written.tokens.refreshToken)?.active).toBe(true);
   });
 });
 

@@ -302,6 +302,62 @@ describe('rotate', () => {
     expect(primary.writes).toBe(0);
   });
 
+  describe('before Schwab is called, the stores that would keep a rotated refresh token must be able to take it', () => {
+    const refusing = (): MirrorStore & { texts: string[] } => ({
+      ...memoryMirror(),
+      label: 'GitHub secret acme/bot:SCHWAB_TOKEN',
+      checkWritable: async () => {
+        throw new Error('Cannot write secret SCHWAB_TOKEN to acme/bot (HTTP 403): the secrets-token needs the "Secrets: read and write" permission.');
+      },
+    });
+
+    it('with GitHub secrets as the only store, a refused public key stops the run before the refresh', async () => {
+      fake.rotateOnRefresh = true;
+      const login = loginRecord(fake, new Date(Date.now() - 40 * MINUTE));
+      const mirror = refusing();
+
+      const result = await rotate(OPTIONS, deps(undefined, [mirror], login.text).deps);
+
+      expect(result.failures).toEqual([expect.stringMatching(/Secrets: read and write/)]);
+      expect(result.action).toBe('Stopped before refreshing: a store cannot take the record.');
+      expect(fake.tokenRequests()).toHaveLength(0);
+      expect(mirror.texts).toEqual([]);
+      expect(fake.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+    });
+
+    it('with a primary store, the mirrors do not hold the refresh up: the primary keeps it, the mirror fails the run later', async () => {
+      const login = loginRecord(fake, new Date(Date.now() - 40 * MINUTE));
+      const primary = memoryPrimary(login.text);
+      let checked = false;
+      const mirror: MirrorStore = {
+        label: 'slow mirror',
+        checkWritable: () => new Promise<void>(() => (checked = true)), // never answers
+        write: async () => [{ label: 'slow mirror', ok: true, detail: 'written' }],
+      };
+
+      const result = await rotate(OPTIONS, deps(primary, [mirror]).deps);
+
+      expect(checked).toBe(false);
+      expect(result.refreshed).toBe(true);
+      expect(primary.writes).toBe(1);
+    });
+
+    it('a primary store that cannot take the record (its folder) stops the run before the refresh', async () => {
+      const login = loginRecord(fake, new Date(Date.now() - 40 * MINUTE));
+      const primary = {
+        ...memoryPrimary(login.text),
+        checkWritable: async () => {
+          throw new Error('The folder /x for file t.json is not writable (EACCES): fix its permissions, or choose another --file.');
+        },
+      };
+
+      const result = await rotate(OPTIONS, deps(primary, []).deps);
+
+      expect(result.failures).toEqual([expect.stringMatching(/not writable/)]);
+      expect(fake.tokenRequests()).toHaveLength(0);
+    });
+  });
+
   it('dry-run plans without refreshing or writing', async () => {
     const login = loginRecord(fake, new Date(Date.now() - 10 * MINUTE));
     const primary = memoryPrimary(login.text);
