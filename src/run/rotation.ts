@@ -6,7 +6,7 @@ import { secretValues } from '../token/record.js';
 import { parseTokenRecord } from '../token/parse.js';
 import type { ParsedRecord } from '../token/parse.js';
 import { serializeRecord } from '../token/serialize.js';
-import { recordAfterRefresh } from '../token/build.js';
+import { normalizeRefreshed, recordAfterRefresh } from '../token/build.js';
 import { validateRecord } from '../token/validate.js';
 import { assessHealth, isRefreshDue } from '../token/health.js';
 import type { Health, HealthReport } from '../token/health.js';
@@ -245,6 +245,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     const outcome = await refreshChosen(chosen, options, deps);
     switch (outcome.kind) {
       case 'refreshed':
+        for (const warning of outcome.warnings) warn(warning);
         record = outcome.record;
         refreshed = true;
         verifyFailure = outcome.verifyFailure;
@@ -411,7 +412,7 @@ async function writeMirrors(mirrors: MirrorStore[], text: string, write: boolean
 }
 
 type RefreshOutcome =
-  | { kind: 'refreshed'; record: TokenRecord; verifyFailure?: string | undefined }
+  | { kind: 'refreshed'; record: TokenRecord; warnings: string[]; verifyFailure?: string | undefined }
   | { kind: 'adopted'; record: TokenRecord }
   | { kind: 'rejected'; message: string }
   /** `healDrift`: the chosen record itself is sound (Schwab could not be reached), so stale stores may still get it. */
@@ -447,19 +448,22 @@ async function refreshChosen(chosen: Candidate, options: RotationOptions, deps: 
   }
   for (const secret of secretValues(toTokens(response, previous))) logger.mask(secret);
   let next: TokenRecord;
+  let warnings: string[];
   try {
-    next = recordAfterRefresh(previous, response, clock.now());
+    // What the old record got wrong (a login time in the future, a count at its end) is normalised, never a reason to
+    // drop what Schwab has just issued.
+    ({ record: next, warnings } = normalizeRefreshed(recordAfterRefresh(previous, response, clock.now()), clock.now()));
     validateRecord(next, 'the refreshed token record');
   } catch (error) {
     return { kind: 'failed', what: "Schwab's answer was not a usable token", message: errorMessage(error), healDrift: true };
   }
-  if (options.verify === 'none') return { kind: 'refreshed', record: next };
+  if (options.verify === 'none') return { kind: 'refreshed', record: next, warnings };
   try {
     await deps.schwab.probe(next.tokens.accessToken, options.verify);
-    return { kind: 'refreshed', record: next };
+    return { kind: 'refreshed', record: next, warnings };
   } catch (error) {
     const rotated = next.tokens.refreshToken !== previous.tokens.refreshToken;
-    if (rotated) return { kind: 'refreshed', record: next, verifyFailure: errorMessage(error) };
+    if (rotated) return { kind: 'refreshed', record: next, warnings, verifyFailure: errorMessage(error) };
     return { kind: 'failed', what: 'the new access token failed verification', message: errorMessage(error), healDrift: false };
   }
 }

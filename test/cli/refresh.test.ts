@@ -14,7 +14,7 @@ import { expectNoLeaks } from '../support/leaks.js';
 import { createTestSecret, describeMoto, getMotoUrl, listSecretVersions, readSecretValue, useMotoEnv } from '../support/moto.js';
 import type { TokenRecord } from '../../src/token/record.js';
 import type { TestIo } from './helpers.js';
-import { DAY, FakeTime, MINUTE, loginFile, makeIo, parseRecord, run, strayFiles, tempDir, tokensOf } from './helpers.js';
+import { DAY, FakeTime, HOUR, MINUTE, loginFile, makeIo, parseRecord, run, strayFiles, tempDir, tokensOf } from './helpers.js';
 
 const START = new Date('2026-11-20T10:00:00Z');
 
@@ -127,6 +127,19 @@ describe('refresh once', () => {
     );
     expect(io.stdout.text).toContain('RE-AUTH REQUIRED');
     expect(await readFile(join(dir, 'schwab_token.json'), 'utf8')).toBe(login.text);
+  });
+
+  it('stores the refresh of a record whose login time is in the future (a fast clock where the login ran), with a warning', async () => {
+    fake.rotateOnRefresh = true;
+    const login = await writeLogin('schwab_token.json', new Date(START.getTime() + 2 * HOUR));
+    const io = ioFor();
+    expect(await run(['refresh'], io)).toBe(0);
+    const record = await readRecord();
+    expect(record.meta.createdAt).toEqual(START);
+    expect(record.meta.refreshCount).toBe(1);
+    expect(fake.refreshTokenInfo(record.tokens.refreshToken)?.active).toBe(true);
+    expect(io.stderr.text).toMatch(/warning: The login time of the token record \(created_at 2026-11-20T12:00:00Z\) is in the future/);
+    expectClean(io, [login.record, record]);
   });
 
   it('exits 1 and leaves the file alone when Schwab keeps failing', async () => {

@@ -13,7 +13,7 @@ import { createMemoryLogger } from '../../src/util/logger.js';
 import { parseTokenRecord } from '../../src/token/parse.js';
 import { recordAfterRefresh } from '../../src/token/build.js';
 import { serializeRecord } from '../../src/token/serialize.js';
-import { loginRecord, DAY, MINUTE } from '../e2e/support.js';
+import { loginRecord, DAY, HOUR, MINUTE } from '../e2e/support.js';
 
 const OPTIONS: RotationOptions = {
   force: false,
@@ -355,6 +355,37 @@ describe('rotate', () => {
 
       expect(result.failures).toEqual([expect.stringMatching(/not writable/)]);
       expect(fake.tokenRequests()).toHaveLength(0);
+    });
+  });
+
+  describe('a refreshed record the validator would reject is normalised and stored, never dropped (rotating Schwab)', () => {
+    it('a login time in the future (a fast clock where the login ran) becomes now, with a warning', async () => {
+      fake.rotateOnRefresh = true;
+      const login = loginRecord(fake, new Date(Date.now() + 2 * HOUR)); // its access token is not due for 2.5 h
+      const primary = memoryPrimary(login.text);
+
+      const result = await rotate({ ...OPTIONS, force: true }, deps(primary, []).deps);
+
+      expect(result.failures).toEqual([]);
+      expect(result.warnings).toEqual([expect.stringMatching(/login time of the token record .* is in the future/)]);
+      const stored = parse(primary.text);
+      expect(stored.meta.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(stored.meta.refreshCount).toBe(1);
+      expect(fake.refreshTokenInfo(stored.tokens.refreshToken)?.active).toBe(true);
+    });
+
+    it('a refresh count at its largest value stays there', async () => {
+      fake.rotateOnRefresh = true;
+      const login = loginRecord(fake, new Date(Date.now() - DAY));
+      const worn = { ...login.record, meta: { ...login.record.meta, refreshCount: Number.MAX_SAFE_INTEGER } };
+      const primary = memoryPrimary(serializeRecord(worn, 'rotator'));
+
+      const result = await rotate({ ...OPTIONS, force: true }, deps(primary, []).deps);
+
+      expect(result.failures).toEqual([]);
+      const stored = parse(primary.text);
+      expect(stored.meta.refreshCount).toBe(Number.MAX_SAFE_INTEGER);
+      expect(fake.refreshTokenInfo(stored.tokens.refreshToken)?.active).toBe(true);
     });
   });
 
