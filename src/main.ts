@@ -9,6 +9,7 @@ import type { ActionRunResult } from './run/action-run.js';
 import { renderSummary } from './run/summary.js';
 import { formatIsoSeconds } from './token/time.js';
 import { describeFinishedAfterCancel, describeStop, watchCancellation } from './run/cancel.js';
+import { withFailure } from './run/rotation.js';
 import type { RotationStep } from './run/rotation.js';
 
 /**
@@ -30,9 +31,9 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings((name) => core.getInput(name), logger);
     const platform = { clock: systemClock, sleep: realSleep, logger, signal: cancel.signal, onStep: (next: RotationStep) => (step = next) };
-    const run = await runActionOnce(settings, platform, runContext());
+    const done = await runActionOnce(settings, platform, runContext());
+    const run = cancel.received ? { ...done, rotation: withFailure(done.rotation, describeFinishedAfterCancel(cancel.received)) } : done;
     const result = run.rotation;
-    if (cancel.received) result.failures.push(describeFinishedAfterCancel(cancel.received));
     setOutputs(run);
     await writeSummary(logger, renderSummary(result, systemClock.now(), { issue: issueLink(run), warnings: run.warnings }));
     logger.info(result.action);
@@ -43,6 +44,7 @@ export async function run(): Promise<void> {
     }
   } catch (error) {
     const message = logger.redact(errorMessage(error));
+    core.setOutput('status', 'error');
     core.setFailed(message);
     await writeSummary(logger, `## Schwab token\n\n❌ The run stopped before touching any store: ${message}\n`);
   } finally {
@@ -52,6 +54,7 @@ export async function run(): Promise<void> {
 
 /** The grace after a cancel ran out: say where the run stopped, then end the process before the runner kills it. */
 async function stopNow(logger: Logger, sentence: string): Promise<void> {
+  core.setOutput('status', 'error');
   core.setFailed(logger.redact(sentence));
   await writeSummary(logger, `## Schwab token\n\n❌ ${sentence}\n`);
   process.exit(1);
@@ -67,7 +70,7 @@ function setOutputs(run: ActionRunResult): void {
   }
   if (health.refreshTokenExpiresAt) core.setOutput('refresh-token-expires-at', formatIsoSeconds(health.refreshTokenExpiresAt));
   core.setOutput('refreshed', String(result.refreshed));
-  if (result.healthKnown) core.setOutput('status', result.status);
+  core.setOutput('status', result.status);
   if (run.alert?.issueNumber !== undefined) core.setOutput('issue-number', String(run.alert.issueNumber));
 }
 

@@ -105,7 +105,7 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
     const repoSecret = settings.githubSecrets.find((target) => target.kind === 'repository');
     alert = await reauthAlerts.sync({
       now: clock.now(),
-      health: rotation.status,
+      health: rotation.health.status,
       schwabRejected: rotation.schwabRejected,
       ...(rotation.record ? { loginAt: rotation.record.meta.createdAt } : {}),
       authorizeUrl: buildAuthorizeUrl({ baseUrl: settings.schwabBaseUrl, appKey: settings.appKey, callbackUrl: settings.callbackUrl }),

@@ -78,10 +78,30 @@ export interface StoreReport {
   detail: string;
 }
 
+/**
+ * The run's outcome in one word, as the action's `status` output gives it: the token's health when the run did its
+ * job; `reauth-required` whenever the refresh token is known to be dead (or there is none); `error` for a failed run
+ * whose refresh token is not known to be dead (a wrong app secret, Schwab or a store unreachable, a store not
+ * written). A failed run never says healthy.
+ */
+export type RunStatus = Health | 'error';
+
+export function runStatus(result: Pick<RotationResult, 'failures' | 'health' | 'healthKnown'>): RunStatus {
+  if (result.healthKnown && result.health.status === 'reauth-required') return 'reauth-required';
+  return result.failures.length > 0 || !result.healthKnown ? 'error' : result.health.status;
+}
+
+/** The result with one more failure (one sentence), its status recomputed. */
+export function withFailure(result: RotationResult, message: string): RotationResult {
+  const failed = { ...result, failures: [...result.failures, message] };
+  return { ...failed, status: runStatus(failed) };
+}
+
 export interface RotationResult {
-  /** False when no store could be read at all (e.g. access denied): `status` then says nothing about the token. */
+  /** False when no store could be read at all (e.g. access denied): `health` then says nothing about the token. */
   healthKnown: boolean;
-  status: Health;
+  /** The run's outcome (see RunStatus); `health.status` is the token's own health, whatever the run did. */
+  status: RunStatus;
   health: HealthReport;
   /** The record in force at the end of the run (refreshed, adopted or unchanged). */
   record: TokenRecord | undefined;
@@ -115,6 +135,11 @@ interface Candidate {
  * every problem ends up in `failures` as one sentence, and the stores hold the old record or the new one.
  */
 export async function rotate(options: RotationOptions, deps: RotationDeps): Promise<RotationResult> {
+  const result = await rotateOnce(options, deps);
+  return { ...result, status: runStatus(result) };
+}
+
+async function rotateOnce(options: RotationOptions, deps: RotationDeps): Promise<Omit<RotationResult, 'status'>> {
   const { logger, clock } = deps;
   const warnings: string[] = [];
   const failures: string[] = [];
@@ -177,7 +202,6 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     return {
       ...base,
       healthKnown: !!chosen,
-      status: health.status,
       health,
       action: 'Stopped: the primary store could not be read; nothing was refreshed or written.',
     };
@@ -190,7 +214,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
         ? 'No token source is configured: set the "token" input or "aws-secret-id".'
         : `No usable token record was found in ${all.map((s) => s.label).join(' or ')}: log in again with \`npx schwab-token-rotator login\` and store the record it writes.`,
     );
-    return { ...base, status: 'reauth-required', health, action: 'Nothing to refresh: no usable token record.' };
+    return { ...base, health, action: 'Nothing to refresh: no usable token record.' };
   }
   logger.info(`Using the token record from ${chosen.label} (login ${iso(chosen.record.meta.createdAt)}).`);
 
@@ -204,12 +228,12 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
   if (deadlinePassed) {
     const health = assessHealth(chosen.record, now, options.reauthWarningMs);
     fail(`The refresh token expired at ${iso(health.refreshTokenExpiresAt)}: log in again with \`npx schwab-token-rotator login\`.`);
-    return { ...base, status: 'reauth-required', health, action: 'Not refreshed: the 7-day refresh token has expired.' };
+    return { ...base, health, action: 'Not refreshed: the 7-day refresh token has expired.' };
   }
 
   if (options.dryRun) {
     const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-    return { ...base, ...dryRunPlan({ due, force: options.force, primaryStale, inputsStale }, deps), status: health.status, health };
+    return { ...base, ...dryRunPlan({ due, force: options.force, primaryStale, inputsStale }, deps), health };
   }
 
   // Every store must be able to take the record before anything is refreshed or written (a rotated refresh token
@@ -223,13 +247,13 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     } catch (error) {
       fail(errorMessage(error));
       const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-      return { ...base, status: health.status, health, action: 'Stopped before refreshing: a store cannot take the record.' };
+      return { ...base, health, action: 'Stopped before refreshing: a store cannot take the record.' };
     }
   }
 
   if (deps.signal?.aborted) {
     const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-    return { ...base, status: health.status, health, action: 'Stopped before refreshing: the run was cancelled; nothing was changed.' };
+    return { ...base, health, action: 'Stopped before refreshing: the run was cancelled; nothing was changed.' };
   }
 
   let record = chosen.record;
@@ -261,13 +285,13 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
       case 'rejected': {
         fail(outcome.message);
         const health = { ...assessHealth(record, clock.now(), options.reauthWarningMs), status: 'reauth-required' as const };
-        return { ...base, schwabRejected: true, status: 'reauth-required', health, action: 'Not refreshed: Schwab rejected the refresh token.' };
+        return { ...base, schwabRejected: true, health, action: 'Not refreshed: Schwab rejected the refresh token.' };
       }
       case 'failed': {
         fail(outcome.message);
         if (!(outcome.healDrift && (primaryStale || inputsStale))) {
           const health = assessHealth(record, clock.now(), options.reauthWarningMs);
-          return { ...base, status: health.status, health, action: `Not refreshed: ${outcome.what}; no store was changed.` };
+          return { ...base, health, action: `Not refreshed: ${outcome.what}; no store was changed.` };
         }
         // Schwab could not be reached, but a newer login (a manual deploy) is known: it still goes everywhere.
         refreshFailed = true;
@@ -347,7 +371,7 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
 
   const health = assessHealth(record, clock.now(), options.reauthWarningMs);
   step({ step: 'done' });
-  return { ...base, record, refreshed, stores, status: health.status, health, action };
+  return { ...base, record, refreshed, stores, health, action };
 }
 
 /**

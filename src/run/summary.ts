@@ -32,9 +32,15 @@ export interface SummaryExtras {
  */
 export function renderSummary(result: RotationResult, now: Date, extras: SummaryExtras = {}): string {
   const { health, record } = result;
-  const rows: [string, string][] = [
-    ['Status', result.healthKnown ? STATUS_BADGE[result.status] : '⚪ unknown: the token record could not be read'],
-  ];
+  const tokenHealth = result.healthKnown ? STATUS_BADGE[health.status] : '⚪ unknown: the token record could not be read';
+  // The run's outcome first; a failed run shows the refresh token's own health on a line of its own.
+  const rows: [string, string][] =
+    result.status === 'error'
+      ? [
+          ['Status', '❌ the run failed: see the problems below'],
+          ['Refresh token', tokenHealth],
+        ]
+      : [['Status', STATUS_BADGE[result.status]]];
   if (record) {
     rows.push(['Access token expires', `${formatStamp(record.meta.accessTokenExpiresAt)} (${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
   }

@@ -170,6 +170,10 @@ describe('refresh once', () => {
     expect(await run(['refresh'], wrong)).toBe(1);
     expect(wrong.stderr.text).toMatch(/HTTP 401/);
     expect(wrong.stderr.text).not.toContain('not-the-secret-at-all');
+    // A failed run never says healthy: the table puts the failure first and the refresh token's health apart.
+    expect(wrong.stdout.text).toMatch(/^Status {18}FAILED: this run did not do its job \(the error is below\)$/m);
+    expect(wrong.stdout.text).toMatch(/^Refresh token {11}healthy$/m);
+    expect(wrong.stdout.text).not.toMatch(/^Status +healthy/m);
   });
 });
 

@@ -117,6 +117,24 @@ describe('status', () => {
     expect(await run(['status', '--file', '.'], folder)).toBe(3);
     expect(folder.stderr.text).toBe('schwab-token-rotator: File . is a folder: pass the path of the token file itself.\n');
 
+    // --json still prints the JSON, with the error, for the script that reads it.
+    const json = ioAt('2026-11-21T12:10:00Z');
+    expect(await run(['status', '--json', '--file', '.'], json)).toBe(3);
+    expect(JSON.parse(json.stdout.text)).toEqual({
+      status: 'error',
+      reason: 'File . is a folder: pass the path of the token file itself.',
+      access_token_expires_at: null,
+      access_token_seconds_left: null,
+      refresh_token_expires_at: null,
+      refresh_token_seconds_left: null,
+      created_at: null,
+      last_refresh: null,
+      refresh_count: null,
+      source: 'file .',
+      format: null,
+    });
+    expect(json.stderr.text).toBe('schwab-token-rotator: File . is a folder: pass the path of the token file itself.\n');
+
     const both = ioAt('2026-11-21T12:10:00Z');
     expect(await run(['status', '--file', 'a', '--aws-secret-id', 'b'], both)).toBe(64);
     expect(both.stderr.text).toContain('give --file or --aws-secret-id, not both');

@@ -309,6 +309,11 @@ describe('action end to end: an AWS secret that cannot be read', () => {
       });
 
       expect(run.exitCode).not.toBe(0);
+      // The run failed and the token's health is unknown (or, with the "token" input, known but not the point): never
+      // "healthy".
+      expect(run.outputs.status).toBe('error');
+      expect(run.summary).toContain('| Status | ❌ the run failed: see the problems below |');
+      expect(run.summary).toContain(withToken ? '| Refresh token | 🟢 healthy |' : '| Refresh token | ⚪ unknown: the token record could not be read |');
       expect(run.stdout).toMatch(/::error::AWS denied secretsmanager:GetSecretValue .*PutSecretValue/);
       expect(run.stdout).not.toMatch(/log in again/i);
       expect(schwab.tokenRequests().length).toBe(refreshes);

@@ -131,6 +131,7 @@ describe('rotate', () => {
     const result = await rotate({ ...OPTIONS, verify: 'accounts' }, d);
 
     expect(result.failures).toHaveLength(1);
+    expect(result.status).toBe('error');
     const stored = parse(primary.text);
     expect(stored.tokens.refreshToken).not.toBe(login.record.tokens.refreshToken);
     expect(fake.refreshTokenInfo(stored.tokens.refreshToken)?.active).toBe(true);
@@ -264,6 +265,8 @@ describe('rotate', () => {
 
     expect(result.refreshed).toBe(false);
     expect(result.failures[0]).toMatch(/Schwab's server failed/);
+    expect(result.status, 'a failed run never says healthy').toBe('error');
+    expect(result.health.status, "the refresh token's own health").toBe('healthy');
     expect(result.action).toMatch(/newer record .* was still copied/);
     expect(primary.text).toBe(fresh.text);
     expect(mirror.texts).toEqual([fresh.text]);

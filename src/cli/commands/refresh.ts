@@ -154,7 +154,13 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   if (everyMs === undefined) {
     const result = await runOnce();
     await notify(context, result, options.tokenFormat, socket);
-    context.print(renderHealthTable(result.health, result.record, io.clock.now(), { source: first.store.label }));
+    context.print(
+      renderHealthTable(result.health, result.record, io.clock.now(), {
+        source: first.store.label,
+        runStatus: result.status,
+        healthKnown: result.healthKnown,
+      }),
+    );
     const stop = verdict(result, lastError);
     if (stop) throw stop;
     if (result.status === 'expiring') logger.warning(result.health.reason);

@@ -45,7 +45,7 @@ export const statusSpec: CommandSpec = {
     '0  healthy',
     '1  expiring: less than --reauth-warning left; log in soon',
     '2  re-auth required: the deadline has passed, or there is no usable record',
-    '3  the store could not be read (the health is unknown)',
+    '3  the store could not be read (the health is unknown; --json prints "status": "error")',
     '64 wrong command line',
   ],
   examples: [
@@ -85,7 +85,10 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   try {
     loaded = await store.load();
   } catch (error) {
-    throw new ExitError(errorMessage(error), EXIT.unknown);
+    // The health is unknown: exit 3, and with --json the same fact for scripts ({"status":"error",…}) on stdout.
+    const reason = logger.redact(errorMessage(error));
+    if (flag(values, 'json')) context.print(JSON.stringify(healthJson({ status: 'error', reason }, undefined, { source: store.label })));
+    throw new ExitError(reason, EXIT.unknown);
   }
   const { text } = loaded;
   logger.mask(text);
