@@ -240,14 +240,11 @@ async function rotateOnce(options: RotationOptions, deps: RotationDeps): Promise
   // must never be obtained and then dropped).
   if (due || primaryStale || inputsStale) {
     for (const mirror of deps.mirrors) mirror.prepare?.();
-    try {
-      const text = serializeRecord(chosen.record, options.tokenFormat);
-      for (const mirror of deps.mirrors) mirror.check?.(text);
-      if (due) await storesCanTakeARefresh(deps);
-    } catch (error) {
-      fail(errorMessage(error));
+    const refused = await storeThatCannotTake(serializeRecord(chosen.record, options.tokenFormat), due, deps);
+    if (refused) {
+      fail(refused.detail);
       const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-      return { ...base, health, action: 'Stopped before refreshing: a store cannot take the record.' };
+      return { ...base, stores: [refused], health, action: 'Stopped before refreshing: a store cannot take the record.' };
     }
   }
 
@@ -375,17 +372,32 @@ async function rotateOnce(options: RotationOptions, deps: RotationDeps): Promise
 }
 
 /**
- * Before Schwab is asked for a refresh (which may retire the stored refresh token): the primary store must be able to
+ * The first store that cannot take the record, as a failed report, or undefined. Every mirror must accept its size.
+ * Before Schwab is asked for a refresh (which may retire the stored refresh token), the primary store must be able to
  * take the result (a writable folder), and without a primary store every mirror must (each GitHub store's public key
  * readable with the token's permission). With a primary the mirrors' keys are still fetched, beside the refresh
- * (`prepare`), and a refusal fails the run after the primary holds the new record. Throws a UserError otherwise.
+ * (`prepare`), and a refusal fails the run after the primary holds the new record.
  */
-async function storesCanTakeARefresh(deps: RotationDeps): Promise<void> {
-  if (deps.primary) {
-    await deps.primary.checkWritable?.();
-    return;
+async function storeThatCannotTake(text: string, refreshing: boolean, deps: RotationDeps): Promise<StoreReport | undefined> {
+  const refusal = async (label: string, check: () => unknown): Promise<StoreReport | undefined> => {
+    try {
+      await check();
+      return undefined;
+    } catch (error) {
+      return { label, outcome: 'failed', detail: deps.logger.redact(errorMessage(error)) };
+    }
+  };
+  for (const mirror of deps.mirrors) {
+    const refused = await refusal(mirror.label, () => mirror.check?.(text));
+    if (refused) return refused;
   }
-  await Promise.all(deps.mirrors.map((mirror) => mirror.checkWritable?.()));
+  if (!refreshing) return undefined;
+  if (deps.primary) {
+    const primary = deps.primary;
+    return refusal(primary.label, () => primary.checkWritable?.());
+  }
+  const refusals = await Promise.all(deps.mirrors.map((mirror) => refusal(mirror.label, () => mirror.checkWritable?.())));
+  return refusals.find((refused) => refused !== undefined);
 }
 
 /** What a dry run would do: which stores it would write, and one line saying so. Nothing is called. */

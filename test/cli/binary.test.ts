@@ -13,7 +13,7 @@ import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import { spawnNode } from '../support/action-runner.js';
 import { freePort } from '../support/moto-server.js';
 import { expectNoLeaks } from '../support/leaks.js';
-import { createTestSecret, getMotoUrl, hasMoto, motoEnv, readSecretValue } from '../support/moto.js';
+import { awsEnv, createTestSecret, getMotoUrl, hasMoto, motoEnv, readSecretValue } from '../support/moto.js';
 import { DAY, MINUTE, loginFile, parseRecord, playBrowser, tempDir, tokensOf } from './helpers.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
@@ -266,7 +266,7 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
 
       const run = await cliAs(['refresh', '--file', join(folder, 'schwab_token.json')], env, IS_ROOT ? NOBODY : undefined);
 
-      expect(run.exitCode, run.stderr).toBe(1);
+      expect(run.exitCode, run.stderr).toBe(3);
       expect(run.stderr).toMatch(
         /^schwab-token-rotator: File .*schwab_token\.json could not be written \(EACCES\): the folder .*locked must be writable by you; fix its permissions or choose another path\.$/m,
       );
@@ -294,7 +294,7 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
 
       const run = await cliAs(['refresh', '--file', join(disk, 'schwab_token.json')], env, undefined);
 
-      expect(run.exitCode, run.stderr).toBe(1);
+      expect(run.exitCode, run.stderr).toBe(3);
       expect(run.stderr).toMatch(/could not be written \(ENOSPC\): the disk is full; free some space and try again\.$/m);
       expect(fake.tokenRequests()).toHaveLength(0);
       expect(await readFile(join(disk, 'schwab_token.json'), 'utf8')).toBe(login.text);
@@ -302,6 +302,42 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
       expect((await readdir(disk)).sort()).toEqual(['filler', 'schwab_token.json']);
     } finally {
       execFileSync('umount', [disk]);
+      await fake.close();
+    }
+  });
+});
+
+describe('node dist/cli.js: a store that cannot be read is exit 3, never 2 ("log in again")', () => {
+  it('refresh --aws-secret-id with AWS unreachable, and status --json printing the error', async () => {
+    const { unusedLocalUrl } = await import('../fakes/aws-stub.js');
+    const fake = await startSchwabFake();
+    try {
+      const aws = Object.fromEntries(Object.entries(awsEnv(await unusedLocalUrl())).filter(([, v]) => v !== ''));
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl, ...aws };
+
+      const refresh = await cli(['refresh', '--aws-secret-id', 'schwab/token'], env);
+      expect(refresh.exitCode, refresh.stderr).toBe(3);
+      expect(refresh.stderr).toMatch(/^schwab-token-rotator: Could not reach AWS Secrets Manager at /m);
+      expect(refresh.stdout).not.toMatch(/RE-AUTH/);
+      expect(fake.tokenRequests()).toHaveLength(0);
+
+      const status = await cli(['status', '--json', '--aws-secret-id', 'schwab/token'], env);
+      expect(status.exitCode).toBe(3);
+      expect(JSON.parse(status.stdout)).toMatchObject({ status: 'error', reason: expect.stringMatching(/^Could not reach AWS Secrets Manager/), refresh_token_expires_at: null });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.skipIf(!hasMoto)('refresh --aws-secret-id of a secret that does not exist', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl, ...Object.fromEntries(Object.entries(motoEnv()).filter(([, v]) => v !== '')) };
+      const run = await cli(['refresh', '--aws-secret-id', 'no-such-secret-for-the-binary'], env);
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/no-such-secret-for-the-binary.*was not found/);
+      expect(fake.tokenRequests()).toHaveLength(0);
+    } finally {
       await fake.close();
     }
   });

@@ -374,3 +374,88 @@ describe('refresh --every when the store cannot take a refreshed record', () => 
     }
   });
 });
+
+describe('refresh exit codes: a store problem is 3, never 2 ("log in again")', () => {
+  it('exits 3 when AWS cannot be reached, and the table says the health is unknown', async () => {
+    const { unusedLocalUrl } = await import('../fakes/aws-stub.js');
+    const { awsEnv, applyEnv } = await import('../support/moto.js');
+    const restore = applyEnv(awsEnv(await unusedLocalUrl()));
+    try {
+      const io = ioFor();
+      expect(await run(['refresh', '--aws-secret-id', 'schwab/token'], io)).toBe(3);
+      expect(io.stderr.text).toMatch(/^schwab-token-rotator: Could not reach AWS Secrets Manager at /m);
+      expect(io.stdout.text).toMatch(/^Status +FAILED: this run did not do its job/m);
+      expect(io.stdout.text).toMatch(/^Refresh token +UNKNOWN: the store could not be read$/m);
+      expect(io.stdout.text).not.toMatch(/RE-AUTH|log in/i);
+      expect(fake.tokenRequests()).toHaveLength(0);
+    } finally {
+      restore();
+    }
+  });
+
+  it('exits 3 when no region is configured', async () => {
+    const { awsEnv, applyEnv } = await import('../support/moto.js');
+    const restore = applyEnv({ ...awsEnv('http://127.0.0.1:9'), AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+    try {
+      const io = ioFor();
+      expect(await run(['refresh', '--aws-secret-id', 'schwab/token'], io)).toBe(3);
+      expect(io.stderr.text).toMatch(/region/i);
+      expect(fake.tokenRequests()).toHaveLength(0);
+    } finally {
+      restore();
+    }
+  });
+
+  it('--every goes on when the store is down for a tick, and refreshes at the next one', async () => {
+    const { startAwsStub, STUB_ERRORS } = await import('../fakes/aws-stub.js');
+    const { awsEnv, applyEnv } = await import('../support/moto.js');
+    const stub = await startAwsStub();
+    const restore = applyEnv(awsEnv(stub.url));
+    try {
+      fake.rotateOnRefresh = true;
+      const login = loginFile(fake, new Date(START.getTime() - DAY));
+      stub.seed('schwab/token', login.text);
+      stub.always('GetSecretValue', STUB_ERRORS.internal); // AWS is down for the first tick
+      const io = ioFor();
+      time.onLoopWait = (index) => {
+        if (index === 0) stub.reset();
+        if (index === 1) io.controller.abort();
+      };
+
+      expect(await run(['refresh', '--aws-secret-id', 'schwab/token', '--every', '25m'], io)).toBe(0);
+
+      expect(io.stderr.text).toMatch(/warning: This refresh failed: .*GetSecretValue.* Trying again at the next tick\./);
+      expect(io.stderr.text).toContain('Stopped; the last record was written completely.');
+      const stored = parseRecord(stub.current('schwab/token'));
+      expect(stored.meta.refreshCount).toBe(1);
+      expect(fake.refreshTokenInfo(stored.tokens.refreshToken)?.active).toBe(true);
+    } finally {
+      restore();
+      await stub.close();
+    }
+  });
+
+  it('--every stopped after a failed refresh does not claim the last record was written', async () => {
+    await writeLogin();
+    const io = ioFor();
+    time.onLoopWait = (index) => {
+      if (index === 0) fake.fail('token', 503, 4); // the second refresh fails after all its retries
+      if (index === 1) io.controller.abort();
+    };
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(0);
+    expect(io.stderr.text).not.toContain('the last record was written completely');
+    expect(io.stderr.text).toMatch(/warning: Stopped; the last refresh failed \(see above\), so file schwab_token\.json still holds the record from before it\./);
+    expect((await readRecord()).meta.refreshCount).toBe(1);
+  });
+});
+
+describeMoto('refresh exit codes against moto', () => {
+  useMotoEnv();
+
+  it('exits 3 when the secret does not exist', async () => {
+    const io = ioFor();
+    expect(await run(['refresh', '--aws-secret-id', 'no-such-secret-for-refresh'], io)).toBe(3);
+    expect(io.stderr.text).toMatch(/^schwab-token-rotator: .*no-such-secret-for-refresh.*was not found/m);
+    expect(fake.tokenRequests()).toHaveLength(0);
+  });
+});

@@ -33,8 +33,9 @@ export const refreshSpec: CommandSpec = {
     'Refreshes the access token with the refresh token and writes the new record back to the same store by',
     'compare-and-set (the action\'s own rotation: a newer login found there is never overwritten). A file keeps its',
     'format (rotator or schwab-py; a Schwabdev tokens.json or bare token response becomes a rotator record).',
-    'With --every it keeps going until Ctrl-C or SIGTERM, finishing the write in progress; a failed refresh is',
-    'retried at the next tick; a dead refresh token ends it with exit status 2.',
+    'With --every it keeps going until Ctrl-C or SIGTERM, finishing the write in progress; a failed refresh or a',
+    'store that is down is retried at the next tick; only a dead refresh token (exit status 2) or a wrong app key or',
+    'secret (1) ends it.',
   ],
   options: {
     file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'The token file to refresh.' },
@@ -72,8 +73,10 @@ export const refreshSpec: CommandSpec = {
   },
   exitCodes: [
     '0   refreshed (or stopped cleanly by Ctrl-C / SIGTERM)',
-    '1   the refresh or the write failed (with --every: only for a configuration error, e.g. a wrong app secret)',
-    '2   re-auth required: Schwab rejected the refresh token or its 7-day deadline passed; run login',
+    '1   the refresh failed: Schwab unreachable or a wrong app key or secret (with --every: only the latter)',
+    '2   re-auth required: Schwab rejected the refresh token, its 7-day deadline passed, or there is no record; run login',
+    '3   the store could not be read or written (AWS unreachable, the secret missing, no region, a folder you cannot',
+    '    write, a full disk); with --every the loop goes on and tries again at the next tick',
     '64  wrong command line',
   ],
   examples: [
@@ -169,6 +172,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   }
 
   logger.info(`Refreshing ${first.store.label} every ${formatDuration(everyMs)}; stop with Ctrl-C or SIGTERM.`);
+  let lastFailed = false;
   const code = await repeatEvery(
     {
       everyMs,
@@ -183,6 +187,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
       await notify(context, result, options.tokenFormat, socket);
       const stop = verdict(result, lastError);
       if (stop && (stop.exitCode === EXIT.reauthRequired || isConfigurationError(lastError))) throw stop;
+      lastFailed = result.failures.length > 0;
       if (result.failures.length > 0) {
         logger.warning(`This refresh failed: ${result.failures.join(' ')} Trying again at the next tick.`);
       } else if (result.status === 'expiring') {
@@ -194,21 +199,31 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
     },
   );
   if (code !== undefined) return code;
-  logger.info('Stopped; the last record was written completely.');
+  if (!lastFailed) logger.info('Stopped; the last record was written completely.');
+  else if (unsaved) {
+    logger.warning(
+      `Stopped; the last refreshed record could not be stored in ${first.store.label}, so its refresh token is gone with this process: if the next refresh says Schwab rejected the stored one, log in again.`,
+    );
+  } else logger.warning(`Stopped; the last refresh failed (see above), so ${first.store.label} still holds the record from before it.`);
   return EXIT.ok;
 }
 
-/** The error that ends the command for this result, if any. */
+/**
+ * The error that ends the command for this result, if any: 2 when the refresh token is dead (or there is none), 3 when
+ * the store could not be read or written (whatever the token's health), 1 for any other failure.
+ */
 function verdict(result: RotationResult, lastError: unknown): ExitError | undefined {
   if (result.status === 'reauth-required') {
     const why = result.failures[0] ?? result.health.reason;
     return new ExitError(why, EXIT.reauthRequired);
   }
-  if (result.failures.length > 0) {
-    const why = isSchwabError(lastError) ? lastError.message : (result.failures[0] ?? 'The refresh failed.');
-    return new ExitError(why, EXIT.failed);
+  if (result.failures.length === 0) return undefined;
+  const storeFailed = result.stores.find((store) => store.outcome === 'failed' || store.outcome === 'unfinished');
+  if (!result.healthKnown || storeFailed) {
+    return new ExitError(result.failures[0] ?? storeFailed?.detail ?? 'The store could not be read.', EXIT.unknown);
   }
-  return undefined;
+  const why = isSchwabError(lastError) ? lastError.message : (result.failures[0] ?? 'The refresh failed.');
+  return new ExitError(why, EXIT.failed);
 }
 
 /** Errors that a retry in 25 minutes will not fix: a wrong app key or secret, or a wrong base URL. */
