@@ -32,13 +32,14 @@ export async function run(): Promise<void> {
     const settings = readSettings((name) => core.getInput(name), logger);
     const platform = { clock: systemClock, sleep: realSleep, logger, signal: cancel.signal, onStep: (next: RotationStep) => (step = next) };
     const done = await runActionOnce(settings, platform, runContext());
-    const run = cancel.received ? { ...done, rotation: withFailure(done.rotation, describeFinishedAfterCancel(cancel.received)) } : done;
+    const cancelled = cancel.received && { kind: 'cancelled' as const, message: describeFinishedAfterCancel(cancel.received) };
+    const run = cancelled ? { ...done, rotation: withFailure(done.rotation, cancelled) } : done;
     const result = run.rotation;
     setOutputs(run);
     await writeSummary(logger, renderSummary(result, systemClock.now(), { issue: issueLink(run), warnings: run.warnings }));
     logger.info(result.action);
     if (result.failures.length) {
-      core.setFailed(result.failures.join('\n'));
+      core.setFailed(result.failures.map((failure) => failure.message).join('\n'));
     } else if (result.status === 'expiring') {
       logger.warning(result.health.reason);
     }

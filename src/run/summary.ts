@@ -63,7 +63,7 @@ export function renderSummary(result: RotationResult, now: Date, extras: Summary
     lines.push('', '### Stores', '', '| Store | Result | Detail |', '| --- | --- | --- |');
     for (const store of result.stores) lines.push(`| ${cell(store.label)} | ${OUTCOME_TEXT[store.outcome]} | ${cell(store.detail)} |`);
   }
-  if (result.failures.length) lines.push('', '### Problems', '', ...result.failures.map((f) => `- ${f}`));
+  if (result.failures.length) lines.push('', '### Problems', '', ...result.failures.map((failure) => `- ${failure.message}`));
   const warnings = [...result.warnings, ...(extras.warnings ?? [])];
   if (warnings.length) lines.push('', '### Warnings', '', ...warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';

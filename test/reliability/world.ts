@@ -220,7 +220,7 @@ export async function runOnce(
   const summary = renderSummary(rotation, systemClock.now(), { issue, warnings: run.warnings });
   const texts: Record<string, string> = {
     log: logger.lines.map((line) => `${line.level}: ${line.message}`).join('\n'),
-    failures: rotation.failures.join('\n'),
+    failures: failureMessages(rotation).join('\n'),
     warnings: [...rotation.warnings, ...run.warnings].join('\n'),
     action: rotation.action,
     stores: rotation.stores.map((store) => `${store.label}: ${store.detail}`).join('\n'),
@@ -229,6 +229,11 @@ export async function runOnce(
     comments: world.github.comments.map((c) => c.body).join('\n'),
   };
   return { run, logger, failed: rotation.failures.length > 0, summary, texts };
+}
+
+/** The one-sentence messages of a run's failures. */
+export function failureMessages(rotation: { failures: { message: string }[] }): string[] {
+  return rotation.failures.map((failure) => failure.message);
 }
 
 /** What the AWS secret holds: the AWSCURRENT text, and the text of a version still carrying AWSPENDING, if any. */
@@ -300,7 +305,7 @@ export interface Expectation {
  */
 export async function checkInvariants(world: World, outcome: RunOutcome, expectation: Expectation): Promise<void> {
   const { rotation } = outcome.run;
-  const context = `failures: ${JSON.stringify(rotation.failures)}; warnings: ${JSON.stringify([...rotation.warnings, ...outcome.run.warnings])}; action: ${rotation.action}`;
+  const context = `failures: ${JSON.stringify(failureMessages(rotation))}; warnings: ${JSON.stringify([...rotation.warnings, ...outcome.run.warnings])}; action: ${rotation.action}`;
   const finalText = rotation.record ? serializeRecord(rotation.record, 'rotator') : undefined;
 
   // (a) the primary: old or new, never a third thing; the report matches the store.
@@ -334,7 +339,7 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
   // (a) never lost: some store still holds a refresh token Schwab accepts, or the run says plainly that it was lost.
   if (!(await storesHoldAWorkingToken(world))) {
     expect(outcome.failed, `no store holds a working refresh token and the run did not fail; ${context}`).toBe(true);
-    expect(rotation.failures.join(' '), `the refresh token was lost silently; ${context}`).toMatch(/new refresh token/i);
+    expect(failureMessages(rotation).join(' '), `the refresh token was lost silently; ${context}`).toMatch(/new refresh token/i);
   }
 
   // (b) no secret anywhere a person or a log can see.
@@ -356,13 +361,13 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
   }
 
   // (d) failures: one sentence each, naming the call or store.
-  for (const failure of rotation.failures) {
+  for (const failure of failureMessages(rotation)) {
     expect(failure, 'a failure is one line').not.toMatch(/\n/);
     expect(failure, 'a failure is a sentence').toMatch(/^[A-Z`"].*[.!?]$/s);
     expect(failure.length, 'a failure is one sentence, not an essay').toBeLessThan(700);
   }
   if (expectation.expect === 'fails' && expectation.mentions) {
-    expect(rotation.failures.join(' '), context).toMatch(expectation.mentions);
+    expect(failureMessages(rotation).join(' '), context).toMatch(expectation.mentions);
   }
 
   // No false re-auth alarm: nothing here makes Schwab reject the refresh token (an unreadable store means "unknown").

@@ -12,13 +12,13 @@ import { repeatEvery } from '../refresh-loop.js';
 import { sendLine } from '../notify-socket.js';
 import { DEFAULT_REAUTH_WARNING } from './status.js';
 import { rotate } from '../../run/rotation.js';
-import type { RotationOptions, RotationResult, TokenRefresher, VerifyMode } from '../../run/rotation.js';
+import { isStoreProblem, needsLogin } from '../../run/rotation.js';
+import type { RotationOptions, RotationResult, VerifyMode } from '../../run/rotation.js';
 import type { PrimaryStore } from '../../run/stores.js';
 import { parseTokenRecord } from '../../token/parse.js';
 import { secretValues } from '../../token/record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { serializeRecord } from '../../token/serialize.js';
-import { isSchwabError } from '../../schwab/errors.js';
 import { formatDuration } from '../../util/duration.js';
 import { upperFirst } from '../../util/text.js';
 import { errorMessage } from '../../util/errors.js';
@@ -120,20 +120,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
     first.kind === 'aws' ? (await openPrimaryStore(context, values, refreshSpec)).store : first.store;
   options.tokenFormat = chosenFormat ?? (await formatOf(first.store, context));
 
-  const client = createSchwabClient(context, baseUrl, credentials);
-  let lastError: unknown;
-  const schwab: TokenRefresher = {
-    async refresh(refreshToken) {
-      lastError = undefined;
-      try {
-        return await client.refresh(refreshToken);
-      } catch (error) {
-        lastError = error;
-        throw error;
-      }
-    },
-    probe: (accessToken, kind) => client.probe(accessToken, kind),
-  };
+  const schwab = createSchwabClient(context, baseUrl, credentials);
 
   let primary: PrimaryStore = first.store;
   // A refreshed record the store could not take (a full disk, an AWS outage) is kept here and offered to the next
@@ -164,7 +151,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
         healthKnown: result.healthKnown,
       }),
     );
-    const stop = verdict(result, lastError);
+    const stop = verdict(result);
     if (stop) throw stop;
     if (result.status === 'expiring') logger.warning(result.health.reason);
     context.print('', result.action);
@@ -185,11 +172,12 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
       const result = await runOnce();
       for (const store of result.stores) logger.info(`${store.label}: ${store.detail}.`);
       await notify(context, result, options.tokenFormat, socket);
-      const stop = verdict(result, lastError);
-      if (stop && (stop.exitCode === EXIT.reauthRequired || isConfigurationError(lastError))) throw stop;
+      const stop = verdict(result);
+      // Only what a retry in 25 minutes cannot fix ends the loop: a dead refresh token, a wrong app key or secret.
+      if (stop && (stop.exitCode === EXIT.reauthRequired || result.failures.some((f) => f.kind === 'app-credentials'))) throw stop;
       lastFailed = result.failures.length > 0;
       if (result.failures.length > 0) {
-        logger.warning(`This refresh failed: ${result.failures.join(' ')} Trying again at the next tick.`);
+        logger.warning(`This refresh failed: ${result.failures.map((f) => f.message).join(' ')} Trying again at the next tick.`);
       } else if (result.status === 'expiring') {
         logger.warning(result.health.reason);
       } else if (result.health.refreshTokenTimeLeftMs !== undefined) {
@@ -209,26 +197,19 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
 }
 
 /**
- * The error that ends the command for this result, if any: 2 when the refresh token is dead (or there is none), 3 when
- * the store could not be read or written (whatever the token's health), 1 for any other failure.
+ * The error that ends the command for this result, if any, read from the run's typed failures: 2 when a login is
+ * needed (Schwab rejected the refresh token, its deadline passed, there is no record), 3 when the store could not be
+ * read or written (whatever the token's health), 1 for anything else (Schwab unreachable, a wrong app key or secret).
  */
-function verdict(result: RotationResult, lastError: unknown): ExitError | undefined {
-  if (result.status === 'reauth-required') {
-    const why = result.failures[0] ?? result.health.reason;
-    return new ExitError(why, EXIT.reauthRequired);
+function verdict(result: RotationResult): ExitError | undefined {
+  const [first] = result.failures;
+  if (needsLogin(result.failures)) return new ExitError(first?.message ?? result.health.reason, EXIT.reauthRequired);
+  if (!first) return undefined;
+  if (isStoreProblem(result.failures)) {
+    const storeFailure = result.failures.find((failure) => failure.kind.startsWith('store-')) ?? first;
+    return new ExitError(storeFailure.message, EXIT.unknown);
   }
-  if (result.failures.length === 0) return undefined;
-  const storeFailed = result.stores.find((store) => store.outcome === 'failed' || store.outcome === 'unfinished');
-  if (!result.healthKnown || storeFailed) {
-    return new ExitError(result.failures[0] ?? storeFailed?.detail ?? 'The store could not be read.', EXIT.unknown);
-  }
-  const why = isSchwabError(lastError) ? lastError.message : (result.failures[0] ?? 'The refresh failed.');
-  return new ExitError(why, EXIT.failed);
-}
-
-/** Errors that a retry in 25 minutes will not fix: a wrong app key or secret, or a wrong base URL. */
-function isConfigurationError(error: unknown): boolean {
-  return isSchwabError(error, 'bad-credentials');
+  return new ExitError(first.message, EXIT.failed);
 }
 
 /** Sends the record to the notify socket when this run wrote a new one. A missing listener is a warning. */
