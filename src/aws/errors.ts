@@ -34,12 +34,16 @@ export type SecretsManagerErrorKind =
 export class SecretsManagerError extends UserError {
   override readonly name: string = 'SecretsManagerError';
 
+  /** Set when the failed write left its value on this version as AWSPENDING (the next read finds it there). */
+  readonly pendingVersion: string | undefined;
+
   constructor(
     readonly kind: SecretsManagerErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; pendingVersion?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.pendingVersion = options?.pendingVersion;
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, lstat, open, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { chmod, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type {
@@ -17,6 +17,9 @@ export const TOKEN_FILE_MODE = 0o600;
 
 /** How many times the file may change under a compare-and-set before it gives up. */
 const MAX_ROUNDS = 3;
+
+/** The smallest probe checkWritable writes: a record is well under 4 KiB. */
+const PROBE_MIN_BYTES = 4096;
 
 export interface TokenFileOptions {
   /** How the file is named to the user; default `file <path>`. */
@@ -86,6 +89,42 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     throw new UserError(
       `${upper(this.label)} kept changing while it was being written: stop the other program that writes it (another refresh loop?) and try again.`,
     );
+  }
+
+  /**
+   * Resolves when the file could be replaced now: it may be replaced (checkReplaceable: no symbolic link, not another
+   * user's file), the path is not a folder, and a probe as large as the record (with
+   * room to grow) can be written and flushed beside it. A missing or read-only folder, a full disk or a read-only
+   * filesystem fails here, with the message a failed write would give, before Schwab is asked for a refresh. The probe
+   * is removed; nothing else is written.
+   */
+  async checkWritable(): Promise<void> {
+    await this.checkReplaceable();
+    const target = this.path;
+    const dir = dirname(target);
+    let size = 0;
+    try {
+      const stats = await stat(target);
+      if (stats.isDirectory()) throw new UserError(`${upper(this.label)} is a folder: pass the path of the token file itself.`);
+      size = stats.size;
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      // does not exist yet: the folder decides
+    }
+    const probe = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.probe`);
+    let handle: FileHandle | undefined;
+    let created = false;
+    try {
+      handle = await open(probe, 'wx', TOKEN_FILE_MODE);
+      created = true;
+      await handle.writeFile(Buffer.alloc(Math.max(PROBE_MIN_BYTES, size + PROBE_MIN_BYTES / 4), 0x20));
+      await handle.sync();
+    } catch (error) {
+      throw this.writeError(error, dir);
+    } finally {
+      await handle?.close().catch(() => undefined);
+      if (created) await unlink(probe).catch(() => undefined);
+    }
   }
 
   /** As a copy of the record (MirrorStore): one atomic write, never throws. */

@@ -84,6 +84,10 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
     logger.warning(message);
   };
 
+  if (platform.signal?.aborted) {
+    logger.info('The alert issue was left as it is: the run was cancelled.');
+    return { rotation, warnings };
+  }
   if (!rotation.healthKnown) {
     logger.info('The alert issue was left as it is: the token record could not be read, so its health is unknown.');
     return { rotation, warnings };
@@ -109,7 +113,7 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
           : undefined;
     alert = await reauthAlerts.sync({
       now: clock.now(),
-      health: rotation.status,
+      health: rotation.health.status,
       schwabRejected: rotation.schwabRejected,
       ...(rotation.record ? { loginAt: rotation.record.meta.createdAt } : {}),
       login: {

@@ -3,9 +3,9 @@
  * bundle works (help, status, the lazily loaded certificate, Octokit and AWS chunks, signal handling) and scans
  * every output for token values and the app secret.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { access, cp, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { access, chmod, cp, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
@@ -13,7 +13,7 @@ import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import { spawnNode } from '../support/action-runner.js';
 import { freePort } from '../support/moto-server.js';
 import { expectNoLeaks } from '../support/leaks.js';
-import { createTestSecret, getMotoUrl, hasMoto, motoEnv, readSecretValue } from '../support/moto.js';
+import { awsEnv, createTestSecret, getMotoUrl, hasMoto, motoEnv, readSecretValue } from '../support/moto.js';
 import { DAY, MINUTE, httpsGet, loginFile, parseRecord, playBrowser, tempDir, tokensOf } from './helpers.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
@@ -384,6 +384,129 @@ describe('node dist/cli.js: messages in the words of a terminal', () => {
       );
       expect(run.exitCode, run.stderr).toBe(2);
       expect(run.stderr).toContain('log in again with `npx --yes github:acme/schwab-token-rotator#v1 login`');
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+/**
+ * `refresh --file` into a store that cannot take the refreshed record, with a Schwab that rotates the refresh token on
+ * every refresh (so refreshing first would retire the stored one and then lose the new one at the rename): the
+ * folder is checked before Schwab is called.
+ *
+ * A folder the user cannot write: permissions do not bind root, so as root the binary runs as `nobody`. A full disk:
+ * a 16 KiB tmpfs, which only root may mount (elsewhere that case says so and is skipped).
+ */
+const IS_ROOT = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+function cliAs(args: string[], env: Record<string, string>, uid: number | undefined) {
+  return new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolveRun, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: baseEnv(env),
+      cwd: dir,
+      ...(uid === undefined ? {} : { uid, gid: uid }),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ exitCode: code ?? 128, stdout, stderr });
+    });
+    child.stdin.end();
+  });
+}
+
+describe('node dist/cli.js refresh --file into a store that cannot take the record (rotating Schwab)', () => {
+  it('a folder it cannot write: fails before calling Schwab, and the stored refresh token still works', async () => {
+    const fake = await startSchwabFake({ rotateOnRefresh: true });
+    try {
+      const login = loginFile(fake, new Date(Date.now() - DAY));
+      const folder = join(dir, 'locked');
+      await mkdir(folder);
+      await writeFile(join(folder, 'schwab_token.json'), login.text, { mode: 0o644 });
+      await chmod(folder, 0o555);
+      await chmod(dir, 0o755);
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+
+      const run = await cliAs(['refresh', '--file', join(folder, 'schwab_token.json')], env, IS_ROOT ? NOBODY : undefined);
+
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(
+        /^schwab-token-rotator: File .*schwab_token\.json could not be written \(EACCES\): the folder .*locked must be writable by you; fix its permissions or choose another path\.$/m,
+      );
+      expect(fake.tokenRequests()).toHaveLength(0);
+      expect(await readFile(join(folder, 'schwab_token.json'), 'utf8')).toBe(login.text);
+      expect(fake.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+      expect(await readdir(folder)).toEqual(['schwab_token.json']);
+      expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, [fake.appSecret, ...tokensOf(login.record)]);
+    } finally {
+      await chmod(join(dir, 'locked'), 0o755).catch(() => undefined);
+      await fake.close();
+    }
+  });
+
+  it.skipIf(!IS_ROOT)('a full disk (a 16 KiB tmpfs; needs root to mount): fails before calling Schwab', async () => {
+    const fake = await startSchwabFake({ rotateOnRefresh: true });
+    const disk = join(dir, 'disk');
+    await mkdir(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', disk]);
+    try {
+      const login = loginFile(fake, new Date(Date.now() - DAY));
+      await writeFile(join(disk, 'schwab_token.json'), login.text, { mode: 0o600 });
+      await writeFile(join(disk, 'filler'), Buffer.alloc(64 * 1024)).catch(() => undefined); // fills what is left
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+
+      const run = await cliAs(['refresh', '--file', join(disk, 'schwab_token.json')], env, undefined);
+
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/could not be written \(ENOSPC\): the disk is full; free some space and try again\.$/m);
+      expect(fake.tokenRequests()).toHaveLength(0);
+      expect(await readFile(join(disk, 'schwab_token.json'), 'utf8')).toBe(login.text);
+      expect(fake.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+      expect((await readdir(disk)).sort()).toEqual(['filler', 'schwab_token.json']);
+    } finally {
+      execFileSync('umount', [disk]);
+      await fake.close();
+    }
+  });
+});
+
+describe('node dist/cli.js: a store that cannot be read is exit 3, never 2 ("log in again")', () => {
+  it('refresh --aws-secret-id with AWS unreachable, and status --json printing the error', async () => {
+    const { unusedLocalUrl } = await import('../fakes/aws-stub.js');
+    const fake = await startSchwabFake();
+    try {
+      const aws = Object.fromEntries(Object.entries(awsEnv(await unusedLocalUrl())).filter(([, v]) => v !== ''));
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl, ...aws };
+
+      const refresh = await cli(['refresh', '--aws-secret-id', 'schwab/token'], env);
+      expect(refresh.exitCode, refresh.stderr).toBe(3);
+      expect(refresh.stderr).toMatch(/^schwab-token-rotator: Could not reach AWS Secrets Manager at /m);
+      expect(refresh.stdout).not.toMatch(/RE-AUTH/);
+      expect(fake.tokenRequests()).toHaveLength(0);
+
+      const status = await cli(['status', '--json', '--aws-secret-id', 'schwab/token'], env);
+      expect(status.exitCode).toBe(3);
+      expect(JSON.parse(status.stdout)).toMatchObject({ status: 'error', reason: expect.stringMatching(/^Could not reach AWS Secrets Manager/), refresh_token_expires_at: null });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.skipIf(!hasMoto)('refresh --aws-secret-id of a secret that does not exist', async () => {
+    const fake = await startSchwabFake();
+    try {
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl, ...Object.fromEntries(Object.entries(motoEnv()).filter(([, v]) => v !== '')) };
+      const run = await cli(['refresh', '--aws-secret-id', 'no-such-secret-for-the-binary'], env);
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/no-such-secret-for-the-binary.*was not found/);
+      expect(fake.tokenRequests()).toHaveLength(0);
     } finally {
       await fake.close();
     }

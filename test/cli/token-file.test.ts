@@ -176,3 +176,23 @@ describe('TokenFile', () => {
     await expect(new TokenFile(dir).load()).rejects.toThrow(/is a folder/);
   });
 });
+
+describe('TokenFile.checkWritable (before a refresh)', () => {
+  it('resolves for a writable folder and leaves nothing behind', async () => {
+    await writeFile(join(dir, 'token.json'), ROTATOR_TEXT);
+    await new TokenFile(join(dir, 'token.json')).checkWritable();
+    await new TokenFile(join(dir, 'new.json')).checkWritable();
+    expect(await strayFiles(dir, ['token.json'])).toEqual([]);
+    expect(await readFile(join(dir, 'token.json'), 'utf8')).toBe(ROTATOR_TEXT);
+  });
+
+  it('refuses a folder given as the file, and a folder that does not exist, in one sentence each', async () => {
+    await mkdir(join(dir, 'sub'));
+    await expect(new TokenFile(join(dir, 'sub'), { label: 'file sub' }).checkWritable()).rejects.toThrow(
+      'File sub is a folder: pass the path of the token file itself.',
+    );
+    await expect(new TokenFile(join(dir, 'nowhere', 'token.json'), { label: 'file nowhere/token.json' }).checkWritable()).rejects.toThrow(
+      `File nowhere/token.json could not be written (ENOENT): the folder ${join(dir, 'nowhere')} does not exist; create it or choose another path.`,
+    );
+  });
+});
