@@ -20,11 +20,10 @@ import { recordFromLogin } from '../token/build.js';
 import { parseTokenRecord } from '../token/parse.js';
 import type { TokenFormat, TokenRecord } from '../token/record.js';
 import { refreshTokenExpiresAt, secretValues } from '../token/record.js';
-import { serializeRecord } from '../token/serialize.js';
 import { validateRecord } from '../token/validate.js';
 import type { Tuning } from '../run/action-deps.js';
 import { secretsManagerPrimary } from '../run/action-deps.js';
-import { newerRecordWins } from '../run/conflict.js';
+import { storeLogin } from '../run/store-login.js';
 import type { LoadedText, PrimaryStore } from '../run/stores.js';
 import type { LoadedConfig, LoginEnvironment } from './config.js';
 import { ConfigSecret, readLoginEnvironment } from './config.js';
@@ -260,22 +259,20 @@ class LoginContainer {
       loaded = fresh;
     }
 
-    // 4. The compare-and-set write with the one conflict rule (the newest login wins), in the secret's own format.
+    // 4. The compare-and-set write with the one conflict rule (the newest login wins), in the secret's own format:
+    // the CLI's login stores a login the same way (storeLogin).
     const format: TokenFormat = stored?.format === 'schwab-py' ? 'schwab-py' : 'rotator';
-    const rule = newerRecordWins(record, store.label, clock, logger);
-    try {
-      const result = await store.compareAndSet(serializeRecord(record, format), before.version, (current) => rule.onConflict(current));
-      if (result.outcome !== 'written') {
-        logger.warning(`${store.label} received a newer login meanwhile, which was kept; this login was not stored.`);
-        return newerLoginKeptPage(store.label, rule.kept());
-      }
-    } catch (error) {
-      const message = logger.redact(errorMessage(error));
-      logger.error(`The new login could not be stored: ${message}`);
+    const written = await storeLogin({ store, before, record, format, clock, logger });
+    if (written.outcome === 'kept-newer') {
+      logger.warning(`${store.label} received a newer login meanwhile, which was kept; this login was not stored.`);
+      return newerLoginKeptPage(store.label, written.newer);
+    }
+    if (written.outcome !== 'written') {
+      logger.error(`The new login could not be stored: ${written.message}`);
       return failurePage(
         503,
         'Logged in, but not stored',
-        `Schwab accepted the login, but ${store.label} could not store it: ${message} The token stored before may no longer work after this login: once this is fixed, tap the login link again.`,
+        `Schwab accepted the login, but ${store.label} could not store it: ${written.message} The token stored before may no longer work after this login: once this is fixed, tap the login link again.`,
         false,
       );
     }
