@@ -267,7 +267,7 @@ class LoginContainer {
       logger.warning(`${store.label} received a newer login meanwhile, which was kept; this login was not stored.`);
       return newerLoginKeptPage(store.label, written.newer);
     }
-    if (written.outcome !== 'written') {
+    if (written.outcome === 'failed') {
       logger.error(`The new login could not be stored: ${written.message}`);
       return failurePage(
         503,
@@ -276,11 +276,17 @@ class LoginContainer {
         false,
       );
     }
-    const ms = performance.now() - login.arrived;
-    logger.info(`Stored the new login in ${store.label} ${Math.round(ms)} ms after the callback arrived.`);
-    this.options.onStored?.(ms);
+    if (written.outcome === 'unfinished') {
+      // It reached the secret as AWSPENDING: the next reader takes it up, so the login counts (accounts, workflow).
+      logger.error(`The new login waits in ${store.label} as AWSPENDING; the write did not finish: ${written.message}`);
+    } else {
+      const ms = performance.now() - login.arrived;
+      logger.info(`Stored the new login in ${store.label} ${Math.round(ms)} ms after the callback arrived.`);
+      this.options.onStored?.(ms);
+    }
 
-    // 5. After the write (neither can undo the login): record the owner's accounts, start the workflow.
+    // 5. After the write (neither can undo the login): record the owner's accounts, start the workflow (which, after an
+    // unfinished write, finishes it).
     let accounts: AccountsCheck = 'matched';
     let recordFailure: string | undefined;
     if (!loaded.config.accountHashes) {
@@ -309,6 +315,7 @@ class LoginContainer {
       accountCount: seen.length,
       dispatch,
       ...(recordFailure ? { recordFailure } : {}),
+      ...(written.outcome === 'unfinished' ? { unfinished: { reason: written.message } } : {}),
     });
   }
 
