@@ -253,6 +253,25 @@ describe('action end to end: the re-auth alert issue', () => {
     expect(github.comments).toHaveLength(0);
   });
 
+  it('with login-url, the issue starts with the one-tap link to the login function and holds no app key', async () => {
+    const login = loginRecord(schwab, new Date(Date.now() - 6 * DAY));
+    const loginUrl = 'https://abc123example.lambda-url.us-east-1.on.aws';
+
+    const run = await runAction({
+      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN, 'login-url': loginUrl }),
+      env: env({ GITHUB_ACTION_REPOSITORY: 'acme/schwab-token-rotator', GITHUB_ACTION_REF: 'v1' }),
+    });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const [issue] = github.issues.filter((candidate) => !candidate.pull_request);
+    const visible = (issue?.body ?? '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('<!--'));
+    expect(visible[0]).toContain(`](${loginUrl}/login)`);
+    expect(issue?.body).toContain('npx --yes github:acme/schwab-token-rotator#v1 login');
+    expect(issue?.body).not.toContain(schwab.appKey);
+    expect(issue?.body).not.toContain('oauth/authorize');
+    expectClean(run, [login.record, parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN'))]);
+  });
+
   it('opens the issue and fails the run when Schwab rejects the refresh token; the record is untouched', async () => {
     const login = loginRecord(schwab, new Date(Date.now() - 1 * DAY - HOUR));
     loginRecord(schwab, new Date()); // a newer login elsewhere revokes it
