@@ -2,6 +2,9 @@ import type { Octokit } from '@octokit/core';
 import type { Api } from '@octokit/plugin-rest-endpoint-methods';
 import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
 import type { ThrottlingOptions } from '@octokit/plugin-throttling';
+import { fetchOver } from '../http/fetch.js';
+import { httpRequest } from '../http/transport.js';
+import type { Transport } from '../http/transport.js';
 import type { Logger } from '../util/logger.js';
 
 /** An Octokit with the REST endpoint methods, pagination, the retry plugin and the throttling plugin. */
@@ -25,13 +28,16 @@ export interface GitHubClientOptions {
    * treats `retry-after: 0` as absent and falls back to 60 s, so only this option makes a rate-limit retry instant.
    */
   waitScale?: number;
+  /** The HTTP transport (default: src/http's, proxy settings from process.env); tests pass their own. */
+  transport?: Transport;
 }
 
 /**
  * Builds the one Octokit the run uses: @octokit/core with the same plugins @actions/github's getOctokit adds (REST
- * methods, pagination), plus retry and throttling, on the platform's fetch. They are loaded here, on demand, so runs
- * that never call GitHub do not pay for them; @actions/github itself (and its own copy of undici) loads only when the
- * runner is behind a proxy, for its proxy-aware fetch.
+ * methods, pagination), plus retry and throttling. They are loaded here, on demand, so runs that never call GitHub do
+ * not pay for them. Requests go through the project's own transport (src/http): node:https with a timeout on every
+ * request, the runner's HTTPS_PROXY / NO_PROXY honoured, and redirects refused (a 3xx fails the request, naming where
+ * GitHub pointed, instead of being followed or taken for success).
  */
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
   const [{ Octokit }, { restEndpointMethods }, { paginateRest }, { retry }, { throttling }] = await Promise.all([
@@ -56,9 +62,8 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       return false;
     };
 
-  const proxyFetch = await runnerProxyFetch(baseUrl);
   const GitHub = Octokit.plugin(restEndpointMethods, paginateRest, retry, throttling);
-  return new GitHub({
+  const client = new GitHub({
     auth: options.token,
     userAgent: 'schwab-token-rotator',
     baseUrl,
@@ -69,7 +74,7 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       warn: (message: string) => logger.warning(message),
       error: (message: string) => logger.error(message),
     },
-    request: { fetch: fetchWithTimeout(options.timeoutMs ?? 30_000, proxyFetch ?? fetch) },
+    request: { fetch: fetchOver(options.transport ?? httpRequest, { timeoutMs: options.timeoutMs ?? 30_000 }) },
     // Not `request.retries`: the retry plugin would then retry every failure, 401/403/404/422 included.
     // 429 is left to the throttling plugin, which honours Retry-After and rateLimitRetries.
     retry: {
@@ -88,28 +93,37 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
         : { write: spacingLimiter(1000 * waitScale), notifications: spacingLimiter(3000 * waitScale) }),
     },
   });
+  // Registered last, so it sees each request's final answer, after the plugins' retries: a redirect is an error.
+  client.hook.after('request', (response, request) => {
+    if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+      throw redirectRefused(response, request);
+    }
+  });
+  return client;
 }
 
-/**
- * The runner's proxy (HTTPS_PROXY / HTTP_PROXY, honouring NO_PROXY) for the GitHub API, through @actions/github's
- * proxy-aware fetch, or undefined when no proxy is configured (the common case: the platform's fetch is used).
- * @actions/github picks its proxy for GITHUB_API_URL when it loads, so it serves only that URL.
- */
-async function runnerProxyFetch(baseUrl: string): Promise<typeof fetch | undefined> {
-  const env = process.env;
-  if (!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy)) return undefined;
-  const { defaults } = await import('@actions/github/lib/utils');
-  const request = defaults.request as { fetch?: typeof fetch } | undefined;
-  return defaults.baseUrl?.replace(/\/+$/, '') === baseUrl ? request?.fetch : undefined;
+interface RedirectRefused extends Error {
+  status: number;
+  request: unknown;
+  response: { url: string; status: number; headers: Record<string, string | number | undefined>; data: unknown };
 }
 
-/** `fetch` with a timeout on every request. */
-function fetchWithTimeout(timeoutMs: number, base: typeof fetch): typeof fetch {
-  return (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return base(input, { ...init, signal });
-  };
+/** The error of a 3xx answer: shaped like Octokit's RequestError (status, request, response), never retried. */
+function redirectRefused(
+  response: { url: string; status: number; headers: Record<string, string | number | undefined>; data: unknown },
+  request: { method?: string; url?: string },
+): RedirectRefused {
+  const location = response.headers.location;
+  const target = typeof location === 'string' ? ` to ${location.split('?')[0]}` : '';
+  const error = new Error(
+    `GitHub answered ${request.method ?? 'the request'} ${request.url ?? ''} with a redirect${target} (HTTP ${response.status}), ` +
+      'which is not followed: check GITHUB_API_URL and the repository or organization name (was it renamed or moved?)',
+  ) as RedirectRefused;
+  error.name = 'HttpError';
+  error.status = response.status;
+  error.request = request;
+  error.response = response;
+  return error;
 }
 
 /**
