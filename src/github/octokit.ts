@@ -111,12 +111,12 @@ interface RedirectRefused extends Error {
 /** The error of a 3xx answer: shaped like Octokit's RequestError (status, request, response), never retried. */
 function redirectRefused(
   response: { url: string; status: number; headers: Record<string, string | number | undefined>; data: unknown },
-  request: { method?: string; url?: string },
+  request: { method?: string },
 ): RedirectRefused {
   const location = response.headers.location;
   const target = typeof location === 'string' ? ` to ${location.split('?')[0]}` : '';
   const error = new Error(
-    `GitHub answered ${request.method ?? 'the request'} ${request.url ?? ''} with a redirect${target} (HTTP ${response.status}), ` +
+    `GitHub answered ${request.method ?? 'the request'} ${response.url.split('?')[0]} with a redirect${target} (HTTP ${response.status}), ` +
       'which is not followed: check GITHUB_API_URL and the repository or organization name (was it renamed or moved?)',
   ) as RedirectRefused;
   error.name = 'HttpError';
