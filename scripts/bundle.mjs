@@ -62,6 +62,18 @@ const builtinsAsRequire = {
   },
 };
 
+/** @actions/core's platform helper (core.platform) is the only importer of @actions/exec, and we never call it. */
+const stubPlatformExec = {
+  name: 'stub-platform-exec',
+  setup(build) {
+    build.onResolve({ filter: /^@actions\/exec$/ }, (args) =>
+      /@actions[\\/]core[\\/]lib[\\/]platform\.js$/.test(args.importer)
+        ? { path: fileURLToPath(new URL('./stubs/platform-exec.mjs', import.meta.url)) }
+        : undefined,
+    );
+  },
+};
+
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
@@ -78,7 +90,7 @@ await build({
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
-  plugins: [stubOidcHttpClient, builtinsAsRequire],
+  plugins: [stubOidcHttpClient, stubPlatformExec, builtinsAsRequire],
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
