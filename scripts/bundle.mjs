@@ -38,13 +38,19 @@ const builtinsAsRequire = {
       const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
       // The require() inside a shim stays external; every other importer gets a shim.
       if (args.namespace === 'builtin-require' || args.namespace === 'builtin-import') return { path: name, external: true };
-      return { path: name, namespace: args.kind === 'dynamic-import' ? 'builtin-import' : 'builtin-require' };
+      // One shim per importing module: a shim shared by two chunks would become a chunk (a file to load) of its own.
+      return {
+        path: `${name}?from=${args.importer}`,
+        namespace: args.kind === 'dynamic-import' ? 'builtin-import' : 'builtin-require',
+        pluginData: name,
+      };
     });
     build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      contents: `module.exports = require(${JSON.stringify(args.pluginData)});`,
       loader: 'js',
     }));
     build.onLoad({ filter: /.*/, namespace: 'builtin-import' }, (args) => {
+      args = { ...args, path: args.pluginData };
       const descriptors = Object.entries(Object.getOwnPropertyDescriptors(requireAtBuild(args.path)));
       const names = descriptors
         .filter(([key, descriptor]) => 'value' in descriptor && key !== 'default' && /^[A-Za-z_$][\w$]*$/.test(key))

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createGitHubClient } from '../../src/github/octokit.js';
+import { Octokit } from '@octokit/core';
+import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
+import { createGitHubClient, REST_ROUTES } from '../../src/github/octokit.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
@@ -126,5 +128,21 @@ describe('createGitHubClient', () => {
     ]);
     expect(fake.count('issues-list')).toBe(1);
     expect(fake.count('repo-public-key')).toBe(1);
+  });
+
+  it("calls each REST method on the route @octokit/plugin-rest-endpoint-methods gives it", async () => {
+    const reference = new (Octokit.plugin(restEndpointMethods))().rest as unknown as Record<
+      string,
+      Record<string, { endpoint: { DEFAULTS: { method: string; url: string } } }>
+    >;
+    const client = await createGitHubClient({ token: 't', baseUrl: 'http://127.0.0.1:9', logger: createMemoryLogger() });
+    const rest = client.rest as unknown as Record<string, Record<string, { endpoint: { DEFAULTS: { method: string; url: string } } }>>;
+    for (const [scope, methods] of Object.entries(REST_ROUTES)) {
+      for (const [name, route] of Object.entries(methods)) {
+        const expected = reference[scope]?.[name]?.endpoint.DEFAULTS;
+        expect(`${expected?.method} ${expected?.url}`, `${scope}.${name}`).toBe(route);
+        expect(`${rest[scope]?.[name]?.endpoint.DEFAULTS.method} ${rest[scope]?.[name]?.endpoint.DEFAULTS.url}`).toBe(route);
+      }
+    }
   });
 });
