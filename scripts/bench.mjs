@@ -468,7 +468,7 @@ async function runDaemon({ runtime, store, schwab, moto, loginText, distCli, wor
     .split('\n')
     .filter(Boolean)
     .map((line) => line.split('\t').map(Number))
-    .map(([tick, rss, heap]) => ({ tick, rss, heap }));
+    .map(([tick, rss, heap, anon]) => ({ tick, rss, heap, anon: anon ?? 0 }));
   await rm(dir, { recursive: true, force: true });
   if (code !== 0 || ticks.length < DAEMON_TICKS || refreshes < DAEMON_TICKS) {
     throw new Error(
@@ -491,6 +491,8 @@ async function runDaemon({ runtime, store, schwab, moto, loginText, distCli, wor
     max: Math.max(...ticks.map((t) => t.rss)),
     growth: mean(late, 'rss') - mean(early, 'rss'),
     heapGrowth: mean(late, 'heap') - mean(early, 'heap'),
+    anonSteady: median(late.map((t) => t.anon)),
+    anonGrowth: mean(late, 'anon') - mean(early, 'anon'),
     windows: [early[0].tick, early.at(-1).tick, late[0].tick, late.at(-1).tick],
   };
 }
@@ -702,19 +704,24 @@ async function report({ nodes, scenarios, results, loaded, daemons, github, moto
     console.log('');
     console.log(`(daemon) \`node dist/cli.js refresh --every 1m\`, ${DAEMON_TICKS} ticks on a virtual clock, RSS after each tick:`);
     table(
-      ['runtime, store', 'after tick 1', 'steady (last 10%)', 'max', 'growth', 'heap growth', 'ticks in'],
+      ['runtime, store', 'RSS tick 1', 'RSS steady', 'RSS max', 'RSS growth', 'anonymous', 'anon. growth', 'heap growth', 'ticks in'],
       daemons.map((d) => [
         `${d.runtime.label}, ${d.store === 'aws' ? 'AWS secret (moto)' : 'token file'}`,
         mib(d.first),
         mib(d.steady),
         mib(d.max),
         signedMib(d.growth),
+        d.anonSteady ? mib(d.anonSteady) : 'n/a',
+        d.anonSteady ? signedMib(d.anonGrowth) : 'n/a',
         signedMib(d.heapGrowth),
         `${(d.ms / 1000).toFixed(1)} s`,
       ]),
     );
     const [e0, e1, l0, l1] = daemons[0].windows;
-    console.log(`    growth: mean RSS of ticks ${l0}–${l1} minus ticks ${e0}–${e1}`);
+    console.log(
+      `    steady: median of the last 10% of ticks; growth: mean of ticks ${l0}–${l1} minus ticks ${e0}–${e1}; anonymous: ` +
+        "memory not backed by a file (RSS less the node binary's and libraries' pages), from /proc/self/smaps_rollup",
+    );
   }
 
   const sizes = await distSizes();

@@ -22,8 +22,10 @@ const stubOidcHttpClient = {
  * Node's built-in modules through `require`, not ESM `import`. An ESM import of a builtin makes Node build its ESM
  * facade, which reads every export; on Node 24 `node:http` has lazy getters (WebSocket, MessageEvent, …) whose read
  * loads undici, http2, worker_threads and perf_hooks: 60–150 ms that `require('node:http')` (~9 ms) never pays.
- * - A static import gets a CommonJS shim, `module.exports = require('node:x')` (the banner defines `require`);
- *   esbuild's interop reads each export when it is used, never all of them.
+ * - A static import gets a CommonJS shim whose exports are getters (the builtin's export names, listed at build time)
+ *   that `require('node:x')` on first use (the banner defines `require`): a builtin loads when the code first uses
+ *   it, not when a module that imports it loads. The CLI's refresh loop, for one, never loads the TLS server, the
+ *   child_process and the readline its login command imports.
  * - A dynamic `import('node:x')` gets a small ES module instead (with code splitting, a CommonJS module imported
  *   dynamically would expose only `default`): `default` plus the builtin's plain data properties, listed at build
  *   time; lazy getters are left out, so nothing loads them.
@@ -45,10 +47,20 @@ const builtinsAsRequire = {
         pluginData: name,
       };
     });
-    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.pluginData)});`,
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => {
+      const name = args.pluginData;
+      const keys = Object.getOwnPropertyNames(requireAtBuild(name)).filter((key) => key !== 'default');
+      return {
+        contents: [
+          `let m;`,
+          `const load = () => (m ??= require(${JSON.stringify(name)}));`,
+          `for (const key of ${JSON.stringify(keys)}) {`,
+          `  Object.defineProperty(exports, key, { enumerable: true, configurable: true, get: () => load()[key] });`,
+          `}`,
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
     build.onLoad({ filter: /.*/, namespace: 'builtin-import' }, (args) => {
       args = { ...args, path: args.pluginData };
       const descriptors = Object.entries(Object.getOwnPropertyDescriptors(requireAtBuild(args.path)));

@@ -3,9 +3,12 @@
 //
 // - Every wait of 30 s or more (the loop's wait for its next tick; nothing else in a healthy run waits that long) is
 //   cut to 1 ms of real time, and the clock (Date, Date.now) jumps ahead by the time it would have waited.
-// - After each tick the process's RSS and V8 heap are appended to $BENCH_DAEMON_LOG as `tick\trss\theapUsed` (bytes).
+// - After each tick the process's RSS, V8 heap and anonymous (private, not file-backed) memory are appended to
+//   $BENCH_DAEMON_LOG as `tick\trss\theapUsed\tanonymous` (bytes; anonymous from /proc/self/smaps_rollup, 0 elsewhere).
+//   Most of a Node process's RSS is the node binary's own pages (~31 MiB of a bare Node 24's 42 MiB), which the
+//   kernel can drop and re-read; anonymous memory is what the process really holds.
 // - After $BENCH_DAEMON_TICKS ticks the process sends itself SIGTERM: the CLI stops as a user's Ctrl-C would stop it.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -33,9 +36,17 @@ function onTick() {
   tick++;
   if (log) {
     const { rss, heapUsed } = process.memoryUsage();
-    appendFileSync(log, `${tick}\t${rss}\t${heapUsed}\n`);
+    appendFileSync(log, `${tick}\t${rss}\t${heapUsed}\t${anonymous()}\n`);
   }
   if (tick >= ticks) process.kill(process.pid, 'SIGTERM');
+}
+
+const ROLLUP = '/proc/self/smaps_rollup';
+const hasRollup = existsSync(ROLLUP);
+function anonymous() {
+  if (!hasRollup) return 0;
+  const kib = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync(ROLLUP, 'utf8'))?.[1];
+  return kib ? Number(kib) * 1024 : 0;
 }
 
 const realDelay = timersPromises.setTimeout;
