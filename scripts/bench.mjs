@@ -26,6 +26,7 @@
 //   BENCH_TIMELINE=c           one more run of a row on Node 24: when each chunk loads and each HTTP call is made
 //   BENCH_PROFILE=c            one more run on Node 24 under --cpu-prof, summarised (BENCH_PROFILE_OUT=file keeps it)
 //   BENCH_NODE_FLAGS=…         node flags for the dist/ runs, for what-if experiments
+//   BENCH_DIST=folder          measure that build instead of dist/ (what-if experiments)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -36,7 +37,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadFakes, startMotoIfInstalled } from './lib/loopback.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const BUILT = join(ROOT, 'dist');
+// BENCH_DIST=folder: measure another build of dist/ (what-if experiments).
+const BUILT = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(ROOT, 'dist');
 const PEER = join(ROOT, 'bench', 'peers', 'aws-secretsmanager-get-secrets', 'dist', 'index.js');
 const SEEDS = join(ROOT, 'bench', 'seeds', 'refresh_and_put.py');
 const VIRTUAL_CLOCK = fileURLToPath(new URL('./bench/virtual-clock.mjs', import.meta.url));
