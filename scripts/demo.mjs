@@ -46,6 +46,7 @@ async function demo() {
   say();
   say(`${store.name} now:`);
   await store.show();
+  if (store.note) say(store.note);
   say();
   say(bold('The job summary of run 1:'));
   say(first.summary.trim().replace(/^/gm, '  '));
@@ -72,6 +73,11 @@ async function openStore() {
       inputs: async () => ({ 'aws-secret-id': SECRET }),
       env: { ...moto.env, GITHUB_REPOSITORY: '' }, // no repository: the alert issue stays off in the demo
       close: () => moto.stop(),
+      // moto 5.2.1 keeps answering the pre-rotation version when no stage is named (real AWS does not).
+      note:
+        '  (Read it with the stage named, as this demo does: `aws --endpoint-url URL secretsmanager get-secret-value\n' +
+        `   --secret-id ${SECRET} --version-stage AWSCURRENT\`. Without --version-stage, moto 5.2.1 returns the version\n` +
+        '   from before the rotation; real AWS returns the current one either way.)',
       async show() {
         const { Versions = [] } = await motoCall(moto.url, 'ListSecretVersionIds', { SecretId: SECRET });
         for (const version of Versions) {
