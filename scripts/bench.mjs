@@ -27,6 +27,7 @@
 //   BENCH_PROFILE=c            one more run on Node 24 under --cpu-prof, summarised (BENCH_PROFILE_OUT=file keeps it)
 //   BENCH_NODE_FLAGS=…         node flags for the dist/ runs, for what-if experiments
 //   BENCH_DIST=folder          measure that build instead of dist/ (what-if experiments)
+//   BENCH_COMPARE=folder       also rows (b) and (c) of that build on Node 24, in the same rounds (A/B experiments)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -245,6 +246,21 @@ async function main() {
     });
   }
   if (process.env.BENCH_BREAKDOWN) scenarios.push(...(await breakdownScenarios(scenarios, moto, fakes, loginText)));
+  if (process.env.BENCH_COMPARE) {
+    const other = join(work, 'compare');
+    await cp(resolve(process.env.BENCH_COMPARE), other, { recursive: true });
+    for (const key of ['b', 'c']) {
+      const base = scenarios.find((s) => s.runtime === node24 && s.key === key);
+      if (!base) continue;
+      // Its own secret, so the two builds never race on one record.
+      const inputs = { ...base.inputs };
+      if (inputs['aws-secret-id']) {
+        inputs['aws-secret-id'] = `${inputs['aws-secret-id']}-compare`;
+        await moto.createSecret(inputs['aws-secret-id'], loginText);
+      }
+      scenarios.push({ ...base, key: `${key}@compare`, title: `${base.title} (${process.env.BENCH_COMPARE})`, args: [...NODE_FLAGS, join(other, 'index.js')], inputs });
+    }
+  }
 
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(
