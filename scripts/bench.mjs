@@ -274,10 +274,20 @@ async function main() {
 
   // Interleaved rounds: one run of every row per round.
   const samples = new Map(scenarios.map((s) => [s, []]));
+  /** What each row asked of the fakes, per run (the last round's): GitHub routes and Schwab token requests. */
+  const calls = new Map();
   for (let round = 0; round < WARMUP + RUNS; round++) {
     process.stdout.write(`  round ${round + 1}/${WARMUP + RUNS}${round < WARMUP ? ' (warm-up)' : ''} `);
     for (const scenario of scenarios) {
+      const github0 = { ...github.counts };
+      const schwab0 = schwab.tokenRequests().length;
       const run = await runOnce(scenario, work);
+      const made = Object.entries(github.counts)
+        .map(([route, n]) => [route, n - (github0[route] ?? 0)])
+        .filter(([, n]) => n > 0)
+        .map(([route, n]) => `${route} ${n}`);
+      const refreshes = schwab.tokenRequests().length - schwab0;
+      calls.set(scenario, [...(refreshes ? [`Schwab token ${refreshes}`] : []), ...made].join(', ') || 'none');
       if (round >= WARMUP) samples.get(scenario).push(run);
       process.stdout.write('.');
     }
@@ -303,7 +313,7 @@ async function main() {
     }
   }
 
-  await report({ nodes, scenarios, results, loaded, daemons, github, moto });
+  await report({ nodes, scenarios, results, loaded, daemons, calls, moto });
 
   const node24Scenario = (key) => scenarios.find((s) => s.runtime === node24 && s.key === key);
   if (process.env.BENCH_TIMELINE) {
@@ -689,7 +699,7 @@ async function distSizes() {
   return { js, all, files, index: (await stat(join(DIST, 'index.js'))).size, cli: (await stat(join(DIST, 'cli.js'))).size };
 }
 
-async function report({ nodes, scenarios, results, loaded, daemons, github, moto }) {
+async function report({ nodes, scenarios, results, loaded, daemons, calls, moto }) {
   const node24 = nodes[0];
   const names = {
     a: '(a) `node -e 0`',
@@ -757,9 +767,9 @@ async function report({ nodes, scenarios, results, loaded, daemons, github, moto
       console.log(`      ${kib(file.bytes).padStart(10)}  ${file.path}${packages.length ? `  (${packages.join(', ')})` : ''}`);
     }
   }
-  const runs = WARMUP + RUNS;
-  const perRun = Object.entries(github.counts).map(([route, n]) => `${route} ${(n / runs / nodes.length).toFixed(1)}`);
-  console.log(`    GitHub API calls per round and runtime, (b) and (c) together: ${perRun.join(', ')}`);
+  for (const scenario of scenarios.filter((s) => s.runtime === node24 && (s.key === 'b' || s.key === 'c'))) {
+    console.log(`    calls of (${scenario.key}) to the Schwab and GitHub fakes, per run: ${calls.get(scenario)}`);
+  }
 
   // The goals, on Node 24.
   const get = (key) => results.get(scenarios.find((s) => s.runtime === node24 && s.key === key));
