@@ -116,8 +116,11 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
   plugins: [stubOidcHttpClient, stubPlatformExec, builtinsAsRequire],
-  // Some CommonJS dependencies call require(); give the ESM bundle one.
+  // The builtin shims (and esbuild's helper for CommonJS code) call require(), only ever for builtins: give each file
+  // one. process.getBuiltinModule (Node ≥ 20.16) costs nothing; createRequire costs ~0.2 ms a file on Node 24.
   banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    js:
+      "import { createRequire as __cr } from 'node:module'; const require = typeof process.getBuiltinModule === 'function' " +
+      '? (id) => process.getBuiltinModule(id) : __cr(import.meta.url);',
   },
 });
