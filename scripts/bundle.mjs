@@ -32,6 +32,7 @@ const stubOidcHttpClient = {
  */
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const requireAtBuild = createRequire(import.meta.url);
+const importerIds = new Map();
 const builtinsAsRequire = {
   name: 'builtins-as-require',
   setup(build) {
@@ -41,8 +42,10 @@ const builtinsAsRequire = {
       // The require() inside a shim stays external; every other importer gets a shim.
       if (args.namespace === 'builtin-require' || args.namespace === 'builtin-import') return { path: name, external: true };
       // One shim per importing module: a shim shared by two chunks would become a chunk (a file to load) of its own.
+      // (A number, not the importer's path: a path ending in .mjs would make esbuild read the shim as an ES module.)
+      if (!importerIds.has(args.importer)) importerIds.set(args.importer, importerIds.size);
       return {
-        path: `${name}?from=${args.importer}`,
+        path: `${name}?importer=${importerIds.get(args.importer)}`,
         namespace: args.kind === 'dynamic-import' ? 'builtin-import' : 'builtin-require',
         pluginData: name,
       };
@@ -99,6 +102,18 @@ const stubPlatformExec = {
   },
 };
 
+/** @actions/core's file commands use node:crypto only for a random delimiter: see ./stubs/core-random-uuid.mjs. */
+const stubCoreCrypto = {
+  name: 'stub-core-crypto',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
+      /@actions[\\/]core[\\/]lib[\\/]file-command\.js$/.test(args.importer)
+        ? { path: fileURLToPath(new URL('./stubs/core-random-uuid.mjs', import.meta.url)) }
+        : undefined,
+    );
+  },
+};
+
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
@@ -115,7 +130,7 @@ await build({
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
-  plugins: [stubOidcHttpClient, stubPlatformExec, builtinsAsRequire],
+  plugins: [stubOidcHttpClient, stubPlatformExec, stubCoreCrypto, builtinsAsRequire],
   // The builtin shims (and esbuild's helper for CommonJS code) call require(), only ever for builtins: give each file
   // one. process.getBuiltinModule (Node ≥ 20.16) costs nothing; createRequire costs ~0.2 ms a file on Node 24.
   banner: {
