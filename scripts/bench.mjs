@@ -143,6 +143,9 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'rotator-bench-'));
   cleanups.push(() => rm(work, { recursive: true, force: true }));
   await cp(BUILT, join(work, 'dist'), { recursive: true });
+  // As in the runner's checkout of the action: dist/ beside the package.json that says its .js files are ES modules
+  // (without it Node 24 would first try each file as CommonJS, then detect ESM syntax and compile it again).
+  await cp(join(ROOT, 'package.json'), join(work, 'package.json'));
   DIST = join(work, 'dist');
   const distIndex = join(DIST, 'index.js');
   const distCli = join(DIST, 'cli.js');
