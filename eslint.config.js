@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'test/**', 'src/cli/**', 'src/cli.ts'],
+    files: ['scripts/**', 'test/**', 'src/cli/**', 'src/cli.ts', 'src/lambda/handler.ts'],
     rules: { 'no-console': 'off' },
   },
 );

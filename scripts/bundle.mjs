@@ -1,9 +1,9 @@
-// Bundles the action (dist/index.js) and the CLI (dist/cli.js) into ESM files.
+// Bundles the action (dist/index.js), the CLI (dist/cli.js) and the login function (dist/lambda.js) into ESM files.
 // Heavy dependencies (AWS SDK, Octokit, libsodium) are imported dynamically in src/, so esbuild
 // splits them into chunks under dist/chunks/ that load only on the paths that need them.
 import { build } from 'esbuild';
 import { builtinModules, createRequire } from 'node:module';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /** @actions/core's OIDC helper is the only importer of @actions/http-client on the action's startup path. */
@@ -117,7 +117,7 @@ const stubCoreCrypto = {
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
-  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts', lambda: 'src/lambda/handler.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -139,3 +139,7 @@ await build({
       '? (id) => process.getBuiltinModule(id) : __cr(import.meta.url);',
   },
 });
+
+// dist/ is also the login function's deployment package (deploy/login-function.yml, handler lambda.handler): the
+// Lambda runtime loads a .js file as an ES module only when the nearest package.json says so.
+await writeFile(new URL('../dist/package.json', import.meta.url), '{ "type": "module" }\n');

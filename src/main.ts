@@ -8,6 +8,9 @@ import { runActionOnce } from './run/action-run.js';
 import type { ActionRunResult } from './run/action-run.js';
 import { renderSummary } from './run/summary.js';
 import { formatIsoSeconds } from './token/time.js';
+import { describeFinishedAfterCancel, describeStop, watchCancellation } from './run/cancel.js';
+import { withFailure } from './run/rotation.js';
+import type { RotationStep } from './run/rotation.js';
 
 /**
  * The action: inputs → settings → rotation → outputs, summary and exit status.
@@ -18,23 +21,44 @@ export async function run(): Promise<void> {
     registerSecret: (secret) => core.setSecret(secret),
     write: (level, message) => core[level](message),
   });
+  // A cancelled workflow (SIGINT, then SIGTERM, then SIGKILL) lets the write in progress finish, bounded.
+  let step: RotationStep | undefined;
+  const cancel = watchCancellation({
+    onSignal: (name, graceMs) =>
+      logger.warning(`Received ${name}: finishing the step in progress (at most ${graceMs / 1000} s), then stopping.`),
+    onExpired: (name) => void stopNow(logger, describeStop(name, step)),
+  });
   try {
     const settings = readSettings((name) => core.getInput(name), logger);
-    const run = await runActionOnce(settings, { clock: systemClock, sleep: realSleep, logger }, runContext());
+    const platform = { clock: systemClock, sleep: realSleep, logger, signal: cancel.signal, onStep: (next: RotationStep) => (step = next) };
+    const done = await runActionOnce(settings, platform, runContext());
+    const cancelled = cancel.received && { kind: 'cancelled' as const, message: describeFinishedAfterCancel(cancel.received) };
+    const run = cancelled ? { ...done, rotation: withFailure(done.rotation, cancelled) } : done;
     const result = run.rotation;
     setOutputs(run);
     await writeSummary(logger, renderSummary(result, systemClock.now(), { issue: issueLink(run), warnings: run.warnings }));
     logger.info(result.action);
     if (result.failures.length) {
-      core.setFailed(result.failures.join('\n'));
+      core.setFailed(result.failures.map((failure) => failure.message).join('\n'));
     } else if (result.status === 'expiring') {
       logger.warning(result.health.reason);
     }
   } catch (error) {
     const message = logger.redact(errorMessage(error));
+    core.setOutput('status', 'error');
     core.setFailed(message);
     await writeSummary(logger, `## Schwab token\n\n❌ The run stopped before touching any store: ${message}\n`);
+  } finally {
+    cancel.dispose();
   }
+}
+
+/** The grace after a cancel ran out: say where the run stopped, then end the process before the runner kills it. */
+async function stopNow(logger: Logger, sentence: string): Promise<void> {
+  core.setOutput('status', 'error');
+  core.setFailed(logger.redact(sentence));
+  await writeSummary(logger, `## Schwab token\n\n❌ ${sentence}\n`);
+  process.exit(1);
 }
 
 function setOutputs(run: ActionRunResult): void {
@@ -47,7 +71,7 @@ function setOutputs(run: ActionRunResult): void {
   }
   if (health.refreshTokenExpiresAt) core.setOutput('refresh-token-expires-at', formatIsoSeconds(health.refreshTokenExpiresAt));
   core.setOutput('refreshed', String(result.refreshed));
-  if (result.healthKnown) core.setOutput('status', result.status);
+  core.setOutput('status', result.status);
   if (run.alert?.issueNumber !== undefined) core.setOutput('issue-number', String(run.alert.issueNumber));
 }
 

@@ -12,7 +12,8 @@ export const REGION = 'us-east-1';
 /**
  * Bundles and imports the fakes and helpers: startSchwabFake, startGitHubFake, FAKE_SECRETS_TOKEN,
  * FAKE_WORKFLOW_TOKEN, findMotoServer, freePort, startMotoServer, recordFromLogin, serializeRecord, parseTokenRecord,
- * runnerEnv (the environment a GitHub runner gives a step).
+ * runnerEnv (the environment a GitHub runner gives a step), startFunctionUrlEmulator and createCallbackCertificate
+ * (the login function served locally).
  * Returns the module and a function that removes the bundle.
  */
 export async function loadFakes() {
@@ -29,6 +30,8 @@ export async function loadFakes() {
         "export { serializeRecord } from './src/token/serialize.js';",
         "export { parseTokenRecord } from './src/token/parse.js';",
         "export { runnerEnv } from './test/support/action-runner.js';",
+        "export { startFunctionUrlEmulator } from './test/fakes/function-url-emulator.js';",
+        "export { createCallbackCertificate } from './src/cli/certificate.js';",
       ].join('\n'),
       resolveDir: ROOT,
       sourcefile: 'loopback-fakes.ts',

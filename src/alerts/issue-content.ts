@@ -1,23 +1,39 @@
 /**
- * The words of the alert issue and its comments. Pure: every text is built from names, dates and the authorize URL
- * (never from a token value or the app secret) and then passed through `redact` anyway, as defence in depth.
+ * The words of the alert issue and its comments. Pure: every text is built from names and dates (never from a token
+ * value, the app secret or the app key: the issue may be public) and then passed through `redact` anyway, as defence
+ * in depth.
  */
 import { refreshTokenExpiresAt } from '../token/record.js';
+import type { TokenFormat } from '../token/record.js';
+import { DEFAULT_SCHWAB_BASE_URL } from '../schwab/urls.js';
+import { loginCommand } from '../util/audience.js';
+import { shellQuote } from '../util/text.js';
 import { formatDuration } from '../util/duration.js';
 import type { AlertState } from './marker.js';
 import { formatMarker } from './marker.js';
 
-/** What the `login` command needs to write the new record where this workflow reads it. */
+/**
+ * What the `login` command needs to write the new record where this workflow reads it, and every setting of the run
+ * that is not the CLI's default. Nothing here is secret, and the app key is deliberately absent: the issue may be
+ * public, so the reader puts the key in the environment (see loginSteps).
+ */
 export interface LoginCommandOptions {
-  /** The Schwab app key (client_id); it is part of the authorize URL anyway. Never pass the app secret. */
-  appKey: string;
   callbackUrl: string;
+  /** Schwab's address when the run used another than the default (a proxy): `--schwab-base-url`. */
+  schwabBaseUrl?: string;
   /** AWS Secrets Manager secret the CLI should write (`--aws-secret-id`). */
   awsSecretId?: string;
-  /** Region of that secret, passed as AWS_REGION in front of the command. */
+  /** Region of that secret (`--aws-region`). */
   awsRegion?: string;
-  /** GitHub repository secret the CLI should write (`--github-repo`, `--github-secret-name`). */
+  /** GitHub secret the CLI should write (`--github-repo OWNER/REPO[@ENV]`, `--github-secret-name`). */
   githubSecret?: { repo: string; name: string };
+  /** The record's format when it is not the default (`--token-format schwab-py`). */
+  tokenFormat?: TokenFormat;
+  /**
+   * The login function's URL (the `login-url` input). The issue then starts with a one-tap link to its /login, the
+   * command as the fallback, and shows neither the app key nor an authorize URL.
+   */
+  loginUrl?: string;
 }
 
 export type Redact = (text: string) => string;
@@ -31,8 +47,6 @@ export interface AlertContentInput {
   now: Date;
   /** The login (`created_at`) of the record in use; undefined when no usable record exists. */
   loginAt?: Date;
-  /** The authorize URL for this app key and callback (buildAuthorizeUrl). */
-  authorizeUrl: string;
   login: LoginCommandOptions;
   /**
    * Where the rotated token is kept, for "what stops working", e.g. ["AWS Secrets Manager secret `prod/schwab`",
@@ -58,11 +72,7 @@ export function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Quotes a shell word when it needs it (POSIX single quotes). */
-export function shellQuote(value: string): string {
-  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 /** Inline code that survives backticks in the value. */
 function code(value: string): string {
@@ -70,18 +80,23 @@ function code(value: string): string {
   return clean.includes('`') ? `\`\` ${clean} \`\`` : `\`${clean}\``;
 }
 
-/** The exact `login` command (one line). The app secret is read from the environment, never written here. */
+/**
+ * The exact `login` command (one line), run the way this action's reader can (see loginCommand). The app key and
+ * secret come from the environment (step 1 of the issue): neither is written here.
+ */
 export function buildLoginCommand(options: LoginCommandOptions): string {
-  const env: string[] = [];
-  if (options.awsSecretId && options.awsRegion) env.push(`AWS_REGION=${shellQuote(options.awsRegion)}`);
-  env.push(`SCHWAB_APP_KEY=${shellQuote(options.appKey)}`);
-  const args = ['npx', 'schwab-token-rotator', 'login', '--callback-url', shellQuote(options.callbackUrl)];
-  if (options.awsSecretId) args.push('--aws-secret-id', shellQuote(options.awsSecretId));
+  const args = ['--callback-url', shellQuote(options.callbackUrl)];
+  if (options.schwabBaseUrl && options.schwabBaseUrl !== DEFAULT_SCHWAB_BASE_URL) args.push('--schwab-base-url', shellQuote(options.schwabBaseUrl));
+  if (options.awsSecretId) {
+    args.push('--aws-secret-id', shellQuote(options.awsSecretId));
+    if (options.awsRegion) args.push('--aws-region', shellQuote(options.awsRegion));
+  }
   if (options.githubSecret) {
     args.push('--github-repo', shellQuote(options.githubSecret.repo));
     args.push('--github-secret-name', shellQuote(options.githubSecret.name));
   }
-  return [...env, ...args].join(' ');
+  if (options.tokenFormat && options.tokenFormat !== 'rotator') args.push('--token-format', shellQuote(options.tokenFormat));
+  return loginCommand(args);
 }
 
 function defaultStores(login: LoginCommandOptions): string[] {
@@ -135,8 +150,14 @@ function situation(input: AlertContentInput, deadline: Date | undefined): string
   return `The refresh token expires at ${when}.`;
 }
 
+/** The one-tap link to the login function, the first thing the issue (and its notification) shows. */
+function oneTapLink(loginUrl: string): string {
+  return `**[Log in to Schwab now](${loginUrl}/login)**: one tap, from any device. Schwab's own login page opens; once you approve, the login function stores the new token and this workflow takes it from there.`;
+}
+
 function loginSteps(input: AlertContentInput): string[] {
   const { login } = input;
+  const oneTap = login.loginUrl !== undefined;
   const writes = [`- the file ${code('schwab_token.json')} in the current directory (mode 0600)`];
   if (login.awsSecretId) writes.push(`- the AWS Secrets Manager secret ${code(login.awsSecretId)} (with your usual AWS credentials)`);
   if (login.githubSecret) {
@@ -151,19 +172,18 @@ function loginSteps(input: AlertContentInput): string[] {
       : `Then store the content of ${code('schwab_token.json')} where this workflow reads its token (its ${code('token')} input); ` +
         'the next run adopts the newer login and closes this issue.';
   return [
-    '### How to log in again (one command, one browser click)',
+    oneTap ? '### Or log in from a terminal (one command, one browser click)' : '### How to log in again (one command, one browser click)',
     '',
-    `1. On a machine with Node.js 20 or later, put your app secret in the environment without it landing in the shell history ` +
-      `(it is deliberately not shown here): ${code('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET')}, then paste the secret and press Enter.`,
+    `1. On a machine with Node.js 20 or later, put your app's key and secret in the environment (neither is shown here, ` +
+      `and the secret stays out of the shell history): ${code('export SCHWAB_APP_KEY=YOUR_APP_KEY')} with the App Key of your app at ` +
+      `developer.schwab.com, then ${code('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET')}, paste the secret and press Enter.`,
     '2. Run:',
     '',
     '   ```sh',
     `   ${buildLoginCommand(login)}`,
     '   ```',
     '',
-    `3. The command opens Schwab's authorize page in your browser (if no browser opens, open the URL it prints: it carries a one-time \`state\` that ties the login to this command) and catches Schwab's redirect to ${code(login.callbackUrl)} by itself. Log in with your Schwab brokerage account and approve. The browser warns about the local self-signed certificate: that is expected.`,
-    '',
-    `   For reference, this app's authorize URL is ${input.authorizeUrl} — but log in through the URL the command prints: it carries the one-time \`state\` the command checks.`,
+    `3. The command checks the key and secret with Schwab, then opens Schwab's authorize page in your browser (if no browser opens, open the URL it prints: it carries a one-time \`state\` that ties the login to this command) and catches Schwab's redirect to ${code(login.callbackUrl)} by itself. Log in with your Schwab brokerage account and approve. The browser warns about the local self-signed certificate: that is expected.`,
     '',
     'It writes the new token record to:',
     '',
@@ -180,6 +200,7 @@ export function alertBody(input: AlertContentInput): string {
   const storeText = stores.length ? listText(stores) : 'the configured stores';
   const lines = [
     formatMarker({ kind: 'alert', tokenId: input.tokenId, login: input.loginAt, state: input.status }),
+    ...(input.login.loginUrl ? [oneTapLink(input.login.loginUrl), ''] : []),
     `## Schwab login ${input.status === 'expiring' ? 'needed soon' : 'required now'} for ${code(input.tokenId)}`,
     '',
     situation(input, deadline),
@@ -210,13 +231,15 @@ export function reauthComment(input: AlertContentInput): string {
     formatMarker({ kind: 'reauth-required', tokenId: input.tokenId, login: input.loginAt }),
     `**The refresh token for ${code(input.tokenId)} is dead now.** ${situation(input, deadline)}`,
     '',
-    'Every run of this workflow fails until someone logs in again:',
+    ...(input.login.loginUrl
+      ? [oneTapLink(input.login.loginUrl), '', 'Every run of this workflow fails until someone logs in again. Or, from a terminal:']
+      : ['Every run of this workflow fails until someone logs in again:']),
     '',
     '```sh',
     buildLoginCommand(input.login),
     '```',
     '',
-    `(with ${code('SCHWAB_APP_SECRET')} in the environment; the steps are in the description above).`,
+    `(with ${code('SCHWAB_APP_KEY')} and ${code('SCHWAB_APP_SECRET')} in the environment; the steps are in the description above).`,
   ];
   if (input.runUrl) lines.push('', `<sub>Seen by [this workflow run](${input.runUrl}).</sub>`);
   return input.redact(lines.join('\n'));

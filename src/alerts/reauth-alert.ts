@@ -8,7 +8,9 @@
  * | healthy, no alert issue open                                 | 1 (list)                                         |
  * | healthy / expiring with the issue already open               | 1 (list)                                         |
  * | reauth-required, already announced                           | 1 (list), 2 when the issue has comments and was  |
- * |                                                              | opened as `expiring` (list its comments)         |
+ * |                                                              | opened as `expiring` (list its comments), 3 when |
+ * |                                                              | a marker comment is by someone other than the    |
+ * |                                                              | issue's author (GET /user, see below)            |
  * | open the issue                                               | list + 1 GET per label (+ 1 POST per missing     |
  * |                                                              | label) + create (+ create again without assignees |
  * |                                                              | when GitHub rejects them) — 3 with one label     |
@@ -16,6 +18,14 @@
  * | close after a new login                                      | list + close + comment = 3                       |
  *
  * So a healthy run costs exactly one request; more pages add one request per 100 open labelled issues.
+ *
+ * Whose markers count: anyone who can comment on the issue can paste a marker, so a `reauth-required` marker in a
+ * comment counts only when the comment was written by the identity that writes the alerts. That identity is the
+ * issue's author (the token that opened it) and the token in use now: GET /user for a user's token, and
+ * `github-actions[bot]` when GitHub refuses /user, as it does for GITHUB_TOKEN and every installation token (a
+ * comment by `github-actions[bot]` can only come from a workflow of this repository). /user is asked only when a
+ * marker comment by someone other than the issue's author exists. The issue body is trusted: only its author and the
+ * repository's maintainers can edit it.
  * Every API failure becomes `outcome.warning` (one sentence) and is never thrown: the token is refreshed and
  * written whatever happens here. The caller emits the warning (annotation); this class logs only info/debug lines.
  */
@@ -49,9 +59,7 @@ export interface AlertSyncInput {
   schwabRejected: boolean;
   /** The login (`created_at`) of the record now in use; undefined when no usable record exists. */
   loginAt?: Date;
-  /** The authorize URL for this app key and callback (buildAuthorizeUrl). */
-  authorizeUrl: string;
-  /** What the login command in the issue should look like. Never holds the app secret. */
+  /** What the login command in the issue should look like. Never holds the app key or secret. */
   login: LoginCommandOptions;
   /** Human names of the stores the token is written to, for the issue text. */
   stores?: string[];
@@ -85,12 +93,17 @@ export const ALERT_REQUESTS_PER_HEALTHY_RUN = 1;
  */
 const NOT_RETRIED = { retries: 0 };
 
+/** The author GitHub shows for everything written with a workflow's GITHUB_TOKEN. */
+const WORKFLOW_TOKEN_IDENTITY = 'github-actions[bot]';
+
 /** A label's look when this product creates it. */
 const LABEL_COLOR = 'd93f0b';
 const LABEL_DESCRIPTION = 'Schwab token re-authorization needed (schwab-token-rotator)';
 
 interface FoundIssue extends OpenAlertIssue {
   url: string;
+  /** Who opened the issue (the identity that wrote its alert marker); undefined when GitHub did not say. */
+  author?: string;
   /** The issue's comment count as the list reported it; undefined when unknown. */
   commentCount?: number;
 }
@@ -98,6 +111,7 @@ interface FoundIssue extends OpenAlertIssue {
 interface IssueListItem {
   number: number;
   html_url: string;
+  user?: { login?: string } | null;
   body?: string | null;
   comments?: number;
   pull_request?: unknown;
@@ -159,7 +173,7 @@ export class ReauthAlerts {
     if (decision.action === 'comment-reauth' && found && found.commentCount !== 0) {
       // Was the transition already announced in a comment? Only read when it matters (and the issue has comments).
       try {
-        found.reauthCommentLogins = await this.reauthCommentLogins(found.number);
+        found.reauthCommentLogins = await this.reauthCommentLogins(found);
       } catch (error) {
         return { action: 'none', decision, ...this.ref(found), warning: this.describe(error, `reading the comments of issue #${found.number}`) };
       }
@@ -200,6 +214,7 @@ export class ReauthAlerts {
       best = {
         number: item.number,
         url: item.html_url,
+        ...(item.user?.login ? { author: item.user.login } : {}),
         login: marker.login,
         state: marker.state ?? 'expiring',
         reauthCommentLogins: [],
@@ -209,20 +224,48 @@ export class ReauthAlerts {
     return best;
   }
 
-  private async reauthCommentLogins(issueNumber: number): Promise<Array<Date | undefined>> {
+  /** The logins of the `reauth-required` markers for this token in comments written by the alerts' identity. */
+  private async reauthCommentLogins(issue: FoundIssue): Promise<Array<Date | undefined>> {
     const comments = await this.client.paginate(this.client.rest.issues.listComments, {
       owner: this.owner,
       repo: this.repo,
-      issue_number: issueNumber,
+      issue_number: issue.number,
       per_page: 100,
     });
+    const trusted = new Set<string>(issue.author ? [issue.author.toLowerCase()] : []);
+    let askedWhoAmI = false;
     const logins: Array<Date | undefined> = [];
     for (const comment of comments) {
-      for (const marker of parseMarkers(comment.body)) {
-        if (marker.kind === 'reauth-required' && marker.tokenId === this.tokenId) logins.push(marker.login);
+      const markers = parseMarkers(comment.body).filter((m) => m.kind === 'reauth-required' && m.tokenId === this.tokenId);
+      if (markers.length === 0) continue;
+      const author = comment.user?.login?.toLowerCase();
+      if (author && !trusted.has(author) && !askedWhoAmI) {
+        askedWhoAmI = true;
+        const me = await this.whoAmI();
+        if (me) trusted.add(me.toLowerCase());
       }
+      if (!author || !trusted.has(author)) {
+        this.logger.debug(`Alert issue #${issue.number}: ignored a marker in a comment by ${comment.user?.login ?? 'an unknown user'}, who does not write the alerts.`);
+        continue;
+      }
+      for (const marker of markers) logins.push(marker.login);
     }
     return logins;
+  }
+
+  /**
+   * The login of the identity this run writes as: GET /user for a user's token; `github-actions[bot]` when GitHub
+   * refuses /user (401/403/404: GITHUB_TOKEN and other installation tokens); undefined when GitHub cannot be asked.
+   */
+  private async whoAmI(): Promise<string | undefined> {
+    try {
+      return (await this.client.rest.users.getAuthenticated()).data.login;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 401 || status === 403 || status === 404) return WORKFLOW_TOKEN_IDENTITY;
+      this.logger.debug(`Could not ask GitHub who writes the alerts: ${errorMessage(error)}`);
+      return undefined;
+    }
   }
 
   private async open(input: AlertSyncInput, decision: AlertDecision): Promise<AlertOutcome> {
@@ -355,7 +398,6 @@ export class ReauthAlerts {
       schwabRejected: input.schwabRejected,
       now: input.now,
       loginAt: input.loginAt,
-      authorizeUrl: input.authorizeUrl,
       login: input.login,
       stores: input.stores,
       runUrl: input.runUrl,

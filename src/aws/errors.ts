@@ -1,4 +1,5 @@
 import { UserError } from '../util/errors.js';
+import { settingName, thisMachine } from '../util/audience.js';
 
 /** What went wrong talking to AWS Secrets Manager; callers branch on this, users read the message. */
 export type SecretsManagerErrorKind =
@@ -33,12 +34,16 @@ export type SecretsManagerErrorKind =
 export class SecretsManagerError extends UserError {
   override readonly name: string = 'SecretsManagerError';
 
+  /** Set when the failed write left its value on this version as AWSPENDING (the next read finds it there). */
+  readonly pendingVersion: string | undefined;
+
   constructor(
     readonly kind: SecretsManagerErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; pendingVersion?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.pendingVersion = options?.pendingVersion;
   }
 }
 
@@ -158,7 +163,7 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
   if (/region is missing/i.test(message) || /region is missing/i.test(name)) {
     return make(
       'region-missing',
-      `No AWS region is configured for ${secret}: set the \`aws-region\` input or the AWS_REGION environment variable.`,
+      `No AWS region is configured for ${secret}: set ${settingName('aws-region')}.`,
     );
   }
 
@@ -189,9 +194,8 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
   if (CREDENTIAL_ERRORS.has(name) || /could not load credentials/i.test(message)) {
     return make(
       'credentials',
-      `AWS rejected or could not find the credentials used for ${secret} (${name || 'no credentials'}): configure valid ` +
-        'credentials (aws-actions/configure-aws-credentials in the workflow, or AWS_PROFILE / AWS_ACCESS_KEY_ID and ' +
-        `AWS_SECRET_ACCESS_KEY for the CLI) with ${REQUIRED_IAM_ACTIONS.join(', ')} on the secret${said}.`,
+      `AWS rejected or could not find the credentials used for ${secret} (${name || 'no credentials'}): configure ` +
+        `${settingName('aws-credentials')} with ${REQUIRED_IAM_ACTIONS.join(', ')} on the secret${said}.`,
     );
   }
 
@@ -229,7 +233,7 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
     return make(
       'network',
       `Could not reach AWS Secrets Manager at ${endpoint} (region ${region}, ${reason})${attemptsText(attempts)}: ` +
-        'check the region, the network path from this runner, and AWS_ENDPOINT_URL_SECRETS_MANAGER if it is set.',
+        `check the region, the network path from ${thisMachine()}, and AWS_ENDPOINT_URL_SECRETS_MANAGER if it is set.`,
     );
   }
 

@@ -1,4 +1,5 @@
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
+import { thisMachine } from '../util/audience.js';
 import type { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
@@ -21,6 +22,14 @@ export type CasResult =
 /** Asked when AWSCURRENT moved since the caller's load: 'keep' the newer value, or 'overwrite' it with ours. */
 export type ConflictDecision = 'overwrite' | 'keep';
 export type OnConflict = (current: StoredSecret) => ConflictDecision | Promise<ConflictDecision>;
+
+export interface CompareAndSetOptions {
+  /**
+   * Take AWSPENDING off our version in the background once AWSCURRENT is confirmed on it, instead of before
+   * returning: the caller goes on (e.g. to write its copies) and awaits `settle()` before it ends. Default false.
+   */
+  deferCleanup?: boolean;
+}
 
 export interface SecretDescription {
   arn: string | undefined;
@@ -73,6 +82,11 @@ interface Connection {
  * Writes follow AWS's rotation protocol as a compare-and-set (SPEC §4.6): PutSecretValue as AWSPENDING with the run's
  * ClientRequestToken, move AWSCURRENT from the version the caller loaded to ours (AWS refuses when it moved), then
  * take AWSPENDING off.
+ *
+ * AWSPENDING is the write in progress, as in AWS's own rotation functions: it comes off our version only once
+ * AWSCURRENT is confirmed on it (or a newer value was kept instead). A write that fails after the put leaves the new
+ * value as AWSPENDING, never unlabelled: it may hold the only copy of a refresh token Schwab has just rotated, and
+ * the next reader finds it with `loadPending()` and finishes the move.
  */
 export class SecretsManagerStore {
   readonly secretId: string;
@@ -83,6 +97,10 @@ export class SecretsManagerStore {
   private readonly requestTimeoutMs: number;
   private regionName: string | undefined;
   private connection: Promise<Connection> | undefined;
+  /** The AWSPENDING value last read by loadPending(); writing the same text again finishes that version's move. */
+  private pendingSeen: StoredSecret | undefined;
+  /** AWSPENDING removals still running in the background (see CompareAndSetOptions.deferCleanup). */
+  private readonly cleanups = new Set<Promise<void>>();
 
   constructor(options: SecretsManagerStoreOptions) {
     if (!options.secretId.trim()) throw new SecretsManagerError('rejected', 'The AWS secret id is empty: set it to the secret name or ARN.');
@@ -132,12 +150,46 @@ export class SecretsManagerStore {
   }
 
   /**
+   * Reads AWSPENDING: a write that was started and did not finish (a run cancelled or failed between its put and
+   * its stage move), or undefined when no version carries it. Masked at once, like load(). A later compareAndSet
+   * of the same text reuses that version (its id is the ClientRequestToken), so it finishes the move.
+   */
+  async loadPending(): Promise<StoredSecret | undefined> {
+    let out;
+    try {
+      out = await this.call('GetSecretValue', ({ sdk, client }) =>
+        client.send(new sdk.GetSecretValueCommand({ SecretId: this.secretId, VersionStage: PENDING })),
+      );
+    } catch (error) {
+      // No version carries AWSPENDING (moto words it like a missing secret; the AWSCURRENT read tells them apart).
+      if (error instanceof SecretsManagerError && error.kind === 'not-found') return undefined;
+      throw error;
+    }
+    const text = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
+    this.logger.mask(text);
+    if (out.VersionId === undefined) throw this.malformed('GetSecretValue');
+    this.pendingSeen = text === undefined ? undefined : { text, versionId: out.VersionId };
+    return this.pendingSeen;
+  }
+
+  /** Waits for the AWSPENDING removals still running in the background (never rejects). */
+  async settle(): Promise<void> {
+    while (this.cleanups.size > 0) await Promise.all([...this.cleanups]);
+  }
+
+  /**
    * Writes `text` as the new AWSCURRENT if AWSCURRENT is still `expectedVersionId` (undefined: the secret had no
    * value). When it moved, re-reads and asks `onConflict(current)`: 'keep' leaves the newer value in place
    * (outcome 'kept-current'), 'overwrite' retries the move against it (at most 3 rounds).
-   * Safe to call again after a failure with the same token and text; never leaves AWSPENDING behind if it can help it.
+   * Safe to call again after a failure with the same token and text. When it throws after the put, our version keeps
+   * AWSPENDING (see the class comment); AWSPENDING comes off only after AWSCURRENT is confirmed on our version.
    */
-  async compareAndSet(text: string, expectedVersionId: string | undefined, onConflict: OnConflict): Promise<CasResult> {
+  async compareAndSet(
+    text: string,
+    expectedVersionId: string | undefined,
+    onConflict: OnConflict,
+    options: CompareAndSetOptions = {},
+  ): Promise<CasResult> {
     this.logger.mask(text);
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > MAX_SECRET_BYTES) {
@@ -148,12 +200,15 @@ export class SecretsManagerStore {
       );
     }
 
+    // The same text as the AWSPENDING version read before: put it with that version's id, a no-op that hands back
+    // the version, so the move below finishes the earlier write instead of storing the value twice.
+    const token = this.pendingSeen?.text === text ? this.pendingSeen.versionId : this.token;
     const put = await this.call('PutSecretValue', ({ sdk, client }) =>
       client.send(
         new sdk.PutSecretValueCommand({
           SecretId: this.secretId,
           SecretString: text,
-          ClientRequestToken: this.token,
+          ClientRequestToken: token,
           VersionStages: [PENDING],
         }),
       ),
@@ -161,65 +216,81 @@ export class SecretsManagerStore {
     if (put.VersionId === undefined) throw this.malformed('PutSecretValue');
     const ours = put.VersionId;
     this.logger.debug(`Put version ${ours} of AWS secret "${this.secretId}" as ${PENDING}.`);
+    const confirmed = async (previous: string | undefined): Promise<CasResult> => {
+      const cleanup = this.dropPending(ours);
+      if (options.deferCleanup) this.track(cleanup);
+      else await cleanup;
+      return written(ours, previous);
+    };
 
+    // First version of the secret: AWS attaches AWSCURRENT itself. Also the case when an earlier attempt of this
+    // run already finished (the repeated put is a no-op that reports the version's labels).
+    if (put.VersionStages?.includes(CURRENT)) return confirmed(expectedVersionId);
+
+    // From here on a failure leaves our version as AWSPENDING: the next read finds it (loadPending).
     try {
-      // First version of the secret: AWS attaches AWSCURRENT itself. Also the case when an earlier attempt of this
-      // run already finished (the repeated put is a no-op that reports the version's labels).
-      if (put.VersionStages?.includes(CURRENT)) {
-        await this.dropPending(ours);
-        return written(ours, expectedVersionId);
-      }
-
-      let from = expectedVersionId;
-      for (let round = 1; ; round++) {
-        const moved = await this.moveCurrent(ours, from);
-        if (moved === 'moved') {
-          await this.dropPending(ours);
-          return written(ours, from);
-        }
-        // AWSCURRENT is not where we expected: someone else wrote (or this run's earlier attempt already did).
-        const current = await this.load();
-        if (current.versionId === ours) {
-          await this.dropPending(ours);
-          return written(ours, await this.versionWith(PREVIOUS));
-        }
-        if (current.versionId !== undefined && current.versionId === from) {
-          if (moved === 'unconfirmed') throw this.malformed('UpdateSecretVersionStage');
-          // Not a conflict after all: the move failed for another reason. Let AWS's answer speak.
-          throw new SecretsManagerError(
-            'rejected',
-            `AWS Secrets Manager refused to move ${CURRENT} of secret "${this.secretId}" to the new version ${ours} ` +
-              'although it is still on the expected version: check for a rotation or replication configured on the secret.',
-          );
-        }
-        if (current.versionId !== undefined) {
-          this.logger.warning(
-            `AWS secret "${this.secretId}" changed while this run was working (${CURRENT} is now version ` +
-              `${current.versionId}, expected ${from ?? 'no value'}).`,
-          );
-          const decision = await onConflict(current);
-          if (decision === 'keep') {
-            await this.dropPending(ours);
-            this.logger.info(`Kept the newer value of AWS secret "${this.secretId}" (version ${current.versionId}).`);
-            return { outcome: 'kept-current', current };
-          }
-        }
-        if (round >= MAX_CONFLICT_ROUNDS) {
-          throw new SecretsManagerError(
-            'conflict',
-            `${CURRENT} of AWS Secrets Manager secret "${this.secretId}" kept moving while this run tried to write it ` +
-              `(${round} attempts): another writer is updating it at the same time, run again once it is done.`,
-          );
-        }
-        from = current.versionId;
-      }
+      return await this.moveCurrentTo(ours, expectedVersionId, onConflict, confirmed);
     } catch (error) {
-      // Clean up unless AWS is unreachable or refuses these credentials (the attempt would only fail again).
-      if (!(error instanceof SecretsManagerError && (error.kind === 'network' || error.kind === 'credentials'))) {
-        await this.dropPending(ours);
-      }
-      throw error;
+      if (!(error instanceof SecretsManagerError)) throw error;
+      throw new SecretsManagerError(
+        error.kind,
+        `${error.message.replace(/\.$/, '')}; the new value waits in the secret as ${PENDING} (version ${ours}), ` +
+          'and the next run finishes the write.',
+        { cause: error.cause, pendingVersion: ours },
+      );
     }
+  }
+
+  /** The compare of compare-and-set: moves AWSCURRENT from `expectedVersionId` to `ours`, asking onConflict. */
+  private async moveCurrentTo(
+    ours: string,
+    expectedVersionId: string | undefined,
+    onConflict: OnConflict,
+    confirmed: (previous: string | undefined) => Promise<CasResult>,
+  ): Promise<CasResult> {
+    let from = expectedVersionId;
+    for (let round = 1; ; round++) {
+      const moved = await this.moveCurrent(ours, from);
+      if (moved === 'moved') return confirmed(from);
+      // AWSCURRENT is not where we expected: someone else wrote (or this run's earlier attempt already did).
+      const current = await this.load();
+      if (current.versionId === ours) return confirmed(await this.versionWith(PREVIOUS));
+      if (current.versionId !== undefined && current.versionId === from) {
+        if (moved === 'unconfirmed') throw this.malformed('UpdateSecretVersionStage');
+        // Not a conflict after all: the move failed for another reason. Let AWS's answer speak.
+        throw new SecretsManagerError(
+          'rejected',
+          `AWS Secrets Manager refused to move ${CURRENT} of secret "${this.secretId}" to the new version ${ours} ` +
+            'although it is still on the expected version: check for a rotation or replication configured on the secret.',
+        );
+      }
+      if (current.versionId !== undefined) {
+        this.logger.warning(
+          `AWS secret "${this.secretId}" changed while this run was working (${CURRENT} is now version ` +
+            `${current.versionId}, expected ${from ?? 'no value'}).`,
+        );
+        const decision = await onConflict(current);
+        if (decision === 'keep') {
+          // The caller's rule says the value there now is newer than ours: ours is no work in progress any more.
+          await this.dropPending(ours);
+          this.logger.info(`Kept the newer value of AWS secret "${this.secretId}" (version ${current.versionId}).`);
+          return { outcome: 'kept-current', current };
+        }
+      }
+      if (round >= MAX_CONFLICT_ROUNDS) {
+        throw new SecretsManagerError(
+          'conflict',
+          `${CURRENT} of AWS Secrets Manager secret "${this.secretId}" kept moving while this run tried to write it ` +
+            `(${round} attempts): another writer is updating it at the same time, run again once it is done.`,
+        );
+      }
+      from = current.versionId;
+    }
+  }
+
+  private track(cleanup: Promise<void>): void {
+    this.cleanups.add(cleanup);
+    void cleanup.finally(() => this.cleanups.delete(cleanup));
   }
 
   /** Version ids and their staging labels, for summaries and tests. */
@@ -240,6 +311,7 @@ export class SecretsManagerStore {
 
   /** Releases the SDK client's sockets (for a CLI that wants to exit promptly). Safe to call more than once. */
   async close(): Promise<void> {
+    await this.settle();
     const connection = this.connection;
     this.connection = undefined;
     if (!connection) return;
@@ -282,7 +354,7 @@ export class SecretsManagerStore {
     return new SecretsManagerError(
       'service',
       `AWS Secrets Manager answered ${operation} on secret "${this.secretId}" with an empty or malformed response: ` +
-        `check AWS_ENDPOINT_URL_SECRETS_MANAGER and any proxy between this runner and ${this.endpoint()}, then try again.`,
+        `check AWS_ENDPOINT_URL_SECRETS_MANAGER and any proxy between ${thisMachine()} and ${this.endpoint()}, then try again.`,
     );
   }
 

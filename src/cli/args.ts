@@ -27,15 +27,19 @@ export interface CommandSpec {
   exitCodes: string[];
 }
 
-/** Options every command takes. */
-export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+/** The option of the commands that call Schwab (login, refresh); status never does. */
+export const SCHWAB_OPTIONS: Record<string, OptionSpec> = {
   'schwab-base-url': {
     type: 'string',
     value: 'URL',
     env: 'SCHWAB_BASE_URL',
     default: 'https://api.schwabapi.com',
-    description: "Schwab's API host (a proxy or a test fake), as the action's schwab-base-url input.",
+    description: "Schwab's API host (a proxy or a test fake).",
   },
+};
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   verbose: { type: 'boolean', description: 'Also print debug lines (never token values).' },
   help: { type: 'boolean', short: 'h', description: 'Show this help.' },
 };
@@ -116,6 +120,7 @@ export function renderCommandHelp(spec: CommandSpec): string {
     return [left, `${option.description}${extras.length ? ` (${extras.join('; ')})` : ''}`] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  const callsSchwab = 'schwab-base-url' in spec.options;
   return [
     `Usage: ${PROGRAM} ${spec.name} [options]`,
     '',
@@ -125,8 +130,12 @@ export function renderCommandHelp(spec: CommandSpec): string {
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`),
     '',
     'Environment:',
-    '  SCHWAB_APP_KEY, SCHWAB_APP_SECRET   your app at developer.schwab.com (never as flags: shell history keeps them)',
-    ...(spec.name === 'status' ? [] : ['  SCHWAB_BASE_URL                     as --schwab-base-url']),
+    ...(callsSchwab
+      ? [
+          '  SCHWAB_APP_KEY, SCHWAB_APP_SECRET   your app at developer.schwab.com (never as flags: shell history keeps them)',
+          '  SCHWAB_BASE_URL                     as --schwab-base-url',
+        ]
+      : []),
     '  AWS_REGION, AWS_PROFILE, …          the AWS SDK\'s usual variables; AWS_ENDPOINT_URL_SECRETS_MANAGER for another endpoint',
     ...(spec.name === 'login'
       ? ['  GH_TOKEN or GITHUB_TOKEN            a token with "Secrets: read and write" (GITHUB_API_URL for GitHub Enterprise)']

@@ -3,7 +3,8 @@ import { formatIsoSeconds } from '../token/time.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { Redactor } from '../util/redact.js';
-import { parseDuration } from '../util/duration.js';
+import { DURATION_LIMITS, parseDuration } from '../util/duration.js';
+import type { DurationLimits, DurationSetting } from '../util/duration.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_SCHWAB_BASE_URL } from '../schwab/urls.js';
 import { SchwabOAuthClient } from '../schwab/oauth-client.js';
@@ -88,7 +89,10 @@ export function readSchwabBaseUrl(values: ParsedOptions, spec: CommandSpec, env:
   return url.toString().replace(/\/+$/, '');
 }
 
-/** A duration option (`25m`, `48h`, `1h30m`) in milliseconds, or the default. */
+/**
+ * A duration option (`25m`, `48h`, `1h30m`) in milliseconds, or the default. Options named in DURATION_LIMITS
+ * (every, timeout, refresh-before, reauth-warning) are bounded there, the same rules as the action's inputs.
+ */
 export function readDuration(
   values: ParsedOptions,
   spec: CommandSpec,
@@ -98,16 +102,13 @@ export function readDuration(
   options: { min?: number } = {},
 ): number {
   const text = stringOption(values, spec, name, env) ?? fallback;
-  let ms: number;
+  // The table wins: it is the one definition of these bounds (`options` is for options it does not know).
+  const limits: DurationLimits = name in DURATION_LIMITS ? DURATION_LIMITS[name as DurationSetting] : options;
   try {
-    ms = parseDuration(text, `--${name}`);
+    return parseDuration(text, `--${name}`, limits);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (options.min !== undefined && ms < options.min) {
-    throw new UsageError(`--${name} is too short: use at least ${Math.ceil(options.min / 1000)}s.`);
-  }
-  return ms;
 }
 
 /** One of a fixed set of values. */

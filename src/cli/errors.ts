@@ -7,7 +7,7 @@ export const EXIT = {
   failed: 1,
   /** The refresh token is dead or its deadline has passed: a person must run `login`. */
   reauthRequired: 2,
-  /** status only: the store could not be read, so the health is unknown. */
+  /** The store could not be read (status: the health is unknown) or, for refresh, read or written. */
   unknown: 3,
   /** The command line itself is wrong (unknown command or option, a missing value). */
   usage: 64,

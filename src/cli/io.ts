@@ -1,8 +1,8 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../util/clock.js';
 import type { Tuning } from '../run/action-deps.js';
-import { systemClock } from '../util/clock.js';
+import { sleepFor, systemClock } from '../util/clock.js';
+import { detectCliCommand } from './invocation.js';
 
 /** Waits `ms`; resolves early (never rejects) when `signal` aborts. */
 export type CliSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -44,17 +44,15 @@ export interface CliIo {
   stdinIsTTY?: boolean;
   /** Timeouts and retry waits of the Schwab, AWS and GitHub clients, as the action's; tests shorten them. */
   tuning?: Tuning;
+  /**
+   * How the person runs this CLI (`npx --yes github:acme/schwab-token-rotator#v1`, `node dist/cli.js`), for the
+   * commands messages print. Default: the program's name. See detectCliCommand.
+   */
+  command?: string;
 }
 
-/** Real sleep that ends early, without throwing, when `signal` aborts. */
-export const abortableSleep: CliSleep = async (ms, signal) => {
-  if (signal?.aborted) return;
-  try {
-    await delay(Math.max(0, ms), undefined, signal ? { signal } : {});
-  } catch {
-    // aborted: the caller checks the signal
-  }
-};
+/** Real sleep that ends early, without throwing, when `signal` aborts; waits past a timer's limit in chunks. */
+export const abortableSleep: CliSleep = (ms, signal) => sleepFor(ms, signal);
 
 /** The process's own io, and a function that removes the signal handlers it installed. */
 export function processIo(): { io: CliIo; dispose: () => void } {
@@ -81,6 +79,7 @@ export function processIo(): { io: CliIo; dispose: () => void } {
     signal: controller.signal,
     cwd: process.cwd(),
     stdinIsTTY: process.stdin.isTTY === true,
+    command: detectCliCommand(process.argv[1], process.cwd()),
   };
   return {
     io,

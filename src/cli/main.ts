@@ -8,6 +8,7 @@ import { runStatus, statusSpec } from './commands/status.js';
 import { refreshSpec, runRefresh } from './commands/refresh.js';
 import { Redactor } from '../util/redact.js';
 import { UserError, errorMessage } from '../util/errors.js';
+import { cliAudience, withAudience } from '../util/audience.js';
 
 export type { CliIo, CliSleep, TextSink } from './io.js';
 export { EXIT } from './errors.js';
@@ -57,11 +58,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.ok;
   }
   const redactor = new Redactor();
-  try {
-    return await command.run(rest, io, redactor);
-  } catch (error) {
-    return fail(io, error, command.errorExit, redactor);
-  }
+  // Every message made while the command runs speaks of flags, environment variables and this terminal.
+  return withAudience(cliAudience(io.command), async () => {
+    try {
+      return await command.run(rest, io, redactor);
+    } catch (error) {
+      return fail(io, error, command.errorExit, redactor);
+    }
+  });
 }
 
 function fail(io: CliIo, error: unknown, errorExit: number, redactor = new Redactor()): number {

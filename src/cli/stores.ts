@@ -67,6 +67,8 @@ export function openGitHubSecret(context: CommandContext, repo: string, name: st
   return {
     label: mirror.label,
     ...(mirror.check ? { check: (text: string) => mirror.check?.(text) } : {}),
+    ...(mirror.prepare ? { prepare: () => mirror.prepare?.() } : {}),
+    ...(mirror.checkWritable ? { checkWritable: () => mirror.checkWritable?.() ?? Promise.resolve() } : {}),
     async write(text) {
       return (await mirror.write(text)).map((result) => ({
         ...result,

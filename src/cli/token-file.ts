@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, open, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { chmod, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type {
@@ -18,6 +18,9 @@ export const TOKEN_FILE_MODE = 0o600;
 /** How many times the file may change under a compare-and-set before it gives up. */
 const MAX_ROUNDS = 3;
 
+/** The smallest probe checkWritable writes: a record is well under 4 KiB. */
+const PROBE_MIN_BYTES = 4096;
+
 export interface TokenFileOptions {
   /** How the file is named to the user; default `file <path>`. */
   label?: string;
@@ -26,6 +29,8 @@ export interface TokenFileOptions {
    * Throwing from it simulates a crash mid-write (the temporary file is removed, the token file is untouched).
    */
   afterTempWrite?: (tempPath: string) => Promise<void> | void;
+  /** The user this process acts as, for the ownership rule; default process.getuid() (none on Windows). */
+  uid?: number;
 }
 
 /** The version of a file's content, for compare-and-set: its SHA-256 (a hash of a secret, never shown). */
@@ -86,6 +91,42 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     );
   }
 
+  /**
+   * Resolves when the file could be replaced now: it may be replaced (checkReplaceable: no symbolic link, not another
+   * user's file), the path is not a folder, and a probe as large as the record (with
+   * room to grow) can be written and flushed beside it. A missing or read-only folder, a full disk or a read-only
+   * filesystem fails here, with the message a failed write would give, before Schwab is asked for a refresh. The probe
+   * is removed; nothing else is written.
+   */
+  async checkWritable(): Promise<void> {
+    await this.checkReplaceable();
+    const target = this.path;
+    const dir = dirname(target);
+    let size = 0;
+    try {
+      const stats = await stat(target);
+      if (stats.isDirectory()) throw new UserError(`${upper(this.label)} is a folder: pass the path of the token file itself.`);
+      size = stats.size;
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      // does not exist yet: the folder decides
+    }
+    const probe = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.probe`);
+    let handle: FileHandle | undefined;
+    let created = false;
+    try {
+      handle = await open(probe, 'wx', TOKEN_FILE_MODE);
+      created = true;
+      await handle.writeFile(Buffer.alloc(Math.max(PROBE_MIN_BYTES, size + PROBE_MIN_BYTES / 4), 0x20));
+      await handle.sync();
+    } catch (error) {
+      throw this.writeError(error, dir);
+    } finally {
+      await handle?.close().catch(() => undefined);
+      if (created) await unlink(probe).catch(() => undefined);
+    }
+  }
+
   /** As a copy of the record (MirrorStore): one atomic write, never throws. */
   async write(text: string): Promise<MirrorResult[]> {
     try {
@@ -106,7 +147,9 @@ export class TokenFile implements PrimaryStore, MirrorStore {
    * holds. Returns 'changed' (and writes nothing) when the check failed.
    */
   private async writeAtomic(text: string, check?: () => Promise<boolean>): Promise<'written' | 'changed'> {
-    const target = await resolveTarget(this.path);
+    await this.checkReplaceable();
+    // The rename replaces the path itself (a link planted after the check is replaced, its target untouched).
+    const target = this.path;
     const dir = dirname(target);
     const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
     let handle: FileHandle | undefined;
@@ -133,6 +176,35 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     }
     await syncDirectory(dir);
     return 'written';
+  }
+
+  /**
+   * Throws a UserError when the token file must not be replaced: it is a symbolic link (writing through a link
+   * someone planted in a shared folder could replace any file of this user, e.g. ~/.bashrc), or a file owned by
+   * another user. The message names the link's target, so a user who means it passes that path instead.
+   */
+  async checkReplaceable(): Promise<void> {
+    let info;
+    try {
+      info = await lstat(this.path);
+    } catch {
+      return; // nothing there (it is created), or a folder problem the write reports in its own words
+    }
+    if (info.isSymbolicLink()) {
+      const target = await realpath(this.path).catch(() => undefined);
+      throw new UserError(
+        `${upper(this.label)} is a symbolic link${target ? ` to ${target}` : ''}, so it was not replaced (a link in a shared folder could point at any file of yours): ` +
+          (target
+            ? `pass ${target} itself if that is your token file, or remove the link.`
+            : 'remove the link, or pass the path of the token file itself.'),
+      );
+    }
+    const uid = this.options.uid ?? process.getuid?.();
+    if (uid !== undefined && info.uid !== uid) {
+      throw new UserError(
+        `${upper(this.label)} belongs to another user (uid ${info.uid}), so it was not replaced: run this command as that user, or choose a file of your own.`,
+      );
+    }
   }
 
   private readError(error: unknown): UserError {
@@ -163,15 +235,6 @@ export class TokenFile implements PrimaryStore, MirrorStore {
       default:
         return new UserError(`${what}: the old file was left as it was; fix the problem and try again.`);
     }
-  }
-}
-
-/** The file a symlink points to (so a linked token file stays linked), else the path itself. */
-async function resolveTarget(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch {
-    return path;
   }
 }
 

@@ -8,7 +8,7 @@ import type { Transport } from '../http/transport.js';
 import type { Logger } from '../util/logger.js';
 
 /**
- * The REST methods the project calls, named and typed as @octokit/plugin-rest-endpoint-methods names them, with
+ * The REST methods the project calls (19), named and typed as @octokit/plugin-rest-endpoint-methods names them, with
  * their routes. That plugin's table holds every GitHub endpoint (82 KiB of code, ~30 ms of CPU and 3.5 MiB on each
  * run that talks to GitHub); these are the ones used. A test checks each route against the plugin's own table.
  * Add a method here (route copied from the plugin) before calling it.
@@ -18,6 +18,7 @@ export const REST_ROUTES = {
     createOrUpdateEnvironmentSecret: 'PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
     createOrUpdateOrgSecret: 'PUT /orgs/{org}/actions/secrets/{secret_name}',
     createOrUpdateRepoSecret: 'PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}',
+    createWorkflowDispatch: 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
     enableWorkflow: 'PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable',
     getEnvironmentPublicKey: 'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key',
     getOrgPublicKey: 'GET /orgs/{org}/actions/secrets/public-key',
@@ -34,6 +35,9 @@ export const REST_ROUTES = {
     listComments: 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
     listForRepo: 'GET /repos/{owner}/{repo}/issues',
     update: 'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
+  },
+  users: {
+    getAuthenticated: 'GET /user',
   },
 } as const;
 

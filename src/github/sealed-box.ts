@@ -13,7 +13,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
  * with a fresh X25519 key pair (esk, epk) per message. X25519 is Node's own (OpenSSL, `crypto.diffieHellman`);
  * HSalsa20, XSalsa20-Poly1305 and BLAKE2b are @noble/ciphers and @noble/hashes (audited, dependency-free). This
  * replaces libsodium-wrappers, whose 424 KiB module and WebAssembly start cost a run about four times as much time
- * and three times as much memory as this (measured: docs/design.md); the tests open every box with libsodium itself.
+ * and three times as much memory as this (docs/decisions/0005); the tests open every box with libsodium itself.
  */
 export const SEALED_BOX_OVERHEAD = 48;
 

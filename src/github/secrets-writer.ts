@@ -1,4 +1,5 @@
-import { errorMessage } from '../util/errors.js';
+import { UserError, errorMessage } from '../util/errors.js';
+import { upperFirst } from '../util/text.js';
 import type { Logger } from '../util/logger.js';
 import type { GitHubClient } from './octokit.js';
 import { assertSecretValueFits } from './secret-targets.js';
@@ -63,6 +64,26 @@ export class GitHubSecretsWriter {
       }),
     );
     return targets.map((target) => results.get(target) as SecretWriteResult);
+  }
+
+  /**
+   * Fetches the public key of every store the targets are in (reading it needs the same permission as writing the
+   * secrets), once per writer, so a later `writeAll` reuses it. Throws a UserError naming the first target whose store
+   * refuses, in one sentence with the fix: called before a refresh whose result only these secrets could keep.
+   */
+  async checkAccess(targets: readonly SecretTarget[]): Promise<void> {
+    const refusals = await Promise.all(
+      targets.map(async (target) => {
+        try {
+          await this.publicKey(target);
+          return undefined;
+        } catch (error) {
+          return describeFailure(target, error, this.tokenName, `cannot write secret ${target.name} to ${describeStore(target)}`);
+        }
+      }),
+    );
+    const refused = refusals.find((refusal) => refusal !== undefined);
+    if (refused) throw new UserError(this.logger.redact(`${upperFirst(refused)}; nothing was refreshed, so the stored token still works.`));
   }
 
   private async writeOne(target: SecretTarget, value: string): Promise<SecretWriteResult> {
@@ -230,11 +251,15 @@ function describeStore(target: SecretTarget): string {
 const NOT_GITHUB_TOKEN = 'a fine-grained PAT or a GitHub App token; GITHUB_TOKEN cannot write secrets';
 
 /** One sentence (no trailing period) for a failed target: what failed, why, and how to fix it. */
-function describeFailure(target: SecretTarget, error: unknown, tokenName: string): string {
+function describeFailure(
+  target: SecretTarget,
+  error: unknown,
+  tokenName: string,
+  failed = `could not write secret ${target.name} to ${describeStore(target)}`,
+): string {
   const status = statusOf(error);
   const hasResponse = (error as HttpErrorLike | undefined)?.response !== undefined;
   const message = githubMessage(error);
-  const failed = `could not write secret ${target.name} to ${describeStore(target)}`;
 
   if (status === 401) {
     return (

@@ -9,7 +9,7 @@ import type { ProxyEnv } from './proxy.js';
 /**
  * The HTTP client of the Schwab token calls and of GitHub's REST API: one request, one complete answer, on Node's own
  * `node:http` / `node:https` (the platform's `fetch` loads undici, which on Node 24 costs more than the rest of a
- * run's HTTP put together; see docs/design.md).
+ * run's HTTP put together; see docs/decisions/0004-http-on-node-https.md).
  *
  * - One deadline per request covers everything: the proxy tunnel, connecting, TLS, sending, the headers and the whole
  *   body. When it passes, the request is destroyed and the promise rejects with a `TimeoutError`.

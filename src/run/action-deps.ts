@@ -3,11 +3,10 @@ import type { Settings } from '../settings/inputs.js';
 import type { Logger } from '../util/logger.js';
 import type { Clock, Sleep } from '../util/clock.js';
 import { SchwabOAuthClient } from '../schwab/oauth-client.js';
-import type { RotationDeps } from './rotation.js';
+import type { RotationDeps, RotationStep } from './rotation.js';
 import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
 import { assertSecretValueFits } from '../github/secret-targets.js';
 import type { SecretTarget } from '../github/secret-targets.js';
-import type * as OctokitModule from '../github/octokit.js';
 import { sentence } from '../util/text.js';
 import type * as SecretsWriterModule from '../github/secrets-writer.js';
 
@@ -17,6 +16,10 @@ export interface Platform {
   logger: Logger;
   /** Timeouts and waits of the I/O clients; production leaves it empty (their defaults), tests shorten them. */
   tuning?: Tuning | undefined;
+  /** Aborts when the run is cancelled (SIGINT / SIGTERM): the write in progress finishes, nothing new starts. */
+  signal?: AbortSignal | undefined;
+  /** Told each step of the rotation as it starts. */
+  onStep?: ((step: RotationStep) => void) | undefined;
 }
 
 export interface Tuning {
@@ -67,7 +70,7 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
   if (settings.githubSecrets.length > 0 && settings.secretsToken) {
     mirrors.push(githubSecretsMirror(settings.githubSecrets, settings.secretsToken, logger, tuning));
   }
-  return { clock, sleep, logger, schwab, sources, primary, mirrors };
+  return { clock, sleep, logger, schwab, sources, primary, mirrors, signal: platform.signal, onStep: platform.onStep };
 }
 
 /**
@@ -81,22 +84,32 @@ export function githubSecretsMirror(
   tuning?: Tuning,
   tokenName?: string,
 ): MirrorStore {
-  let loading: Promise<[typeof OctokitModule, typeof SecretsWriterModule]> | undefined;
+  // One client and one writer per mirror: the public keys fetched by checkWritable (or prepare) serve the write.
+  let loading: Promise<SecretsWriterModule.GitHubSecretsWriter> | undefined;
   const load = () => {
-    loading ??= Promise.all([import('../github/octokit.js'), import('../github/secrets-writer.js')]).then(async (modules) => {
-      await modules[1].loadSodium();
-      return modules;
-    });
+    loading ??= (async () => {
+      const [{ createGitHubClient }, { GitHubSecretsWriter, loadSodium }] = await Promise.all([
+        import('../github/octokit.js'),
+        import('../github/secrets-writer.js'),
+      ]);
+      const [client] = await Promise.all([createGitHubClient({ token, logger, ...githubTuning(tuning) }), loadSodium()]);
+      return new GitHubSecretsWriter(client, logger, tokenName);
+    })();
     return loading;
+  };
+  let access: Promise<void> | undefined;
+  const checkAccess = () => {
+    access ??= load().then((writer) => writer.checkAccess(targets));
+    return access;
   };
   return {
     label: targets.length === 1 ? `GitHub secret ${targets[0]?.label}` : `${targets.length} GitHub secrets`,
     check: (text) => assertSecretValueFits(text),
-    prepare: () => void load().catch(() => undefined), // a failure surfaces in write()
+    // Loads Octokit and libsodium and fetches the public keys while Schwab and AWS work; a failure surfaces in write().
+    prepare: () => void checkAccess().catch(() => undefined),
+    checkWritable: checkAccess,
     async write(text) {
-      const [{ createGitHubClient }, { GitHubSecretsWriter }] = await load();
-      const client = await createGitHubClient({ token, logger, ...githubTuning(tuning) });
-      const results = await new GitHubSecretsWriter(client, logger, tokenName).writeAll(targets, text);
+      const results = await (await load()).writeAll(targets, text);
       return results.map((result) => ({
         label: `GitHub secret ${result.target.label}`,
         ok: result.ok,
@@ -125,18 +138,25 @@ export async function secretsManagerPrimary(
   const where = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return {
     label: `AWS secret "${secretId}"${where ? ` (${where})` : ''}`,
+    /** AWSCURRENT and, in parallel, AWSPENDING (a write that did not finish; see SecretsManagerStore). */
     async load() {
-      const loaded = await store.load();
-      return { text: loaded.text, version: loaded.versionId };
+      const [current, pending] = await Promise.all([store.load(), store.loadPending()]);
+      const { text, versionId } = pending ?? {};
+      const unfinished = text !== undefined && versionId !== undefined && versionId !== current.versionId;
+      return { text: current.text, version: current.versionId, pending: unfinished ? { text, version: versionId } : undefined };
     },
-    async compareAndSet(text, expectedVersion, onConflict) {
-      const result = await store.compareAndSet(text, expectedVersion, (current) =>
-        onConflict({ text: current.text, version: current.versionId }),
+    async compareAndSet(text, expectedVersion, onConflict, options) {
+      const result = await store.compareAndSet(
+        text,
+        expectedVersion,
+        (current) => onConflict({ text: current.text, version: current.versionId }),
+        options,
       );
       return result.outcome === 'written'
         ? { outcome: 'written', version: result.versionId }
         : { outcome: 'kept-current', current: { text: result.current.text, version: result.current.versionId } };
     },
+    settle: () => store.settle(),
     close: () => store.close(),
   };
 }

@@ -1,7 +1,6 @@
 import type { Settings } from '../settings/inputs.js';
 import type { AlertOutcome } from '../alerts/reauth-alert.js';
 import type { KeepAliveOutcome } from '../alerts/keep-alive.js';
-import { buildAuthorizeUrl } from '../schwab/urls.js';
 import { errorMessage } from '../util/errors.js';
 import { rotate } from './rotation.js';
 import type { RotationResult } from './rotation.js';
@@ -85,6 +84,10 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
     logger.warning(message);
   };
 
+  if (platform.signal?.aborted) {
+    logger.info('The alert issue was left as it is: the run was cancelled.');
+    return { rotation, warnings };
+  }
   if (!rotation.healthKnown) {
     logger.info('The alert issue was left as it is: the token record could not be read, so its health is unknown.');
     return { rotation, warnings };
@@ -98,21 +101,29 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
   let keepAlive: KeepAliveOutcome | undefined;
   try {
     const { client, reauthAlerts, owner, repo } = await alerts;
-    const repoSecret = settings.githubSecrets.find((target) => target.kind === 'repository');
+    // The GitHub secret `login --github-repo` can write: a repository secret, else an environment secret.
+    const secretTarget =
+      settings.githubSecrets.find((target) => target.kind === 'repository') ??
+      settings.githubSecrets.find((target) => target.kind === 'environment');
+    const loginSecret =
+      secretTarget?.kind === 'repository'
+        ? { repo: `${secretTarget.owner}/${secretTarget.repo}`, name: secretTarget.name }
+        : secretTarget?.kind === 'environment'
+          ? { repo: `${secretTarget.owner}/${secretTarget.repo}@${secretTarget.environment}`, name: secretTarget.name }
+          : undefined;
     alert = await reauthAlerts.sync({
       now: clock.now(),
-      health: rotation.status,
+      health: rotation.health.status,
       schwabRejected: rotation.schwabRejected,
       ...(rotation.record ? { loginAt: rotation.record.meta.createdAt } : {}),
-      authorizeUrl: buildAuthorizeUrl({ baseUrl: settings.schwabBaseUrl, appKey: settings.appKey, callbackUrl: settings.callbackUrl }),
       login: {
-        appKey: settings.appKey,
         callbackUrl: settings.callbackUrl,
+        schwabBaseUrl: settings.schwabBaseUrl,
+        tokenFormat: settings.tokenFormat,
         ...(settings.awsSecretId ? { awsSecretId: settings.awsSecretId } : {}),
         ...(settings.awsRegion ? { awsRegion: settings.awsRegion } : {}),
-        ...(repoSecret && repoSecret.kind === 'repository'
-          ? { githubSecret: { repo: `${repoSecret.owner}/${repoSecret.repo}`, name: repoSecret.name } }
-          : {}),
+        ...(loginSecret ? { githubSecret: loginSecret } : {}),
+        ...(settings.loginUrl ? { loginUrl: settings.loginUrl } : {}),
       },
       stores: rotation.stores.map((store) => store.label),
       ...(context.runUrl ? { runUrl: context.runUrl } : {}),

@@ -1,19 +1,44 @@
+/**
+ * One rotation, shared by the action and the CLI, in phases read top to bottom in `rotate`:
+ *
+ *   loadCandidates (candidates.ts) → planRotation (plan.ts, pure) → refreshChosen (refresh-chosen.ts)
+ *   → writeStores (write-stores.ts: the primary first, then the mirrors) → finish (the health, computed once).
+ *
+ * The words, one definition each:
+ * - source: a place a record is only read from (the action's `token` input, usually a GitHub secret's value).
+ * - primary: the one store read as a source and written first, by compare-and-set (an AWS Secrets Manager secret, the
+ *   CLI's token file). It never takes an older record than the one it holds.
+ * - mirror: a write-only copy, written after the primary with whatever record won (GitHub secrets).
+ * - candidate: a record read from a source, from the primary, or from the primary's unfinished write (AWSPENDING: a
+ *   write that was cut off after the put); the newest one (a newer login first, then a newer refresh) is `chosen`.
+ * - drift: a store holds an older record than the chosen one (a login stored by hand in one place: the "manual
+ *   deploy"); the run copies the chosen record there, with or without a refresh.
+ * - adopted: Schwab rejected our refresh token and the primary, read again, turned out to hold a newer record (a login
+ *   or another writer's refresh that retired ours); it is taken as it is, and copied to the mirrors.
+ * - kept-newer: the primary's compare-and-set found a newer record there than ours; it is kept, never overwritten.
+ *
+ * Never throws for anything a user can cause: every problem is a typed failure of one sentence, and every store holds
+ * the old record or the new one (the new one possibly as the primary's unfinished write, which the next run finishes).
+ */
 import type { Clock, Sleep } from '../util/clock.js';
+import { loginCommand } from '../util/audience.js';
 import type { Logger } from '../util/logger.js';
-import { errorMessage } from '../util/errors.js';
 import type { SchwabTokenResponse, TokenFormat, TokenRecord } from '../token/record.js';
-import { secretValues } from '../token/record.js';
-import { parseTokenRecord } from '../token/parse.js';
 import { serializeRecord } from '../token/serialize.js';
-import { recordAfterRefresh } from '../token/build.js';
-import { validateRecord } from '../token/validate.js';
-import { assessHealth, isRefreshDue } from '../token/health.js';
+import { assessHealth } from '../token/health.js';
 import type { Health, HealthReport } from '../token/health.js';
-import { chooseNewest, compareRecords } from '../token/choose.js';
 import { formatIsoSeconds } from '../token/time.js';
-import { SchwabError } from '../schwab/errors.js';
-import type { LoadedText, MirrorStore, PrimaryStore, RecordSource } from './stores.js';
-import { newerRecordWins } from './conflict.js';
+import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
+import type { Candidate, Candidates } from './candidates.js';
+import { loadCandidates } from './candidates.js';
+import type { RotationPlan, StopReason } from './plan.js';
+import { planRotation, planWrites } from './plan.js';
+import type { RefreshOutcome } from './refresh-chosen.js';
+import { refreshChosen } from './refresh-chosen.js';
+import type { WriteResult } from './write-stores.js';
+import { storeThatCannotTake, writeStores } from './write-stores.js';
+
+export { readUnfinishedWrite } from './candidates.js';
 
 export type VerifyMode = 'none' | 'accounts' | 'quotes';
 
@@ -44,9 +69,29 @@ export interface RotationDeps {
   primary?: PrimaryStore | undefined;
   /** Write-only copies written after the primary (GitHub secrets). */
   mirrors: MirrorStore[];
+  /**
+   * Aborts when the run is cancelled (SIGINT / SIGTERM): nothing new is started (no refresh, no re-read waits), but a
+   * refresh that already began is written everywhere, since Schwab may have retired the old refresh token.
+   */
+  signal?: AbortSignal | undefined;
+  /** Told each step as it starts, so a cancelled run can say where it stopped. */
+  onStep?: ((step: RotationStep) => void) | undefined;
 }
 
-export type StoreOutcome = 'written' | 'unchanged' | 'kept-newer' | 'failed' | 'planned' | 'skipped';
+/** Where a run is: what a cancelled run that could not finish in time reports. */
+export type RotationStep =
+  | { step: 'reading' }
+  | { step: 'refreshing' }
+  | { step: 'writing-primary'; store: string }
+  | { step: 'writing-mirrors'; stores: string[] }
+  | { step: 'settling'; store: string }
+  | { step: 'done' };
+
+/**
+ * `unfinished`: the write failed after the record reached the store as its unfinished write (AWSPENDING), where the
+ * next run finds it and finishes the write; the run still fails.
+ */
+export type StoreOutcome = 'written' | 'unchanged' | 'kept-newer' | 'unfinished' | 'failed' | 'planned' | 'skipped';
 
 export interface StoreReport {
   label: string;
@@ -55,424 +100,321 @@ export interface StoreReport {
   detail: string;
 }
 
+/** What kind of failure a run met: the action's summary and status, the CLI's exit code and the alert all read it. */
+export type FailureKind =
+  /** The primary store could not be read (not merely empty): the token's health is unknown. */
+  | 'store-unreadable'
+  /** A store cannot take the record (checked before the refresh) or its write failed. */
+  | 'store-unwritable'
+  /** No usable record anywhere (or no source configured): a login is needed. */
+  | 'no-record'
+  /** The refresh token's 7-day deadline has passed: a login is needed. */
+  | 'deadline-passed'
+  /** Schwab rejected the refresh token: a login is needed. */
+  | 'schwab-rejected'
+  /** Schwab rejected the app key or secret: a configuration error that retrying does not fix. */
+  | 'app-credentials'
+  /** Schwab could not be reached or answered badly, or the new access token failed the probe. */
+  | 'schwab'
+  /** A new refresh token that no store could save. */
+  | 'token-lost'
+  /** The run was cancelled (SIGINT / SIGTERM). */
+  | 'cancelled';
+
+export interface Failure {
+  kind: FailureKind;
+  /** One sentence naming what is wrong and how to fix it; redacted, never a value. */
+  message: string;
+  /** The error behind it, when there is one (a store's UserError, a SchwabError). */
+  error?: unknown;
+}
+
+/** The failures that mean a person must log in again. */
+const LOGIN_NEEDED: readonly FailureKind[] = ['no-record', 'deadline-passed', 'schwab-rejected'];
+/** The failures of a store, not of the token or of Schwab. */
+const STORE_PROBLEMS: readonly FailureKind[] = ['store-unreadable', 'store-unwritable', 'token-lost'];
+
+export function needsLogin(failures: readonly Failure[]): boolean {
+  return failures.some((failure) => LOGIN_NEEDED.includes(failure.kind));
+}
+
+export function isStoreProblem(failures: readonly Failure[]): boolean {
+  return failures.some((failure) => STORE_PROBLEMS.includes(failure.kind));
+}
+
+/**
+ * The run's outcome in one word, as the action's `status` output gives it: the token's health when the run did its
+ * job; `reauth-required` whenever the refresh token is known to be dead (or there is none); `error` for a failed run
+ * whose refresh token is not known to be dead (a wrong app secret, Schwab or a store unreachable, a store not
+ * written). A failed run never says healthy.
+ */
+export type RunStatus = Health | 'error';
+
+export function runStatus(result: Pick<RotationResult, 'failures' | 'health' | 'healthKnown'>): RunStatus {
+  if (needsLogin(result.failures)) return 'reauth-required';
+  return result.failures.length > 0 || !result.healthKnown ? 'error' : result.health.status;
+}
+
+/** The result with one more failure, its status recomputed. */
+export function withFailure(result: RotationResult, failure: Failure): RotationResult {
+  const failed = { ...result, failures: [...result.failures, failure] };
+  return { ...failed, status: runStatus(failed) };
+}
+
 export interface RotationResult {
-  /** False when no store could be read at all (e.g. access denied): `status` then says nothing about the token. */
+  /** False when no store could be read at all (e.g. access denied): `health` then says nothing about the token. */
   healthKnown: boolean;
-  status: Health;
+  /** The run's outcome (see RunStatus); `health.status` is the token's own health, whatever the run did. */
+  status: RunStatus;
   health: HealthReport;
   /** The record in force at the end of the run (refreshed, adopted or unchanged). */
   record: TokenRecord | undefined;
   /** Where that record was read from (before any refresh). */
   chosenFrom: string | undefined;
   refreshed: boolean;
-  /** Schwab rejected the refresh token (a dead token, whatever its deadline says). */
+  /** Schwab rejected the refresh token (a dead token, whatever its deadline says): a `schwab-rejected` failure. */
   schwabRejected: boolean;
   /** One line saying what the run did or (dry-run) would do. */
   action: string;
   stores: StoreReport[];
-  /** One sentence each; any failure fails the run. */
-  failures: string[];
+  /** Any failure fails the run. */
+  failures: Failure[];
   warnings: string[];
 }
 
-interface Candidate {
-  label: string;
-  record: TokenRecord;
-  loaded: LoadedText;
-  isPrimary: boolean;
-}
-
 /**
- * One run: load every source, choose the newest record, refresh it when due, write the primary store by
- * compare-and-set, then the mirrors, and report the token's health. Never throws for anything a user can cause:
- * every problem ends up in `failures` as one sentence, and the stores hold the old record or the new one.
+ * One run: read every source and the primary store, plan, refresh the chosen record when the plan says so, write the
+ * primary store by compare-and-set and then the mirrors, and report the token's health.
  */
 export async function rotate(options: RotationOptions, deps: RotationDeps): Promise<RotationResult> {
   const { logger, clock } = deps;
-  const warnings: string[] = [];
-  const failures: string[] = [];
-  const warn = (message: string): void => {
-    warnings.push(logger.redact(message));
-    logger.warning(message);
-  };
-  const fail = (message: string): void => {
-    failures.push(logger.redact(message));
-  };
+  const notes = new RunNotes(logger);
+  const step = (next: RotationStep): void => deps.onStep?.(next);
 
-  // 1. Load every source in parallel; a source that fails is a warning while another one is usable.
-  const all: RecordSource[] = [...deps.sources, ...(deps.primary ? [deps.primary] : [])];
-  const loaded = await Promise.all(all.map((source) => loadCandidate(source, source === deps.primary, clock, logger)));
-  const candidates: Candidate[] = [];
-  let primaryLoaded: LoadedText | undefined;
-  let primaryUnreadable: string | undefined;
-  for (const result of loaded) {
-    for (const warning of result.warnings) warn(warning);
-    if (result.isPrimary) {
-      primaryLoaded = result.loaded;
-      primaryUnreadable = result.error;
-    }
-    if (result.candidate) candidates.push(result.candidate);
-    else if (result.error) {
-      // A source that could not be read (not merely empty).
-      if (result.isPrimary && !result.parseFailed) fail(result.error);
-      else warn(result.error);
-    }
-  }
+  // 1. Read every source and the primary store, in parallel.
+  step({ step: 'reading' });
+  const read = await loadCandidates(deps.sources, deps.primary, clock, logger);
+  for (const warning of read.warnings) notes.warn(warning);
+  if (read.primaryError) notes.fail('store-unreadable', read.primaryError.message, read.primaryError.error);
+  const { chosen } = read;
+  const end = (ending: Ending): RotationResult => finish(ending, chosen, notes, options, deps);
 
-  const now = clock.now();
-  const chosen = chooseNewest(candidates);
-  const base: Omit<RotationResult, 'status' | 'health' | 'action'> = {
-    healthKnown: true,
-    record: chosen?.record,
-    chosenFrom: chosen?.label,
-    refreshed: false,
-    schwabRejected: false,
-    stores: [],
-    failures,
-    warnings,
-  };
+  // 2. Plan, without I/O.
+  const plan = planRotation({
+    now: clock.now(),
+    ...options,
+    primary: read.primary,
+    chosen: chosen?.record,
+    primaryRecord: read.all.find((candidate) => candidate.role === 'primary')?.record,
+    sourceRecords: read.all.filter((candidate) => candidate.role === 'source').map((candidate) => candidate.record),
+  });
+  const unreadable = plan.kind === 'stop' && plan.reason === 'primary-unreadable';
+  if (chosen && !unreadable) logger.info(`Using the token record from ${chosen.label} (login ${iso(chosen.record.meta.createdAt)}).`);
+  // (Every plan but a stop has a chosen record.)
+  if (plan.kind === 'stop' || !chosen) return end(stopped(plan.kind === 'stop' ? plan.reason : 'no-record', read, notes, deps));
+  if (plan.kind === 'dry-run') return end(dryRun(plan, deps));
 
-  // A primary store that could not even be read (not merely empty or unparsable) must not be written blindly, and
-  // says nothing about the token's health: stop with its error alone.
-  const primaryUnreachable = !!deps.primary && !!primaryUnreadable && primaryLoaded === undefined;
-  if (primaryUnreachable) {
-    const health = assessHealth(chosen?.record, now, options.reauthWarningMs);
-    return {
-      ...base,
-      healthKnown: !!chosen,
-      status: health.status,
-      health,
-      action: 'Stopped: the primary store could not be read; nothing was refreshed or written.',
-    };
-  }
-
-  if (!chosen) {
-    const health = assessHealth(undefined, now, options.reauthWarningMs);
-    fail(
-      all.length === 0
-        ? 'No token source is configured: set the "token" input or "aws-secret-id".'
-        : `No usable token record was found in ${all.map((s) => s.label).join(' or ')}: log in again with \`npx schwab-token-rotator login\` and store the record it writes.`,
-    );
-    return { ...base, status: 'reauth-required', health, action: 'Nothing to refresh: no usable token record.' };
-  }
-  logger.info(`Using the token record from ${chosen.label} (login ${iso(chosen.record.meta.createdAt)}).`);
-
-  // 2. Decide.
-  const deadlinePassed = assessHealth(chosen.record, now, options.reauthWarningMs).status === 'reauth-required';
-  const due = options.force || isRefreshDue(chosen.record, now, options.refreshBeforeMs);
-  const primaryRecord = candidates.find((c) => c.isPrimary)?.record;
-  const primaryStale = !!deps.primary && (!primaryRecord || compareRecords(chosen.record, primaryRecord) > 0);
-  const inputsStale = candidates.some((c) => !c.isPrimary && compareRecords(chosen.record, c.record) > 0);
-
-  if (deadlinePassed) {
-    const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-    fail(`The refresh token expired at ${iso(health.refreshTokenExpiresAt)}: log in again with \`npx schwab-token-rotator login\`.`);
-    return { ...base, status: 'reauth-required', health, action: 'Not refreshed: the 7-day refresh token has expired.' };
-  }
-
-  if (options.dryRun) {
-    const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-    return { ...base, ...dryRunPlan({ due, force: options.force, primaryStale, inputsStale }, deps), status: health.status, health };
-  }
-
-  // Every store must be able to take the record before anything is refreshed or written (a rotated refresh token
-  // must never be obtained and then dropped).
-  if (due || primaryStale || inputsStale) {
+  // Every store that would take the record must be able to, before anything is refreshed or written: a new refresh
+  // token must never be obtained and then dropped.
+  if (plan.kind !== 'idle') {
     for (const mirror of deps.mirrors) mirror.prepare?.();
-    try {
-      const text = serializeRecord(chosen.record, options.tokenFormat);
-      for (const mirror of deps.mirrors) mirror.check?.(text);
-    } catch (error) {
-      fail(errorMessage(error));
-      const health = assessHealth(chosen.record, now, options.reauthWarningMs);
-      return { ...base, status: health.status, health, action: 'Stopped before refreshing: a store cannot take the record.' };
+    const refused = await storeThatCannotTake(serializeRecord(chosen.record, options.tokenFormat), plan.kind === 'refresh', deps);
+    if (refused) {
+      notes.fail('store-unwritable', refused.report.detail, refused.error);
+      return end({ stores: [refused.report], action: 'Stopped before refreshing: a store cannot take the record.' });
     }
   }
+  if (deps.signal?.aborted) return end({ action: 'Stopped before refreshing: the run was cancelled; nothing was changed.' });
 
-  let record = chosen.record;
-  let refreshed = false;
-  let adopted = false;
-  let refreshFailed = false;
-  let action = 'Not refreshed: the access token is not due.';
-  let verifyFailure: string | undefined;
-
-  // 3. Refresh when due.
-  if (due) {
-    const outcome = await refreshChosen(chosen, options, deps);
-    switch (outcome.kind) {
-      case 'refreshed':
-        record = outcome.record;
-        refreshed = true;
-        verifyFailure = outcome.verifyFailure;
-        action = `Refreshed the access token (refresh ${record.meta.refreshCount} since the login).`;
-        logger.info(`Refreshed the access token; it expires at ${iso(record.meta.accessTokenExpiresAt)}.`);
-        break;
-      case 'adopted':
-        record = outcome.record;
-        adopted = true;
-        action = `Not refreshed: ${deps.primary?.label} now holds a newer record, which was adopted.`;
-        logger.info(action);
-        break;
-      case 'rejected': {
-        fail(outcome.message);
-        const health = { ...assessHealth(record, clock.now(), options.reauthWarningMs), status: 'reauth-required' as const };
-        return { ...base, schwabRejected: true, status: 'reauth-required', health, action: 'Not refreshed: Schwab rejected the refresh token.' };
-      }
-      case 'failed': {
-        fail(outcome.message);
-        if (!(outcome.healDrift && (primaryStale || inputsStale))) {
-          const health = assessHealth(record, clock.now(), options.reauthWarningMs);
-          return { ...base, status: health.status, health, action: `Not refreshed: ${outcome.what}; no store was changed.` };
-        }
-        // Schwab could not be reached, but a newer login (a manual deploy) is known: it still goes everywhere.
-        refreshFailed = true;
-        action = `Not refreshed: ${outcome.what}; the newer record from ${chosen.label} was still copied to the other stores.`;
-        break;
-      }
-    }
+  // 3. Refresh the chosen record when the plan says so.
+  let refresh: RefreshOutcome | undefined;
+  if (plan.kind === 'refresh') {
+    step({ step: 'refreshing' });
+    refresh = await refreshChosen(chosen, options.verify, deps);
+    noteRefresh(refresh, notes, logger, deps.primary?.label);
   } else {
-    logger.info(`The access token expires at ${iso(record.meta.accessTokenExpiresAt)}; not due for a refresh.`);
+    logger.info(`The access token expires at ${iso(chosen.record.meta.accessTokenExpiresAt)}; not due for a refresh.`);
   }
-  if (verifyFailure) {
-    // The new access token failed the probe, but Schwab rotated the refresh token: dropping it would lose the login,
-    // so the record is stored and the run still fails.
-    fail(verifyFailure);
-  }
+  const record = refresh?.kind === 'refreshed' || refresh?.kind === 'adopted' ? refresh.record : chosen.record;
+  const writes = planWrites(plan, refresh);
+  if (!writes) return end({ record, action: describeRun(plan, refresh, chosen, deps) });
 
   // 4. Write: the primary first (compare-and-set), then the mirrors with whatever record won.
-  const stores: StoreReport[] = [];
-  const mustWritePrimary = refreshed || (primaryStale && !adopted);
-  const mustWriteMirrors = refreshed || adopted || primaryStale || inputsStale;
-  let primaryOk = true;
-  if (deps.primary) {
-    if (mustWritePrimary) {
-      const written = await writePrimary(deps.primary, record, primaryLoaded, options.tokenFormat, clock, logger);
-      stores.push(written.report);
-      if (written.report.outcome === 'failed') {
-        primaryOk = false;
-        fail(written.report.detail);
-      }
-      if (written.adopted) {
-        record = written.adopted;
-        action += ` ${deps.primary.label} already held a newer record, which was kept.`;
-      }
-    } else {
-      stores.push({ label: deps.primary.label, outcome: 'unchanged', detail: 'already current' });
-    }
-  }
-  if (!refreshed && !adopted && !refreshFailed && primaryStale && primaryOk) action = `Copied the newer record from ${chosen.label} to the other stores.`;
-
-  const text = serializeRecord(record, options.tokenFormat);
-  for (const report of await writeMirrors(deps.mirrors, text, mustWriteMirrors, logger)) {
-    stores.push(report);
-    if (report.outcome === 'failed') fail(report.detail);
-  }
-
-  // A rotated refresh token that no store took is gone when this process ends: say so, the old one may be dead.
-  const rotated = refreshed && record.tokens.refreshToken !== chosen.record.tokens.refreshToken;
-  if (rotated && !stores.some((store) => store.outcome === 'written' || store.outcome === 'kept-newer')) {
-    fail(
+  const written = await writeStores(record, writes, {
+    primary: deps.primary,
+    primaryLoaded: read.primaryLoaded,
+    mirrors: deps.mirrors,
+    format: options.tokenFormat,
+    clock,
+    logger,
+    signal: deps.signal,
+    step,
+  });
+  for (const failure of written.failures) notes.fail(failure.kind, failure.message, failure.error);
+  if (refresh?.kind === 'refreshed' && tokenLost(refresh.record, chosen.record, written)) {
+    notes.fail(
+      'token-lost',
       'Schwab issued a new refresh token on this refresh and no store could save it, so the stored one may no longer ' +
         'work: fix the store errors, and if the next run says Schwab rejected the refresh token, log in again with ' +
-        '`npx schwab-token-rotator login`.',
+        `\`${loginCommand()}\`.`,
     );
   }
+  step({ step: 'done' });
+  return end({
+    record: written.record,
+    refreshed: refresh?.kind === 'refreshed',
+    stores: written.stores,
+    action: describeRun(plan, refresh, chosen, deps, written),
+  });
+}
 
-  const health = assessHealth(record, clock.now(), options.reauthWarningMs);
-  return { ...base, record, refreshed, stores, status: health.status, health, action };
+/** How a run ended, for `finish`; what is left out keeps the chosen record and an empty store list. */
+interface Ending {
+  record?: TokenRecord | undefined;
+  refreshed?: boolean;
+  stores?: StoreReport[];
+  action: string;
+  /** False when the primary store could not be read and nothing else was: the token's health is unknown. */
+  healthKnown?: boolean;
+}
+
+/** The one place the health is computed: from the record in force, dead whenever Schwab rejected it. */
+function finish(ending: Ending, chosen: Candidate | undefined, notes: RunNotes, options: RotationOptions, deps: RotationDeps): RotationResult {
+  const record = 'record' in ending ? ending.record : chosen?.record;
+  const schwabRejected = notes.failures.some((failure) => failure.kind === 'schwab-rejected');
+  const assessed = assessHealth(record, deps.clock.now(), options.reauthWarningMs);
+  const health: HealthReport = schwabRejected ? { ...assessed, status: 'reauth-required' } : assessed;
+  const result = {
+    healthKnown: ending.healthKnown ?? true,
+    health,
+    record,
+    chosenFrom: chosen?.label,
+    refreshed: ending.refreshed ?? false,
+    schwabRejected,
+    action: ending.action,
+    stores: ending.stores ?? [],
+    failures: notes.failures,
+    warnings: notes.warnings,
+  };
+  return { ...result, status: runStatus(result) };
+}
+
+/** What a run that stops at the plan says, and its failure. */
+function stopped(reason: StopReason, read: Candidates, notes: RunNotes, deps: RotationDeps): Ending {
+  switch (reason) {
+    case 'primary-unreadable':
+      // Not written blindly, and it says nothing about the token's health: its read error alone (noted at the read).
+      return { healthKnown: !!read.chosen, action: 'Stopped: the primary store could not be read; nothing was refreshed or written.' };
+    case 'no-record': {
+      const labels = [...deps.sources, ...(deps.primary ? [deps.primary] : [])].map((source) => source.label);
+      notes.fail(
+        'no-record',
+        labels.length === 0
+          ? 'No token source is configured: set the "token" input or "aws-secret-id".'
+          : `No usable token record was found in ${labels.join(' or ')}: log in again with \`${loginCommand()}\` and store the record it writes.`,
+      );
+      return { record: undefined, action: 'Nothing to refresh: no usable token record.' };
+    }
+    case 'deadline-passed': {
+      const deadline = read.chosen ? assessHealth(read.chosen.record, deps.clock.now(), 0).refreshTokenExpiresAt : undefined;
+      notes.fail('deadline-passed', `The refresh token expired at ${iso(deadline)}: log in again with \`${loginCommand()}\`.`);
+      return { action: 'Not refreshed: the 7-day refresh token has expired.' };
+    }
+  }
 }
 
 /** What a dry run would do: which stores it would write, and one line saying so. Nothing is called. */
-function dryRunPlan(
-  decision: { due: boolean; force: boolean; primaryStale: boolean; inputsStale: boolean },
-  deps: RotationDeps,
-): { stores: StoreReport[]; action: string } {
-  const writesPrimary = decision.due || decision.primaryStale;
-  const writesMirrors = writesPrimary || decision.inputsStale;
+function dryRun(plan: Extract<RotationPlan, { kind: 'dry-run' }>, deps: RotationDeps): Ending {
   const planned = (yes: boolean, label: string): StoreReport => ({
     label,
     outcome: yes ? 'planned' : 'unchanged',
     detail: yes ? 'dry run: would be written' : 'dry run: already current',
   });
   const stores = [
-    ...(deps.primary ? [planned(writesPrimary, deps.primary.label)] : []),
-    ...deps.mirrors.map((mirror) => planned(writesMirrors, mirror.label)),
+    ...(deps.primary ? [planned(plan.writes.primary, deps.primary.label)] : []),
+    ...deps.mirrors.map((mirror) => planned(plan.writes.mirrors, mirror.label)),
   ];
   const steps = [
-    ...(decision.due ? [decision.force ? 'refresh the access token (forced)' : 'refresh the access token (due)'] : []),
+    ...(plan.refresh ? [`refresh the access token (${plan.refresh})`] : []),
     ...stores.filter((store) => store.outcome === 'planned').map((store) => `write ${store.label}`),
   ];
-  return {
-    stores,
-    action: steps.length ? `Dry run: would ${steps.join(', then ')}; nothing was changed.` : 'Dry run: nothing to do.',
-  };
+  return { stores, action: steps.length ? `Dry run: would ${steps.join(', then ')}; nothing was changed.` : 'Dry run: nothing to do.' };
 }
 
-/** Writes every mirror (or reports it unchanged); one report per target, never a throw. */
-async function writeMirrors(mirrors: MirrorStore[], text: string, write: boolean, logger: Logger): Promise<StoreReport[]> {
-  const reports: StoreReport[] = [];
-  for (const mirror of mirrors) {
-    if (!write) {
-      reports.push({ label: mirror.label, outcome: 'unchanged', detail: 'already current' });
-      continue;
-    }
-    let results;
-    try {
-      results = await mirror.write(text);
-    } catch (error) {
-      results = [{ label: mirror.label, ok: false, detail: errorMessage(error) }];
-    }
-    for (const result of results) {
-      reports.push({ label: result.label, outcome: result.ok ? 'written' : 'failed', detail: logger.redact(result.detail) });
-    }
-  }
-  return reports;
-}
-
-type RefreshOutcome =
-  | { kind: 'refreshed'; record: TokenRecord; verifyFailure?: string | undefined }
-  | { kind: 'adopted'; record: TokenRecord }
-  | { kind: 'rejected'; message: string }
-  /** `healDrift`: the chosen record itself is sound (Schwab could not be reached), so stale stores may still get it. */
-  | { kind: 'failed'; what: string; message: string; healDrift: boolean };
-
-/**
- * Refreshes the chosen record at Schwab, builds and validates the new record and, with `verify`, probes the new
- * access token. A rejected refresh token first re-reads the primary store: a login that landed there meanwhile
- * (and revoked our token) is adopted rather than reported as a dead token.
- */
-async function refreshChosen(chosen: Candidate, options: RotationOptions, deps: RotationDeps): Promise<RefreshOutcome> {
-  const { clock, logger } = deps;
-  const previous = chosen.record;
-  let response: SchwabTokenResponse;
-  try {
-    response = await deps.schwab.refresh(previous.tokens.refreshToken);
-  } catch (error) {
-    if (error instanceof SchwabError && error.kind === 'reauth-required') {
-      const newer = await newerRecordArriving(chosen, deps);
-      return newer ? { kind: 'adopted', record: newer } : { kind: 'rejected', message: error.message };
-    }
-    return { kind: 'failed', what: 'the refresh failed', message: errorMessage(error), healDrift: true };
-  }
-  for (const secret of secretValues(toTokens(response, previous))) logger.mask(secret);
-  let next: TokenRecord;
-  try {
-    next = recordAfterRefresh(previous, response, clock.now());
-    validateRecord(next, 'the refreshed token record');
-  } catch (error) {
-    return { kind: 'failed', what: "Schwab's answer was not a usable token", message: errorMessage(error), healDrift: true };
-  }
-  if (options.verify === 'none') return { kind: 'refreshed', record: next };
-  try {
-    await deps.schwab.probe(next.tokens.accessToken, options.verify);
-    return { kind: 'refreshed', record: next };
-  } catch (error) {
-    const rotated = next.tokens.refreshToken !== previous.tokens.refreshToken;
-    if (rotated) return { kind: 'refreshed', record: next, verifyFailure: errorMessage(error) };
-    return { kind: 'failed', what: 'the new access token failed verification', message: errorMessage(error), healDrift: false };
+/** Notes what the refresh said: its warnings, its failure, and a log line. */
+function noteRefresh(refresh: RefreshOutcome, notes: RunNotes, logger: Logger, primaryLabel: string | undefined): void {
+  switch (refresh.kind) {
+    case 'refreshed':
+      for (const warning of refresh.warnings) notes.warn(warning);
+      logger.info(`Refreshed the access token; it expires at ${iso(refresh.record.meta.accessTokenExpiresAt)}.`);
+      // A new refresh token failed the probe: the record is still stored (dropping it would lose the login), and the
+      // run fails.
+      if (refresh.verifyFailure) notes.fail('schwab', refresh.verifyFailure.message, refresh.verifyFailure.error);
+      return;
+    case 'adopted':
+      logger.info(adoptedAction(primaryLabel));
+      return;
+    case 'rejected':
+      notes.fail('schwab-rejected', refresh.message, refresh.error);
+      return;
+    case 'failed':
+      notes.fail(refresh.failure, refresh.message, refresh.error);
   }
 }
 
-/** The refreshed tokens, for masking before anything else happens. */
-function toTokens(response: SchwabTokenResponse, previous: TokenRecord): TokenRecord['tokens'] {
-  return {
-    ...previous.tokens,
-    accessToken: response.access_token,
-    refreshToken: response.refresh_token ?? previous.tokens.refreshToken,
-    idToken: response.id_token ?? previous.tokens.idToken,
-  };
-}
-
-interface LoadResult {
-  isPrimary: boolean;
-  loaded: LoadedText | undefined;
-  candidate: Candidate | undefined;
-  error: string | undefined;
-  parseFailed: boolean;
-  warnings: string[];
-}
-
-async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Clock, logger: Logger): Promise<LoadResult> {
-  let loaded: LoadedText;
-  try {
-    loaded = await source.load();
-  } catch (error) {
-    return { isPrimary, loaded: undefined, candidate: undefined, error: errorMessage(error), parseFailed: false, warnings: [] };
-  }
-  if (loaded.text === undefined || loaded.text.trim() === '') {
-    return { isPrimary, loaded, candidate: undefined, error: undefined, parseFailed: false, warnings: [] };
-  }
-  logger.mask(loaded.text);
-  try {
-    const parsed = parseTokenRecord(loaded.text, source.label, clock.now());
-    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
-    return {
-      isPrimary,
-      loaded,
-      candidate: { label: source.label, record: parsed.record, loaded, isPrimary },
-      error: undefined,
-      parseFailed: false,
-      warnings: parsed.warnings,
-    };
-  } catch (error) {
-    return { isPrimary, loaded, candidate: undefined, error: errorMessage(error), parseFailed: true, warnings: [] };
-  }
-}
-
-/**
- * Re-reads the primary store; returns its record when it is newer than the one we refreshed and holds another refresh
- * token: a newer login, or another run's refresh of the same login that retired ours (rotate-on-refresh).
- */
-/**
- * Before a rejected refresh token is reported as dead, the primary store is read again, now and after a short wait:
- * a login that landed meanwhile, or another writer that refreshed the same login with a rotating Schwab (retiring our
- * token) and is about to store its record, shows up there. A genuinely dead token costs these few seconds once.
- */
-const REREAD_DELAYS_MS = [0, 2_000, 5_000];
-
-async function newerRecordArriving(chosen: Candidate, deps: RotationDeps): Promise<TokenRecord | undefined> {
-  if (!deps.primary) return undefined;
-  for (const delay of REREAD_DELAYS_MS) {
-    if (delay) await deps.sleep(delay);
-    const newer = await newerPrimaryRecord(deps.primary, chosen, deps.clock, deps.logger);
-    if (newer) return newer;
-  }
-  return undefined;
-}
-
-async function newerPrimaryRecord(
-  primary: PrimaryStore,
+/** One line saying what the run did. */
+function describeRun(
+  plan: RotationPlan,
+  refresh: RefreshOutcome | undefined,
   chosen: Candidate,
-  clock: Clock,
-  logger: Logger,
-): Promise<TokenRecord | undefined> {
-  const again = await loadCandidate(primary, true, clock, logger);
-  const record = again.candidate?.record;
-  const other = !!record && record.tokens.refreshToken !== chosen.record.tokens.refreshToken;
-  return record && other && compareRecords(record, chosen.record) > 0 ? record : undefined;
+  deps: RotationDeps,
+  written?: WriteResult,
+): string {
+  const kept = written?.keptNewer && deps.primary ? ` ${deps.primary.label} already held a newer record, which was kept.` : '';
+  switch (refresh?.kind) {
+    case 'refreshed':
+      return `Refreshed the access token (refresh ${refresh.record.meta.refreshCount} since the login).${kept}`;
+    case 'adopted':
+      return adoptedAction(deps.primary?.label);
+    case 'rejected':
+      return 'Not refreshed: Schwab rejected the refresh token.';
+    case 'failed':
+      // Schwab could not be reached, but a newer login (a manual deploy) is known: it still goes everywhere.
+      return written
+        ? `Not refreshed: ${refresh.what}; the newer record from ${chosen.label} was still copied to the other stores.${kept}`
+        : `Not refreshed: ${refresh.what}; no store was changed.`;
+    case undefined: {
+      const primaryWritten = written?.stores.some((store) => store.label === deps.primary?.label && store.outcome === 'written');
+      if (plan.kind === 'copy' && plan.drift.primary && primaryWritten) return `Copied the newer record from ${chosen.label} to the other stores.`;
+      return `Not refreshed: the access token is not due.${kept}`;
+    }
+  }
 }
 
-async function writePrimary(
-  primary: PrimaryStore,
-  record: TokenRecord,
-  loaded: LoadedText | undefined,
-  format: TokenFormat,
-  clock: Clock,
-  logger: Logger,
-): Promise<{ report: StoreReport; adopted?: TokenRecord }> {
-  const text = serializeRecord(record, format);
-  const rule = newerRecordWins(record, primary.label, clock, logger);
-  try {
-    const result = await primary.compareAndSet(text, loaded?.version, (now) => rule.onConflict(now));
-    if (result.outcome === 'written') {
-      return { report: { label: primary.label, outcome: 'written', detail: 'written (compare-and-set)' } };
-    }
-    return {
-      report: { label: primary.label, outcome: 'kept-newer', detail: 'kept: it was updated with a newer record during this run' },
-      ...(rule.kept() ? { adopted: rule.kept() } : {}),
-    };
-  } catch (error) {
-    return { report: { label: primary.label, outcome: 'failed', detail: logger.redact(errorMessage(error)) } };
+function adoptedAction(primaryLabel: string | undefined): string {
+  return `Not refreshed: ${primaryLabel} now holds a newer record, which was adopted.`;
+}
+
+/** A new refresh token that no store took is gone when this process ends (an unfinished write is found again). */
+function tokenLost(refreshed: TokenRecord, previous: TokenRecord, written: WriteResult): boolean {
+  const saved: StoreOutcome[] = ['written', 'kept-newer', 'unfinished'];
+  return refreshed.tokens.refreshToken !== previous.tokens.refreshToken && !written.stores.some((store) => saved.includes(store.outcome));
+}
+
+/** The warnings and failures of a run, redacted as they are noted. */
+class RunNotes {
+  readonly warnings: string[] = [];
+  readonly failures: Failure[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  warn(message: string): void {
+    this.warnings.push(this.logger.redact(message));
+    this.logger.warning(message);
+  }
+
+  fail(kind: FailureKind, message: string, error?: unknown): void {
+    this.failures.push({ kind, message: this.logger.redact(message), ...(error !== undefined ? { error } : {}) });
   }
 }
 

@@ -13,6 +13,7 @@ const OUTCOME_TEXT: Record<StoreOutcome, string> = {
   written: '✅ written',
   unchanged: '➖ unchanged',
   'kept-newer': '↩️ kept newer record',
+  unfinished: '⏳ unfinished: kept as AWSPENDING',
   failed: '❌ failed',
   planned: '📝 would write (dry run)',
   skipped: '⏭️ skipped',
@@ -31,9 +32,15 @@ export interface SummaryExtras {
  */
 export function renderSummary(result: RotationResult, now: Date, extras: SummaryExtras = {}): string {
   const { health, record } = result;
-  const rows: [string, string][] = [
-    ['Status', result.healthKnown ? STATUS_BADGE[result.status] : '⚪ unknown: the token record could not be read'],
-  ];
+  const tokenHealth = result.healthKnown ? STATUS_BADGE[health.status] : '⚪ unknown: the token record could not be read';
+  // The run's outcome first; a failed run shows the refresh token's own health on a line of its own.
+  const rows: [string, string][] =
+    result.status === 'error'
+      ? [
+          ['Status', '❌ the run failed: see the problems below'],
+          ['Refresh token', tokenHealth],
+        ]
+      : [['Status', STATUS_BADGE[result.status]]];
   if (record) {
     rows.push(['Access token expires', `${formatStamp(record.meta.accessTokenExpiresAt)} (${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
   }
@@ -56,7 +63,7 @@ export function renderSummary(result: RotationResult, now: Date, extras: Summary
     lines.push('', '### Stores', '', '| Store | Result | Detail |', '| --- | --- | --- |');
     for (const store of result.stores) lines.push(`| ${cell(store.label)} | ${OUTCOME_TEXT[store.outcome]} | ${cell(store.detail)} |`);
   }
-  if (result.failures.length) lines.push('', '### Problems', '', ...result.failures.map((f) => `- ${f}`));
+  if (result.failures.length) lines.push('', '### Problems', '', ...result.failures.map((failure) => `- ${failure.message}`));
   const warnings = [...result.warnings, ...(extras.warnings ?? [])];
   if (warnings.length) lines.push('', '### Warnings', '', ...warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';

@@ -1,5 +1,9 @@
 import { UserError } from '../util/errors.js';
 import { parseRetryAfter } from '../util/retry.js';
+import { loginCommand, retryClause, settingName } from '../util/audience.js';
+
+/** Schwab's API host, named in the fixes (the default of schwab-base-url). */
+const SCHWAB_API_HOST = 'https://api.schwabapi.com';
 
 /**
  * What a failed Schwab call means for the caller:
@@ -83,10 +87,20 @@ export function isSchwabError(error: unknown, kind?: SchwabErrorKind): error is 
   return error instanceof SchwabError && (kind === undefined || error.kind === kind);
 }
 
-export const LOGIN_COMMAND = 'npx schwab-token-rotator login';
+/** How to fix wrong app credentials, in the reader's words. */
+export function credentialsFix(): string {
+  return `check ${settingName('app-credentials')} match your app at developer.schwab.com`;
+}
 
-const CREDENTIALS_FIX =
-  'check the app-key and app-secret inputs (SCHWAB_APP_KEY and SCHWAB_APP_SECRET for the CLI) match your app at developer.schwab.com';
+/** How to fix a wrong Schwab address, in the reader's words. */
+export function baseUrlFix(): string {
+  return `check ${settingName('schwab-base-url')} (it should be ${SCHWAB_API_HOST})`;
+}
+
+/** `log in again with \`…login\``, the command as the reader runs it. */
+export function logInAgain(): string {
+  return `log in again with \`${loginCommand()}\``;
+}
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined>;
 
@@ -160,7 +174,7 @@ export function classifySchwabResponse(
       `Schwab answered ${what} with ${page} instead of JSON (HTTP ${status})`,
       context === 'exchange'
         ? transientFix
-        : 'this is usually a temporary block by Schwab\'s firewall, so wait and try again, and check the schwab-base-url input if it persists',
+        : `this is usually a temporary block by Schwab's firewall, so wait and try again, and ${baseUrlFix()} if it persists`,
       { status, retryAfterMs, requestNotProcessed: status === 403 },
     );
   }
@@ -177,7 +191,7 @@ export function classifySchwabResponse(
     return new SchwabError(
       'bad-credentials',
       `Schwab rejected the app key or secret (HTTP 401 ${code ?? 'invalid_client'})`,
-      CREDENTIALS_FIX,
+      credentialsFix(),
       details,
     );
   }
@@ -186,7 +200,7 @@ export function classifySchwabResponse(
     return new SchwabError(
       'rejected',
       `Schwab redirected ${what} (HTTP ${status}) instead of answering`,
-      'check the schwab-base-url input (it should be https://api.schwabapi.com)',
+      baseUrlFix(),
       details,
     );
   }
@@ -194,7 +208,7 @@ export function classifySchwabResponse(
     return new SchwabError(
       'rejected',
       `Schwab has no token endpoint at the configured address (HTTP 404)`,
-      'check the schwab-base-url input (it should be https://api.schwabapi.com)',
+      baseUrlFix(),
       details,
     );
   }
@@ -217,7 +231,7 @@ export function classifySchwabResponse(
     return new SchwabError(
       'bad-credentials',
       `Schwab rejected the app key or secret (HTTP ${status} invalid_client)`,
-      CREDENTIALS_FIX,
+      credentialsFix(),
       details,
     );
   }
@@ -231,8 +245,8 @@ export function classifySchwabResponse(
     context === 'exchange'
       ? 'check that the callback URL matches the one registered on your app at developer.schwab.com exactly, then log in again'
       : context === 'refresh'
-        ? `check that your app at developer.schwab.com is "Ready For Use", and if it keeps failing log in again with \`${LOGIN_COMMAND}\``
-        : 'check that your app at developer.schwab.com is "Ready For Use" and that the schwab-base-url input is right';
+        ? `check that your app at developer.schwab.com is "Ready For Use", and if it keeps failing ${logInAgain()}`
+        : `check that your app at developer.schwab.com is "Ready For Use" and that ${settingName('schwab-base-url')} is right`;
   const label = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
   return new SchwabError('rejected', `Schwab rejected ${what} (${label})`, fix, details);
 }
@@ -258,7 +272,7 @@ export function classifyNetworkError(
     return new SchwabError(
       'rejected',
       `The TLS certificate of ${host} was not trusted (${code})`,
-      'check the schwab-base-url input and any proxy in between (a corporate proxy needs its CA in NODE_EXTRA_CA_CERTS)',
+      `check ${settingName('schwab-base-url')} and any proxy in between (a corporate proxy needs its CA in NODE_EXTRA_CA_CERTS)`,
       { code },
     );
   }
@@ -268,7 +282,7 @@ export function classifyNetworkError(
     `Could not ${notConnected ? 'reach' : 'complete'} ${what} at ${host}${code ? ` (${code})` : ''}`,
     context === 'exchange'
       ? transientFix
-      : 'check the network connection and the schwab-base-url input, then try again; scheduled runs retry on their own',
+      : `check the network connection and ${settingName('schwab-base-url')}, then try again${retryClause()}`,
     { code, requestNotProcessed: notConnected },
   );
 }
@@ -284,14 +298,14 @@ function classifyProbe(status: number, what: string, probe: 'accounts' | 'quotes
     return new SchwabError(
       'rejected',
       `Schwab did not accept the fresh access token on ${what} (HTTP ${status})`,
-      `make sure your app at developer.schwab.com ${product}, and log in again with \`${LOGIN_COMMAND}\` if it persists`,
+      `make sure your app at developer.schwab.com ${product}, and ${logInAgain()} if it persists`,
       { status },
     );
   }
   return new SchwabError(
     'rejected',
     `Schwab rejected ${what} (HTTP ${status})`,
-    'check the schwab-base-url input and that your app at developer.schwab.com is "Ready For Use"',
+    `check ${settingName('schwab-base-url')} and that your app at developer.schwab.com is "Ready For Use"`,
     { status },
   );
 }
@@ -300,7 +314,7 @@ function reauth(details: SchwabErrorDetails): SchwabError {
   return new SchwabError(
     'reauth-required',
     'Schwab rejected the refresh token (it expired or was revoked by a newer login)',
-    `log in again with \`${LOGIN_COMMAND}\``,
+    logInAgain(),
     details,
   );
 }
@@ -309,7 +323,7 @@ function badCode(details: SchwabErrorDetails): SchwabError {
   return new SchwabError(
     'bad-code',
     'Schwab rejected the authorization code (it expired, was already used, or was mangled; a code works once, for about 30 seconds)',
-    `run \`${LOGIN_COMMAND}\` again and let it catch the redirect itself, or paste the whole redirect URL right away`,
+    `run \`${loginCommand()}\` again and let it catch the redirect itself, or paste the whole redirect URL right away`,
     details,
   );
 }
@@ -331,11 +345,12 @@ function describeCall(context: SchwabCallContext, probe?: 'accounts' | 'quotes')
   }
 }
 
-function transientFixFor(context: SchwabCallContext): string {
+/** How to get past a temporary failure, in the reader's words. */
+export function transientFixFor(context: SchwabCallContext): string {
   if (context === 'exchange') {
-    return `an authorization code works only once, so run \`${LOGIN_COMMAND}\` again in a minute`;
+    return `an authorization code works only once, so run \`${loginCommand()}\` again in a minute`;
   }
-  return 'this is usually temporary on Schwab\'s side, so wait and try again; scheduled runs retry on their own';
+  return `this is usually temporary on Schwab's side, so wait and try again${retryClause()}`;
 }
 
 /** Schwab's innermost error code, only when it is a plain identifier (never free text that could hold a value). */

@@ -6,7 +6,8 @@ import { UserError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { retry } from '../util/retry.js';
 import type { SchwabCallContext } from './errors.js';
-import { classifyNetworkError, classifySchwabResponse, isSchwabError, SchwabError } from './errors.js';
+import { baseUrlFix, classifyNetworkError, classifySchwabResponse, isSchwabError, SchwabError, transientFixFor } from './errors.js';
+import { loginCommand, settingName } from '../util/audience.js';
 
 export {
   buildAuthorizeUrl,
@@ -45,6 +46,15 @@ const PROBE_PATHS: Record<ProbeKind, string> = {
   accounts: '/trader/v1/accounts/accountNumbers',
   quotes: '/marketdata/v1/quotes?symbols=SPY',
 };
+
+/** What `checkCredentials` learnt about the app key and secret. */
+export type CredentialCheck =
+  | { verdict: 'accepted' }
+  | { verdict: 'rejected'; error: SchwabError }
+  | { verdict: 'unknown'; error: SchwabError };
+
+/** The refresh token `checkCredentials` sends: not a secret, and no refresh token Schwab could ever have issued. */
+export const CREDENTIAL_CHECK_TOKEN = 'schwab-token-rotator-credential-check-not-a-token';
 
 /** The longest wait between code-exchange attempts: the code itself only lives about 30 s. */
 const EXCHANGE_MAX_DELAY_MS = 5_000;
@@ -89,7 +99,7 @@ export class SchwabOAuthClient {
     this.logger.mask(options.appSecret);
     if (!options.appKey || !options.appSecret) {
       throw new UserError(
-        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set the app-key and app-secret inputs (SCHWAB_APP_KEY and SCHWAB_APP_SECRET for the CLI) to the values of your app at developer.schwab.com.`,
+        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set ${settingName('app-credentials')} to the values of your app at developer.schwab.com.`,
       );
     }
     try {
@@ -97,7 +107,7 @@ export class SchwabOAuthClient {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
     } catch {
       throw new UserError(
-        'The Schwab base URL is not an http(s) URL: set schwab-base-url to https://api.schwabapi.com or leave it empty.',
+        `The Schwab base URL is not an http(s) URL: ${baseUrlFix()}.`,
       );
     }
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -121,7 +131,7 @@ export class SchwabOAuthClient {
    */
   async refresh(refreshToken: string): Promise<SchwabTokenResponse> {
     if (!refreshToken) {
-      throw new UserError(`There is no refresh token to refresh with: log in with \`npx schwab-token-rotator login\`.`);
+      throw new UserError(`There is no refresh token to refresh with: log in with \`${loginCommand()}\`.`);
     }
     this.logger.mask(refreshToken);
     const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
@@ -141,7 +151,7 @@ export class SchwabOAuthClient {
   async exchangeCode(code: string, callbackUrl: string): Promise<SchwabTokenResponse> {
     if (!code) {
       throw new UserError(
-        'The authorization code is empty: paste the whole redirect URL from the browser, or let `npx schwab-token-rotator login` catch it.',
+        `The authorization code is empty: paste the whole redirect URL from the browser, or let \`${loginCommand()}\` catch it.`,
       );
     }
     this.logger.mask(code);
@@ -167,7 +177,7 @@ export class SchwabOAuthClient {
    */
   async probe(accessToken: string, kind: ProbeKind): Promise<void> {
     if (!accessToken) {
-      throw new UserError(`There is no access token to probe with: refresh first, or log in with \`npx schwab-token-rotator login\`.`);
+      throw new UserError(`There is no access token to probe with: refresh first, or log in with \`${loginCommand()}\`.`);
     }
     this.logger.mask(accessToken);
     const path = PROBE_PATHS[kind];
@@ -186,6 +196,64 @@ export class SchwabOAuthClient {
         now: this.clock.now(),
       });
     }, kind);
+  }
+
+  /**
+   * Checks the app key and secret against the token endpoint without consuming anything: one `refresh_token` grant
+   * with a refresh token that cannot exist (never `client_credentials`). Schwab authenticates the client first, so
+   * - HTTP 401 `invalid_client` means the key or secret is wrong: `rejected`;
+   * - HTTP 400 saying the grant is bad (`refresh_token_authentication_error`, `invalid_grant`, …) means the client
+   *   was accepted and only the made-up token was not: `accepted`;
+   * - anything else (5xx, 429, an HTML page, no answer, an unexpected body) tells nothing: `unknown`, with the reason.
+   * One attempt, no retries: it only decides whether a login is worth starting.
+   */
+  async checkCredentials(): Promise<CredentialCheck> {
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: CREDENTIAL_CHECK_TOKEN });
+    try {
+      await this.tokenRequest('refresh', body);
+      return { verdict: 'accepted' }; // Schwab took a token that cannot exist: the client was authenticated anyway
+    } catch (error) {
+      if (!isSchwabError(error)) throw error;
+      if (error.kind === 'bad-credentials') return { verdict: 'rejected', error };
+      if ((error.kind === 'reauth-required' || error.kind === 'bad-code') && error.status === 400) return { verdict: 'accepted' };
+      return { verdict: 'unknown', error };
+    }
+  }
+
+  /**
+   * The `hashValue` of every account the access token's login can see (`GET /trader/v1/accounts/accountNumbers`,
+   * the accounts probe), sorted: which Schwab user a login belongs to. The account numbers in the body are dropped at
+   * once, never logged or returned. Failures are classified and retried as the probe's; a 200 whose body is not a
+   * list of accounts is a SchwabError 'rejected'.
+   */
+  async accountHashes(accessToken: string): Promise<string[]> {
+    if (!accessToken) throw new UserError('There is no access token to read the accounts with: log in again.');
+    this.logger.mask(accessToken);
+    return this.withRetry('probe', this.maxDelayMs, isTransient, async () => {
+      const init: Outgoing = {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      };
+      const answer = await this.send(`${this.baseUrl}${PROBE_PATHS.accounts}`, init, 'probe', 'accounts');
+      this.logger.debug(`Schwab accounts probe: HTTP ${answer.status}.`);
+      if (answer.status < 200 || answer.status >= 300) {
+        throw classifySchwabResponse(answer.status, answer.headers, answer.text, {
+          context: 'probe',
+          probe: 'accounts',
+          now: this.clock.now(),
+        });
+      }
+      const hashes = readAccountHashes(answer.text);
+      if (!hashes) {
+        throw new SchwabError(
+          'rejected',
+          `Schwab's list of accounts is not the expected JSON (HTTP ${answer.status})`,
+          'check the schwab-base-url setting (it should be https://api.schwabapi.com) and try again',
+          { status: answer.status },
+        );
+      }
+      return hashes;
+    }, 'accounts');
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -263,7 +331,7 @@ export class SchwabOAuthClient {
       throw new SchwabError(
         'transient',
         `Schwab answered the token request with JSON that is not an object (HTTP ${status})`,
-        'this is usually temporary on Schwab\'s side, so wait and try again; scheduled runs retry on their own',
+        transientFixFor('token'),
         { status },
       );
     }
@@ -276,7 +344,7 @@ export class SchwabOAuthClient {
       new SchwabError(
         'rejected',
         `Schwab's token response has no valid ${field} (HTTP ${status})`,
-        'check the schwab-base-url input (it should be https://api.schwabapi.com) and try again',
+        `${baseUrlFix()} and try again`,
         { status },
       );
     const accessToken = object.access_token;
@@ -316,6 +384,24 @@ export class SchwabOAuthClient {
       throw classifyNetworkError(error, { context, probe, url, timeoutMs: this.timeoutMs });
     }
   }
+}
+
+/** `[{"accountNumber":"…","hashValue":"…"}, …]` → the sorted, distinct hash values; undefined for any other shape. */
+function readAccountHashes(text: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const hashes = new Set<string>();
+  for (const item of parsed) {
+    const hash = (item as { hashValue?: unknown } | null)?.hashValue;
+    if (typeof hash !== 'string' || hash === '') return undefined;
+    hashes.add(hash);
+  }
+  return [...hashes].sort();
 }
 
 function isTransient(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors.js';
-import { LOGIN_COMMAND } from './errors.js';
+import { loginCommand } from '../util/audience.js';
 
 /** Schwab's API host; overridable (schwab-base-url) for tests and proxies. */
 export const DEFAULT_SCHWAB_BASE_URL = 'https://api.schwabapi.com';
@@ -34,6 +34,25 @@ export interface RedirectParams {
   session?: string;
 }
 
+/** What a request to the callback carries, without the code itself: enough to tell whether it belongs to a login. */
+export interface RedirectShape {
+  /** The `state` parameter, decoded; undefined when absent. */
+  state?: string;
+  hasCode: boolean;
+  hasError: boolean;
+}
+
+/** Reads the shape of a redirect URL (or bare query) without throwing and without handing out the code. */
+export function inspectRedirect(url: string): RedirectShape {
+  const params = readQuery(extractQuery(url.trim()));
+  const state = params.get('state');
+  return {
+    ...(state !== undefined ? { state: safeDecode(state) } : {}),
+    hasCode: (params.get('code') ?? '') !== '',
+    hasError: params.has('error'),
+  };
+}
+
 /**
  * Reads the code from the URL Schwab redirected the browser to (`https://127.0.0.1:8182/?code=C0.…%40&session=…`).
  * Also accepts just the query (`?code=…` or `code=…`), as people paste what they have. Decoding is done by hand,
@@ -46,21 +65,13 @@ export function parseRedirectUrl(url: string): RedirectParams {
       'No redirect URL was given: paste the whole address from the browser\'s address bar after Schwab redirects to your callback.',
     );
   }
-  const query = extractQuery(text);
-  const params = new Map<string, string>();
-  for (const part of query.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? '' : part.slice(eq + 1);
-    if (!params.has(key)) params.set(key, value);
-  }
+  const params = readQuery(extractQuery(text));
   const rawError = params.get('error');
   if (rawError !== undefined) {
     const error = safeDecode(rawError);
     const code = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(error) ? ` (${error})` : '';
     throw new UserError(
-      `Schwab redirected with an error${code} instead of an authorization code: run \`${LOGIN_COMMAND}\` again, log in and approve access to your accounts.`,
+      `Schwab redirected with an error${code} instead of an authorization code: run \`${loginCommand()}\` again, log in and approve access to your accounts.`,
     );
   }
   const rawCode = params.get('code');
@@ -88,38 +99,53 @@ export function parseRedirectUrl(url: string): RedirectParams {
 /**
  * Checks a callback URL against Schwab's rules and returns it normalised to the form Schwab compares
  * byte for byte: https, no trailing `/`, no query or fragment. `localhost` is refused (Schwab does not accept it;
- * `127.0.0.1` works).
+ * `127.0.0.1` works). `what` names the setting in errors, in the reader's words (`--callback-url`,
+ * `Input "callback-url"`).
  */
-export function validateCallbackUrl(url: string): string {
+export function validateCallbackUrl(url: string, what = 'The callback URL'): string {
   const text = url.trim();
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
     throw new UserError(
-      `The callback URL is not a URL: use the exact callback registered on your app at developer.schwab.com, for example ${DEFAULT_CALLBACK_URL}.`,
+      `${what} is not a URL: use the exact callback registered on your app at developer.schwab.com, for example ${DEFAULT_CALLBACK_URL}.`,
     );
   }
   if (parsed.protocol !== 'https:') {
     throw new UserError(
-      `The callback URL must use https (Schwab refuses ${parsed.protocol.replace(/:$/, '')}): register and use an https callback such as ${DEFAULT_CALLBACK_URL}.`,
+      `${what} must use https (Schwab refuses ${parsed.protocol.replace(/:$/, '')}): register and use an https callback such as ${DEFAULT_CALLBACK_URL}.`,
     );
   }
   if (parsed.hostname === 'localhost') {
     const suggestion = `https://127.0.0.1${parsed.port ? `:${parsed.port}` : ''}${trimSlashes(parsed.pathname)}`;
-    throw new UserError(
-      `Schwab does not accept localhost in the callback URL: register and use ${suggestion} instead.`,
-    );
+    throw new UserError(`${what} uses localhost, which Schwab does not accept: register and use ${suggestion} instead.`);
   }
   if (parsed.username || parsed.password) {
-    throw new UserError('The callback URL must not contain a user name or password: remove the part before the @.');
+    throw new UserError(`${what} must not contain a user name or password: remove the part before the @.`);
   }
   if (parsed.search || parsed.hash || text.includes('?') || text.includes('#')) {
     throw new UserError(
-      'The callback URL must not contain a query (?…) or fragment (#…): use exactly the callback registered on your app, such as https://127.0.0.1:8182.',
+      `${what} must not contain a query (?…) or fragment (#…): use exactly the callback registered on your app, such as ${DEFAULT_CALLBACK_URL}.`,
     );
   }
   return `${parsed.protocol}//${parsed.host}${trimSlashes(parsed.pathname)}`;
+}
+
+/**
+ * A query string (without `?`) as a map from decoded names to still-encoded values; the first of repeated names wins.
+ * Values are left for the caller to decode with decodeURIComponent, so a `+` in a code stays a `+`.
+ */
+export function readQuery(query: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    if (!params.has(key)) params.set(key, value);
+  }
+  return params;
 }
 
 function trimSlashes(pathname: string): string {

@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors.js';
-import { parseDuration } from '../util/duration.js';
+import { DURATION_LIMITS, parseDuration } from '../util/duration.js';
 import type { Logger } from '../util/logger.js';
 import type { TokenFormat } from '../token/record.js';
 import { parseSecretTargets } from '../github/secret-targets.js';
@@ -33,6 +33,7 @@ export const INPUT_DEFAULTS = {
   'callback-url': 'https://127.0.0.1:8182',
   'token-id': '',
   'keep-schedule-alive': 'false',
+  'login-url': '',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -70,6 +71,8 @@ export interface Settings {
   callbackUrl: string;
   tokenId: string;
   keepScheduleAlive: boolean;
+  /** The login function's URL (no trailing `/`); the alert issue then links to its /login. Undefined: not deployed. */
+  loginUrl: string | undefined;
 }
 
 /** The runner's variables the settings read besides inputs. */
@@ -147,6 +150,7 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
     callbackUrl: readCallbackUrl(get('callback-url')),
     tokenId: get('token-id') || defaultTokenId(awsSecretId, githubSecrets[0]?.name),
     keepScheduleAlive: readBoolean('keep-schedule-alive', get('keep-schedule-alive')),
+    loginUrl: readLoginUrl(get('login-url')),
   };
 }
 
@@ -189,30 +193,39 @@ export function readList(value: string): string[] {
 }
 
 function readCallbackUrl(value: string): string {
-  try {
-    return validateCallbackUrl(value);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UserError(`Input "callback-url" is wrong: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
-  }
+  return validateCallbackUrl(value, 'Input "callback-url"');
 }
 
-const DAY_MS = 86_400_000;
+/**
+ * The login function's URL as deploy/login-function.yml outputs it (`https://<url-id>.lambda-url.<region>.on.aws`),
+ * or any https URL in front of it; without a trailing `/`. Its /login and /callback are the function's, not the input's.
+ */
+function readLoginUrl(value: string): string | undefined {
+  if (value === '') return undefined;
+  const fix = 'set it to the LoginUrl output of the login function\'s stack, like https://abc123.lambda-url.us-east-1.on.aws';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UserError(`Input "login-url" is not a URL: ${fix}.`);
+  }
+  if (url.protocol !== 'https:') throw new UserError(`Input "login-url" must use https: ${fix}.`);
+  if (url.username || url.password || url.search || url.hash || value.includes('?') || value.includes('#')) {
+    throw new UserError(`Input "login-url" must not carry a user, query or fragment: ${fix}.`);
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  if (/\/(login|callback)$/.test(path)) {
+    throw new UserError(`Input "login-url" ends in ${path.slice(path.lastIndexOf('/'))}: give the function's URL without it (the alert issue adds /login), e.g. https://abc123.lambda-url.us-east-1.on.aws.`);
+  }
+  return `${url.origin}${path}`;
+}
 
 function readRefreshBefore(value: string): number {
-  const ms = parseDuration(value, 'Input "refresh-before"');
-  if (ms > DAY_MS) {
-    throw new UserError('Input "refresh-before" is longer than a day: the access token lives 30 minutes, so use something like 25m.');
-  }
-  return ms;
+  return parseDuration(value, 'Input "refresh-before"', DURATION_LIMITS['refresh-before']);
 }
 
 function readReauthWarning(value: string): number {
-  const ms = parseDuration(value, 'Input "reauth-warning"');
-  if (ms >= 7 * DAY_MS) {
-    throw new UserError('Input "reauth-warning" must be shorter than the refresh token\'s 7 days: use something like 48h.');
-  }
-  return ms;
+  return parseDuration(value, 'Input "reauth-warning"', DURATION_LIMITS['reauth-warning']);
 }
 
 /** GitHub user names, comma-separated; a leading @ is allowed. */

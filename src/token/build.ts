@@ -9,7 +9,7 @@ import {
   type SchwabTokenResponse,
   type TokenRecord,
 } from './record.js';
-import { addSeconds, floorToSecond } from './time.js';
+import { addSeconds, floorToSecond, formatIsoSeconds } from './time.js';
 
 const RESPONSE_SUBJECT = "Schwab's token response";
 
@@ -93,4 +93,30 @@ function usableExpiresIn(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_EXPIRES_IN_S
     ? value
     : undefined;
+}
+
+/**
+ * A refreshed record made fit to be stored. Schwab has just answered, and with a Schwab that hands out a new refresh
+ * token the old one is dead: the tokens are never dropped over metadata the validator would reject. A login time
+ * (`created_at`) in the future, from a fast clock on the machine that logged in, becomes now (the deadline shown is
+ * then a little early, never late); a refresh count past the largest safe integer stays at it. Returns the record
+ * and one warning per change (names and times only, never a value).
+ */
+export function normalizeRefreshed(record: TokenRecord, now: Date): { record: TokenRecord; warnings: string[] } {
+  const warnings: string[] = [];
+  const at = floorToSecond(now);
+  let { createdAt, refreshCount } = record.meta;
+  if (createdAt.getTime() > at.getTime()) {
+    warnings.push(
+      `The login time of the token record (created_at ${formatIsoSeconds(createdAt)}) is in the future, probably from a ` +
+        'fast clock on the machine that logged in: it was set to now, so the refresh token\'s deadline shown is a little early.',
+    );
+    createdAt = at;
+  }
+  if (!Number.isSafeInteger(refreshCount)) {
+    warnings.push(`The refresh count of the token record reached its largest value (${Number.MAX_SAFE_INTEGER}); it stays there.`);
+    refreshCount = Number.MAX_SAFE_INTEGER;
+  }
+  if (warnings.length === 0) return { record, warnings };
+  return { record: { ...record, meta: { ...record.meta, createdAt, refreshCount } }, warnings };
 }

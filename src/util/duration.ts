@@ -7,13 +7,66 @@ const UNITS: Record<string, number> = {
   d: 86_400_000,
 };
 
-const MAX_DURATION_MS = 366 * 86_400_000;
+export const SECOND_MS = 1_000;
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** Anything longer is not a duration anyone means; the rules below are far tighter. */
+const MAX_DURATION_MS = 366 * DAY_MS;
+
+/**
+ * The longest wait one timer can hold: Node fires a `setTimeout` of more than 2^31 - 1 ms after 1 ms (with only a
+ * warning). Every duration a setting accepts stays below it, and the sleeps wait longer ones in chunks anyway.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The bounds of one duration setting, and the end of the sentence that says why. */
+export interface DurationLimits {
+  min?: number;
+  max?: number;
+  /** Completes "`<what>` …" when the value is below `min`, e.g. `is too short: use at least 60s`. */
+  tooShort?: string;
+  /** Completes "`<what>` …" when the value is above `max`. */
+  tooLong?: string;
+}
+
+/**
+ * Every duration setting the product reads, with its bounds: one table for the action's inputs and the CLI's flags
+ * (`refresh-before` and `reauth-warning` are both). Each upper bound is a week or less, far below MAX_TIMER_MS.
+ */
+export const DURATION_LIMITS = {
+  'refresh-before': {
+    max: DAY_MS,
+    tooLong: 'is longer than a day: the access token lives 30 minutes, so use something like 25m',
+  },
+  'reauth-warning': {
+    max: 7 * DAY_MS - 1,
+    tooLong: "must be shorter than the refresh token's 7 days: use something like 48h",
+  },
+  /** `refresh --every`: the loop's interval. */
+  every: {
+    min: MINUTE_MS,
+    max: DAY_MS,
+    tooShort: 'is too short: use at least 60s',
+    tooLong: 'is longer than a day: the access token lives 30 minutes, so use something like 25m',
+  },
+  /** `login --timeout`: how long the login waits for the redirect. */
+  timeout: {
+    min: SECOND_MS,
+    max: DAY_MS,
+    tooShort: 'is too short: use at least 1s',
+    tooLong: 'is longer than a day: a login takes a minute or two in the browser, so use something like 10m',
+  },
+} as const satisfies Record<string, DurationLimits>;
+
+export type DurationSetting = keyof typeof DURATION_LIMITS;
 
 /**
  * Parses a duration such as `25m`, `48h`, `7d`, `90s` or a combination (`1h30m`) into milliseconds.
- * `what` names the input in the error.
+ * `what` names the input or flag in the error; `limits` bounds it (see DURATION_LIMITS).
  */
-export function parseDuration(text: string, what: string): number {
+export function parseDuration(text: string, what: string, limits: DurationLimits = {}): number {
   const trimmed = text.trim().toLowerCase();
   const pattern = /(\d+(?:\.\d+)?)\s*([smhd])/g;
   let total = 0;
@@ -30,7 +83,14 @@ export function parseDuration(text: string, what: string): number {
   if (!Number.isFinite(total) || total > MAX_DURATION_MS) {
     throw new UserError(`${what} is longer than a year: write a duration such as 25m, 48h or 7d.`);
   }
-  return Math.round(total);
+  const ms = Math.round(total);
+  if (limits.min !== undefined && ms < limits.min) {
+    throw new UserError(`${what} ${limits.tooShort ?? `is too short: use at least ${formatDuration(limits.min)}`}.`);
+  }
+  if (limits.max !== undefined && ms > limits.max) {
+    throw new UserError(`${what} ${limits.tooLong ?? `is too long: use at most ${formatDuration(limits.max)}`}.`);
+  }
+  return ms;
 }
 
 /** Formats milliseconds as a short human duration: `2d 4h`, `25m`, `40s`, `expired 3h ago`. */

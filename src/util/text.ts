@@ -8,3 +8,12 @@ export function sentence(text: string): string {
   const trimmed = text.trim();
   return `${upperFirst(trimmed)}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
 }
+
+/**
+ * A word for a POSIX shell: as it is when the shell would take it literally, else in single quotes. `#` and `~`
+ * are literal except at the start of a word (`github:acme/x#v1` stays as it is).
+ */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-][A-Za-z0-9_./:@%+=,#~-]*$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

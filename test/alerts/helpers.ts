@@ -1,6 +1,5 @@
 import { ReauthAlerts, type AlertSyncInput } from '../../src/alerts/reauth-alert.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js';
-import { buildAuthorizeUrl } from '../../src/schwab/oauth-client.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { FAKE_WORKFLOW_TOKEN, startGitHubFake, type GitHubFake, type GitHubFakeOptions } from '../fakes/github-fake.js';
 
@@ -12,7 +11,6 @@ export const APP_SECRET = 'AppSecret0fThe0App0123';
 export const ACCESS_TOKEN = 'I0.b2F1dGgyLmNkYy5zY2h3YWIuY29t.accesstoken@';
 export const REFRESH_TOKEN = 'refresh0token0value0xyz0123456789@';
 export const CALLBACK = 'https://127.0.0.1:8182';
-export const AUTHORIZE_URL = buildAuthorizeUrl({ baseUrl: 'https://api.schwabapi.com', appKey: APP_KEY, callbackUrl: CALLBACK });
 
 export interface Harness {
   fake: GitHubFake;
@@ -46,8 +44,7 @@ export async function startHarness(
     alerts,
     input: (overrides) => ({
       schwabRejected: false,
-      authorizeUrl: AUTHORIZE_URL,
-      login: { appKey: APP_KEY, callbackUrl: CALLBACK, awsSecretId: TOKEN_ID, awsRegion: 'us-east-1' },
+      login: { callbackUrl: CALLBACK, awsSecretId: TOKEN_ID, awsRegion: 'us-east-1' },
       ...overrides,
     }),
   };

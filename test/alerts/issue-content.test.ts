@@ -9,7 +9,7 @@ import {
   type AlertContentInput,
 } from '../../src/alerts/issue-content.js';
 import { findMarker } from '../../src/alerts/marker.js';
-import { buildAuthorizeUrl } from '../../src/schwab/oauth-client.js';
+import { actionAudience, withAudience } from '../../src/util/audience.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 
 const APP_KEY = 'AppKey0123456789abcdefABCDEF0123';
@@ -19,7 +19,8 @@ const REFRESH = 'refresh0token0value0xyz0123456789@';
 const LOGIN = new Date('2026-11-18T09:00:00Z');
 const NOW = new Date('2026-11-23T10:30:00Z'); // 1d 22h 30m before the deadline (2026-11-25 09:00)
 const CALLBACK = 'https://127.0.0.1:8182';
-const AUTHORIZE_URL = buildAuthorizeUrl({ baseUrl: 'https://api.schwabapi.com', appKey: APP_KEY, callbackUrl: CALLBACK });
+/** What the runner tells the action about itself (`uses: acme/schwab-token-rotator@v1`). */
+const RUNNER_AUDIENCE = actionAudience({ GITHUB_ACTION_REPOSITORY: 'acme/schwab-token-rotator', GITHUB_ACTION_REF: 'v1' });
 
 function input(overrides: Partial<AlertContentInput> = {}): AlertContentInput {
   const logger = createMemoryLogger();
@@ -30,9 +31,7 @@ function input(overrides: Partial<AlertContentInput> = {}): AlertContentInput {
     schwabRejected: false,
     now: NOW,
     loginAt: LOGIN,
-    authorizeUrl: AUTHORIZE_URL,
     login: {
-      appKey: APP_KEY,
       callbackUrl: CALLBACK,
       awsSecretId: 'prod/schwab-token',
       awsRegion: 'us-east-1',
@@ -44,15 +43,47 @@ function input(overrides: Partial<AlertContentInput> = {}): AlertContentInput {
 }
 
 describe('login command', () => {
-  it('names every target and never the app secret', () => {
-    expect(buildLoginCommand(input().login)).toBe(
-      `AWS_REGION=us-east-1 SCHWAB_APP_KEY=${APP_KEY} npx schwab-token-rotator login --callback-url https://127.0.0.1:8182 ` +
-        '--aws-secret-id prod/schwab-token --github-repo acme/bot --github-secret-name SCHWAB_TOKEN',
-    );
-    expect(buildLoginCommand({ appKey: APP_KEY, callbackUrl: CALLBACK })).toBe(
-      `SCHWAB_APP_KEY=${APP_KEY} npx schwab-token-rotator login --callback-url https://127.0.0.1:8182`,
-    );
+  it('runs the CLI from the repository and ref the action runs from, names every target, and never the app key or secret', () => {
+    withAudience(RUNNER_AUDIENCE, () => {
+      expect(buildLoginCommand(input().login)).toBe(
+        'npx --yes github:acme/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:8182 ' +
+          '--aws-secret-id prod/schwab-token --aws-region us-east-1 --github-repo acme/bot --github-secret-name SCHWAB_TOKEN',
+      );
+      expect(buildLoginCommand({ callbackUrl: CALLBACK })).toBe(
+        'npx --yes github:acme/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:8182',
+      );
+    });
   });
+
+  it('keeps every non-default setting of the run', () => {
+    withAudience(RUNNER_AUDIENCE, () => {
+      expect(
+        buildLoginCommand({
+          callbackUrl: 'https://127.0.0.1:9443/cb',
+          schwabBaseUrl: 'https://schwab-proxy.internal:8443',
+          githubSecret: { repo: 'acme/bot@production', name: 'SCHWAB_TOKEN' },
+          tokenFormat: 'schwab-py',
+        }),
+      ).toBe(
+        'npx --yes github:acme/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:9443/cb ' +
+          '--schwab-base-url https://schwab-proxy.internal:8443 --github-repo acme/bot@production --github-secret-name SCHWAB_TOKEN ' +
+          '--token-format schwab-py',
+      );
+      // Defaults are left out.
+      expect(buildLoginCommand({ callbackUrl: CALLBACK, schwabBaseUrl: 'https://api.schwabapi.com', tokenFormat: 'rotator' })).toBe(
+        'npx --yes github:acme/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:8182',
+      );
+    });
+  });
+
+  it('without the runner\'s GITHUB_ACTION_REPOSITORY, shows the form with placeholders', () => {
+    withAudience(actionAudience({}), () => {
+      expect(buildLoginCommand({ callbackUrl: CALLBACK })).toBe(
+        'npx --yes github:OWNER/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:8182',
+      );
+    });
+  });
+
   it('quotes what the shell would split or expand', () => {
     expect(shellQuote('my secret$(x)')).toBe(`'my secret$(x)'`);
     expect(shellQuote(`it's`)).toBe(`'it'\\''s'`);
@@ -81,10 +112,9 @@ describe('alert issue text', () => {
       state: 'expiring',
     });
     expect(body).toContain('**2026-11-25 09:00 UTC** (in 1d 22h)');
-    expect(body).toContain(AUTHORIZE_URL);
-    expect(AUTHORIZE_URL).toContain(`client_id=${APP_KEY}`);
     expect(body).toContain(buildLoginCommand(input().login));
     expect(body).toContain('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET');
+    expect(body).toContain('`export SCHWAB_APP_KEY=YOUR_APP_KEY`');
     expect(body).toContain('`schwab_token.json`');
     expect(body).toContain('the AWS Secrets Manager secret `prod/schwab-token`');
     expect(body).toContain('the GitHub secret `SCHWAB_TOKEN` of `acme/bot`');
@@ -92,14 +122,15 @@ describe('alert issue text', () => {
     expect(body).toMatch(/7 days from the login/);
   });
 
-  it('contains no token value and no app secret', () => {
+  it('contains no token value, no app secret and no app key (the issue may be public)', () => {
     for (const text of [
       alertBody(input()),
       alertTitle(input()),
       reauthComment(input({ status: 'reauth-required' })),
       closedComment({ tokenId: 'prod/schwab-token', now: NOW, loginAt: NOW, redact: input().redact }),
     ]) {
-      for (const secret of [APP_SECRET, ACCESS, REFRESH, encodeURIComponent(REFRESH)]) expect(text).not.toContain(secret);
+      for (const secret of [APP_SECRET, APP_KEY, ACCESS, REFRESH, encodeURIComponent(REFRESH)]) expect(text).not.toContain(secret);
+      expect(text).not.toContain('client_id');
     }
   });
 
@@ -128,7 +159,7 @@ describe('alert issue text', () => {
   });
 
   it('without a store to write, tells where to put the file', () => {
-    const body = alertBody(input({ login: { appKey: APP_KEY, callbackUrl: CALLBACK } }));
+    const body = alertBody(input({ login: { callbackUrl: CALLBACK } }));
     expect(body).toMatch(/store the content of `schwab_token.json` where this workflow reads its token/);
   });
 
@@ -140,5 +171,41 @@ describe('alert issue text', () => {
     const closed = closedComment({ tokenId: 'prod/schwab-token', now: new Date('2026-11-25T10:20:00Z'), loginAt: newLogin, redact: (s) => s });
     expect(findMarker(closed, 'closed', 'prod/schwab-token')?.login).toEqual(newLogin);
     expect(closed).toContain('**2026-12-02 10:00 UTC** (in 6d 23h)');
+  });
+});
+
+describe('with login-url (the login function deployed)', () => {
+  const LOGIN_URL = 'https://abc123example.lambda-url.us-east-1.on.aws';
+  const withLoginUrl = (overrides: Partial<AlertContentInput> = {}) => input({ login: { ...input().login, loginUrl: LOGIN_URL }, ...overrides });
+  const visible = (text: string) => text.split('\n').filter((line) => !line.startsWith('<!--'));
+
+  it('starts the issue with the one-tap link, keeps the command as the fallback, shows no app key and no authorize URL', () => {
+    const body = alertBody(withLoginUrl());
+    expect(visible(body)[0]).toBe(
+      `**[Log in to Schwab now](${LOGIN_URL}/login)**: one tap, from any device. Schwab's own login page opens; once you approve, the login function stores the new token and this workflow takes it from there.`,
+    );
+    expect(body).toContain('### Or log in from a terminal (one command, one browser click)');
+    expect(body).toContain(` login --callback-url https://127.0.0.1:8182 --aws-secret-id prod/schwab-token`);
+    expect(body).toContain('export SCHWAB_APP_KEY=YOUR_APP_KEY');
+    expect(body).not.toContain(APP_KEY);
+    expect(body).not.toContain('oauth/authorize');
+    expect(body).not.toContain(APP_SECRET);
+    expect(findMarker(body, 'alert', 'prod/schwab-token')).toBeDefined();
+  });
+
+  it('the reauth-required comment gives the link first too, and no app key', () => {
+    const comment = reauthComment(withLoginUrl({ status: 'reauth-required', schwabRejected: true }));
+    const lines = visible(comment);
+    expect(lines[0]).toMatch(/^\*\*The refresh token for `prod\/schwab-token` is dead now\.\*\*/);
+    expect(lines[2]).toContain(`(${LOGIN_URL}/login)`);
+    expect(comment).not.toContain(APP_KEY);
+    expect(comment).toContain('(with `SCHWAB_APP_KEY` and `SCHWAB_APP_SECRET` in the environment;');
+  });
+
+  it('without login-url, the command is the first instruction (and still no app key)', () => {
+    const body = alertBody(input());
+    expect(body).not.toContain('Log in to Schwab now');
+    expect(body).toContain('### How to log in again (one command, one browser click)');
+    expect(body).not.toContain(APP_KEY);
   });
 });

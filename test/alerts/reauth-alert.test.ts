@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMarker } from '../../src/alerts/marker.js';
 import { ReauthAlerts } from '../../src/alerts/reauth-alert.js';
 import { buildLoginCommand } from '../../src/alerts/issue-content.js';
+import { createGitHubClient } from '../../src/github/octokit.js';
+import { FAKE_SECRETS_TOKEN, FAKE_WORKFLOW_TOKEN } from '../fakes/github-fake.js';
 import {
   ACCESS_TOKEN,
   APP_SECRET,
-  AUTHORIZE_URL,
+  APP_KEY,
   LABEL,
   REFRESH_TOKEN,
   REPO,
@@ -61,7 +63,7 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
     expect(fake.requests.map((r) => r.route)).toEqual(['issues-list', 'label-get', 'label-create', 'issue-create']);
     const issue = fake.issues[0];
     expect(issue).toMatchObject({ title: 'Schwab login needed by 2026-11-25 09:00 UTC for prod/schwab-token', labels: [LABEL], assignees: ['octocat'] });
-    expect(issue?.body).toContain(AUTHORIZE_URL);
+    expect(issue?.body).not.toContain(APP_KEY);
     expect(issue?.body).toContain(buildLoginCommand(input({ now: EXPIRING_AT, health: 'expiring' }).login));
     expect(fake.labels.find((l) => l.name === LABEL)).toMatchObject({ color: 'd93f0b' });
 
@@ -109,6 +111,53 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
     expect((await alerts.sync(input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }))).action).toBe('commented');
     expect((await alerts.sync(input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }))).action).toBe('none');
     expect(fake.comments).toHaveLength(2);
+  });
+
+  it('a marker pasted in a comment by someone else does not suppress the "dead now" comment', async () => {
+    const { fake, alerts, input } = await harness();
+    await alerts.sync(input({ now: EXPIRING_AT, health: 'expiring', loginAt: LOGIN }));
+    expect(fake.issues[0]?.user).toBe('github-actions[bot]');
+    const forged = `${formatMarker({ kind: 'reauth-required', tokenId: TOKEN_ID, login: LOGIN })}\nnothing to see here`;
+    fake.addComment(REPO, 1, forged, 'mallory');
+    fake.clearRequests();
+
+    const first = await alerts.sync(input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }));
+    expect(first).toMatchObject({ action: 'commented', issueNumber: 1 });
+    // GITHUB_TOKEN cannot read /user (403): its identity is github-actions[bot].
+    expect(fake.requests.map((r) => `${r.route} ${r.status}`)).toEqual(['issues-list 200', 'comments-list 200', 'user-get 403', 'comment-create 201']);
+    expect(fake.comments.map((c) => c.user)).toEqual(['mallory', 'github-actions[bot]']);
+
+    // Its own comment counts: announced once, never again.
+    for (let i = 1; i <= 2; i++) {
+      const later = await alerts.sync(input({ now: new Date(EXPIRED_AT.getTime() + i * 25 * 60_000), health: 'reauth-required', loginAt: LOGIN }));
+      expect(later.action).toBe('none');
+    }
+    expect(fake.comments).toHaveLength(2);
+  });
+
+  it.each([
+    ['a personal access token', 'GITHUB_TOKEN', FAKE_SECRETS_TOKEN, 'octo-admin', FAKE_WORKFLOW_TOKEN, 'github-actions[bot]', 'user-get 403'],
+    ['GITHUB_TOKEN', 'a personal access token', FAKE_WORKFLOW_TOKEN, 'github-actions[bot]', FAKE_SECRETS_TOKEN, 'octo-admin', 'user-get 200'],
+  ])('opened with %s, written with %s since: its own comment counts (asking GET /user)', async (_a, _b, openedWith, opener, nowWith, writer, userGet) => {
+    const first = await harness({ token: openedWith });
+    await first.alerts.sync(first.input({ now: EXPIRING_AT, health: 'expiring', loginAt: LOGIN }));
+    expect(first.fake.issues[0]?.user).toBe(opener);
+    const later = new ReauthAlerts({
+      client: await createGitHubClient({ token: nowWith, baseUrl: first.fake.url, logger: first.logger, retries: 0, waitScale: 0 }),
+      owner: 'acme',
+      repo: 'bot',
+      labels: [LABEL],
+      assignees: [],
+      tokenId: TOKEN_ID,
+      logger: first.logger,
+    });
+    const sync = () => later.sync(first.input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }));
+    expect((await sync()).action).toBe('commented');
+    expect(first.fake.comments.map((c) => c.user)).toEqual([writer]);
+    first.fake.clearRequests();
+    expect((await sync()).action).toBe('none');
+    expect(first.fake.requests.map((r) => `${r.route} ${r.status}`)).toEqual(['issues-list 200', 'comments-list 200', userGet]);
+    expect(first.fake.comments).toHaveLength(1);
   });
 
   it('closes the issue with the new deadline after a new login, and only then', async () => {

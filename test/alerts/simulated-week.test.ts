@@ -11,7 +11,7 @@ import type { Clock } from '../../src/util/clock.js';
 import {
   ACCESS_TOKEN,
   APP_SECRET,
-  AUTHORIZE_URL,
+  APP_KEY,
   REFRESH_TOKEN,
   immediateZeroDelayTimers,
   publishedTexts,
@@ -126,10 +126,9 @@ describe.each([
     expect(firstExpiring.requests).toEqual(['issues-list', 'label-get', 'label-create', 'issue-create']);
 
     // The body tells how to log in, and leaks nothing.
-    expect(issue.body).toContain(AUTHORIZE_URL);
     expect(issue.body).toContain(buildLoginCommand(input({ now: START, health: 'healthy' }).login));
     for (const text of publishedTexts(fake)) {
-      for (const secret of [ACCESS_TOKEN, REFRESH_TOKEN, APP_SECRET]) expect(text).not.toContain(secret);
+      for (const secret of [ACCESS_TOKEN, REFRESH_TOKEN, APP_SECRET, APP_KEY]) expect(text).not.toContain(secret);
     }
   });
 });

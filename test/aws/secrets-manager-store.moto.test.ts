@@ -218,8 +218,8 @@ describeMoto('SecretsManagerStore against moto', () => {
       expect(await versionsWithStage(url(), secret.name, 'AWSPENDING')).toEqual([]);
     });
 
-    it('gives up with a conflict error after 3 rounds when AWSCURRENT keeps moving, leaving no AWSPENDING', async () => {
-      const { secret, store, loaded } = await raced();
+    it('gives up with a conflict error after 3 rounds when AWSCURRENT keeps moving, leaving ours AWSPENDING', async () => {
+      const { secret, store, token, loaded } = await raced();
       const onConflict = vi.fn(async () => {
         await putAsOtherWriter(url(), secret.name, record(70));
         return 'overwrite' as const;
@@ -231,7 +231,8 @@ describeMoto('SecretsManagerStore against moto', () => {
       expect((error as SecretsManagerError).kind).toBe('conflict');
       expect((error as Error).message).toMatch(/another writer.*run again/);
       expect(onConflict).toHaveBeenCalledTimes(3);
-      expect(await versionsWithStage(url(), secret.name, 'AWSPENDING')).toEqual([]);
+      // Every round said ours is newer: it may be the only copy of a rotated refresh token, so it stays findable.
+      expect(await versionsWithStage(url(), secret.name, 'AWSPENDING')).toEqual([token]);
     });
 
     it('treats a first value written by someone else after an empty load as a conflict', async () => {
@@ -248,14 +249,31 @@ describeMoto('SecretsManagerStore against moto', () => {
       expect(await stagesByVersion(url(), secret.name)).toEqual({ [otherVersion]: ['AWSCURRENT'] });
     });
 
-    it('removes AWSPENDING when onConflict throws', async () => {
-      const { secret, store, loaded } = await raced();
+    it('keeps ours AWSPENDING (never unlabelled) when onConflict throws', async () => {
+      const { secret, store, token, loaded, otherVersion } = await raced();
       await expect(
         store.compareAndSet(record(2), loaded.versionId, () => {
           throw new Error('decider failed');
         }),
       ).rejects.toThrow('decider failed');
-      expect(await versionsWithStage(url(), secret.name, 'AWSPENDING')).toEqual([]);
+      expect(await versionsWithStage(url(), secret.name, 'AWSPENDING')).toEqual([token]);
+      expect(await versionsWithStage(url(), secret.name, 'AWSCURRENT')).toEqual([otherVersion]);
+    });
+
+    it('reads an unfinished write with loadPending, and writing the same text finishes its move', async () => {
+      const { secret, store, token, loaded, otherVersion } = await raced();
+      const value = record(2);
+      await store.compareAndSet(value, loaded.versionId, () => {
+        throw new Error('cancelled');
+      }).catch(() => undefined);
+
+      const next = newStore(secret.name).store;
+      await expect(next.loadPending()).resolves.toEqual({ text: value, versionId: token });
+      const result = await next.compareAndSet(value, (await next.load()).versionId, () => 'keep');
+
+      expect(result).toEqual({ outcome: 'written', versionId: token, previousVersionId: otherVersion });
+      expect(await stagesByVersion(url(), secret.name)).toEqual({ [token]: ['AWSCURRENT'], [otherVersion]: ['AWSPREVIOUS'] });
+      await expect(next.loadPending()).resolves.toBeUndefined();
     });
   });
 });

@@ -32,8 +32,15 @@ describe('command line', () => {
       const out = io();
       await run([command, '--help'], out);
       for (const option of options) expect(out.stdout.text).toContain(option);
-      expect(out.stdout.text).toContain('SCHWAB_APP_KEY, SCHWAB_APP_SECRET');
+      // status never calls Schwab: no Schwab address, no app credentials in its help.
+      const callsSchwab = command !== 'status';
+      expect(out.stdout.text.includes('--schwab-base-url URL')).toBe(callsSchwab);
+      expect(out.stdout.text.includes('SCHWAB_APP_KEY, SCHWAB_APP_SECRET')).toBe(callsSchwab);
+      expect(out.stdout.text.includes('SCHWAB_BASE_URL')).toBe(callsSchwab);
     }
+    const status = io();
+    expect(await run(['status', '--schwab-base-url', 'https://x.test'], status)).toBe(64);
+    expect(status.stderr.text).toContain('--schwab-base-url is not an option of status');
   });
 
   it('answers a wrong command line with one line and exit 64', async () => {

@@ -8,11 +8,13 @@ import type { Server } from 'node:net';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSchwabFake } from '../fakes/schwab-fake.js';
+import { SCHWAB_ERROR_BODIES, startSchwabFake } from '../fakes/schwab-fake.js';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
 import { freePort } from '../support/moto-server.js';
+import { CREDENTIAL_CHECK_TOKEN } from '../../src/schwab/oauth-client.js';
+import { unusedLocalUrl } from '../fakes/aws-stub.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { applyEnv, createTestSecret, describeMoto, getMotoUrl, readSecretValue, useMotoEnv } from '../support/moto.js';
 import type { BrowserVisit, TestIo } from './helpers.js';
@@ -177,11 +179,48 @@ describe('login through the browser', () => {
     expectClean(io, [...tokensOf(existing.record), codeOf(visit.location)], { page: visit.body });
   });
 
-  it('refuses a redirect whose state does not match, without exchanging the code', async () => {
+  it('answers forged requests to the callback with 400 and keeps waiting for the redirect with its state', async () => {
+    const forged = [
+      (location: string) => location.replace(/state=[^&]+/, 'state=forged-state-from-another-login').replace(/code=[^&]+/, 'code=C0.forged%40'),
+      () => `${callbackUrl}/?code=C0.no-state%40&session=x`,
+      () => `${callbackUrl}/?error=access_denied`,
+      () => `${callbackUrl}/?error=server_error&state=wrong`,
+    ];
+    const answers: { status: number; body: string }[] = [];
+    const browser = browserThat(async (location) => {
+      const { httpsGet } = await import('./helpers.js');
+      for (const make of forged) answers.push(await httpsGet(make(location)));
+      return location;
+    });
+    const io = ioFor({ openBrowser: browser.openBrowser });
+
+    const code = await run(LOGIN_ARGS(), io);
+    const visit = await browser.visit();
+
+    expect(code, io.stderr.text).toBe(0);
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400]);
+    for (const answer of answers) expect(answer.body).toContain('does not belong to the login in progress');
+    expect(visit.status).toBe(200);
+    expect(visit.body).toContain('Logged in');
+    // Only the real code was exchanged.
+    const exchanges = fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code');
+    expect(exchanges.map((r) => r.form.code)).toEqual([decodeURIComponent(codeOf(visit.location))]);
+    expect(io.stderr.text).toContain('warning: Ignored a request to the callback with a wrong state');
+    expect(io.stderr.text).toContain('warning: Ignored a request to the callback with no state');
+    expect(io.stderr.text.match(/Ignored a request/g)).toHaveLength(3); // a few notices, then silence
+    const text = await readFile(join(dir, 'schwab_token.json'), 'utf8');
+    const record = parseRecord(text);
+    expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(text.trim());
+    expectClean(io, [...tokensOf(record), codeOf(visit.location)], { page: visit.body });
+  });
+
+  it("ends the login with Schwab's reason when the error redirect carries this login's state", async () => {
     const browser = browserThat((location) => {
       const url = new URL(location);
-      url.searchParams.set('state', 'forged-state-from-another-login');
-      return url.toString();
+      const real = new URL(callbackUrl);
+      real.searchParams.set('error', 'access_denied');
+      real.searchParams.set('state', url.searchParams.get('state') ?? '');
+      return real.toString();
     });
     const io = ioFor({ openBrowser: browser.openBrowser });
 
@@ -189,13 +228,11 @@ describe('login through the browser', () => {
     const visit = await browser.visit();
 
     expect(code).toBe(1);
-    expect(io.stderr.text).toContain("The redirect's state does not match this login");
-    expect(fake.tokenRequests()).toHaveLength(0);
-    await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
-    expect(github.secretNames('acme/bot')).toEqual([]);
+    expect(io.stderr.text).toMatch(/^schwab-token-rotator: Schwab redirected with an error \(access_denied\) instead of an authorization code: /m);
     expect(visit.status).toBe(400);
     expect(visit.body).toContain('Login failed');
-    expectClean(io, [codeOf(visit.location)], { page: visit.body });
+    expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(0);
+    await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
   });
 
   it('answers a bare visit to the callback (accepting the certificate first) without ending the login', async () => {
@@ -283,19 +320,95 @@ describe('login with a pasted redirect URL', () => {
     };
     expect(await run(LOGIN_ARGS(), io)).toBe(1);
     expect(io.stderr.text).toContain('The pasted URL goes to https://127.0.0.1:9999, not to this login\'s callback');
-    expect(fake.tokenRequests()).toHaveLength(0);
+    expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(0);
     await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
   });
 
-  it('refuses a pasted URL from another login attempt (state mismatch)', async () => {
+  it('ignores a pasted URL from another login attempt (state mismatch) and takes the right one after it', async () => {
     const io = ioFor();
-    io.openBrowser = () => {
-      void fake.login({ state: 'an-older-attempt' }).then((login) => io.stdin.write(`${login.redirectUrl}\n`));
+    let location = '';
+    io.openBrowser = (url) => {
+      void (async () => {
+        const other = await fake.login({ state: 'an-older-attempt' });
+        io.stdin.write(`${other.redirectUrl}\n`);
+        location = await authorize(url);
+        io.stdin.write(`${location}\n`);
+      })();
       return false;
     };
+    expect(await run(LOGIN_ARGS(), io), io.stderr.text).toBe(0);
+    expect(io.stdout.text).toContain("That URL's state does not match this login");
+    const exchanges = fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code');
+    expect(exchanges.map((r) => r.form.code)).toEqual([decodeURIComponent(codeOf(location))]);
+  });
+});
+
+describe('login checks the app credentials with Schwab before showing the URL', () => {
+  const exchangesAndGrants = () => fake.tokenRequests().map((r) => r.form.grant_type);
+
+  it('stops at once on a wrong app secret (HTTP 401 invalid_client), before any browser', async () => {
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser, env: { SCHWAB_APP_SECRET: 'not-the-app-secret' } });
     expect(await run(LOGIN_ARGS(), io)).toBe(1);
-    expect(io.stderr.text).toContain("The redirect's state does not match this login");
-    expect(fake.tokenRequests()).toHaveLength(0);
+    expect(io.stderr.text).toMatch(/^schwab-token-rotator: Schwab rejected the app key or secret \(HTTP 401 invalid_client\): /m);
+    expect(browser.url()).toBe('');
+    expect(io.stdout.text).not.toContain('/v1/oauth/authorize');
+    // One refresh_token grant with a made-up token: nothing is consumed, never client_credentials.
+    expect(exchangesAndGrants()).toEqual(['refresh_token']);
+    expect(fake.tokenRequests()[0]?.form.refresh_token).toBe(CREDENTIAL_CHECK_TOKEN);
+    expect(fake.requests.filter((r) => r.endpoint === 'authorize')).toHaveLength(0);
+    await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
+    expectNoLeaks({ stdout: io.stdout.text, stderr: io.stderr.text }, ['not-the-app-secret', FAKE_SECRETS_TOKEN]);
+  });
+
+  it('goes on when the credentials pass (Schwab only refused the made-up grant), leaving the current token alive', async () => {
+    const existing = loginFile(fake, new Date(Date.now() - DAY));
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser, env: { SCHWAB_APP_SECRET: fake.appSecret } });
+    expect(await run([...LOGIN_ARGS(), '--verbose'], io), io.stderr.text).toBe(0);
+    expect(exchangesAndGrants()).toEqual(['refresh_token', 'authorization_code']);
+    expect(fake.tokenRequests()[0]?.form.refresh_token).toBe(CREDENTIAL_CHECK_TOKEN);
+    expect(io.stderr.text).toContain('debug: Schwab accepted the app key and secret.');
+    expect(io.stderr.text).not.toContain('warning:');
+    // The check consumed nothing: only the login itself revoked the older refresh token.
+    expect(fake.refreshTokenInfo(existing.record.tokens.refreshToken)?.active).toBe(false);
+    expect(parseRecord(await readFile(join(dir, 'schwab_token.json'), 'utf8')).meta.refreshCount).toBe(0);
+  });
+
+  it.each([
+    ['invalid_grant', SCHWAB_ERROR_BODIES.invalidGrant()],
+    ['invalid_client "refresh token invalid" (HTTP 400)', SCHWAB_ERROR_BODIES.invalidClientRefreshToken()],
+    ['invalid_request "Bad authorization code"', SCHWAB_ERROR_BODIES.unknownCode()],
+  ])('takes Schwab\'s other "this grant is invalid" answers (%s) as credentials that passed', async (_name, answer) => {
+    fake.fail('token', answer);
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser });
+    expect(await run(LOGIN_ARGS(), io), io.stderr.text).toBe(0);
+    expect(io.stderr.text).not.toContain('warning:');
+  });
+
+  it.each([
+    ['a 503', 503, /Schwab's server failed the token refresh \(HTTP 503\)/],
+    ['an HTML "Access Denied" page', 'access-denied' as const, /an HTML "Access Denied" page/],
+    ['an empty body', { status: 400, body: '' }, /an empty body/],
+  ])('says it could not tell on %s, and goes on with the login', async (_name, fault, reason) => {
+    fake.fail('token', fault);
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser });
+    expect(await run(LOGIN_ARGS(), io), io.stderr.text).toBe(0);
+    expect(io.stderr.text).toMatch(/warning: Could not check the app key and secret before the login \(/);
+    expect(io.stderr.text).toMatch(reason);
+    expect(io.stderr.text).toContain('going on: if they are wrong, the login fails after you approve.');
+    expect(exchangesAndGrants()).toEqual(['refresh_token', 'authorization_code']);
+    expect(parseRecord(await readFile(join(dir, 'schwab_token.json'), 'utf8')).meta.refreshCount).toBe(0);
+  });
+
+  it('says it could not tell when Schwab cannot be reached, and still shows the URL', async () => {
+    const io = ioFor({ sleep: () => Promise.resolve(), env: { SCHWAB_BASE_URL: await unusedLocalUrl() } });
+    expect(await run(['login', '--callback-url', callbackUrl, '--timeout', '1m'], io)).toBe(1);
+    expect(io.stderr.text).toMatch(/warning: Could not check the app key and secret before the login \(Could not reach the token refresh at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\)/);
+    expect(io.stdout.text).toContain('/v1/oauth/authorize?');
+    expect(io.stderr.text).toContain('No redirect arrived within 1m');
   });
 });
 
@@ -314,7 +427,9 @@ describe('login configuration errors', () => {
   it('refuses a callback Schwab would refuse, and a GitHub secret without a token', async () => {
     const io = ioFor();
     expect(await run(['login', '--callback-url', 'https://localhost:8182'], io)).toBe(1);
-    expect(io.stderr.text).toContain('Schwab does not accept localhost in the callback URL');
+    expect(io.stderr.text).toBe(
+      'schwab-token-rotator: --callback-url uses localhost, which Schwab does not accept: register and use https://127.0.0.1:8182 instead.\n',
+    );
 
     const noToken = ioFor({ env: { GH_TOKEN: undefined, GITHUB_TOKEN: undefined } });
     expect(await run(LOGIN_ARGS(), noToken)).toBe(1);
@@ -323,6 +438,19 @@ describe('login configuration errors', () => {
     const half = ioFor();
     expect(await run(['login', '--github-repo', 'acme/bot'], half)).toBe(64);
     expect(half.stderr.text).toContain('--github-repo and --github-secret-name go together');
+  });
+
+  it('says so when it drops a trailing / from --callback-url', async () => {
+    const browser = browserThat();
+    const io = ioFor({ openBrowser: browser.openBrowser });
+    expect(await run(['login', '--callback-url', `${callbackUrl}/`], io), io.stderr.text).toBe(0);
+    expect(io.stderr.text).toContain(
+      `warning: --callback-url ${callbackUrl}/ ends with /, which Schwab's callbacks never do: this login uses ${callbackUrl} (register it on your app at developer.schwab.com exactly so).`,
+    );
+    expect(new URL(browser.url()).searchParams.get('redirect_uri')).toBe(callbackUrl);
+    const plain = ioFor({ openBrowser: browserThat().openBrowser });
+    expect(await run(['login', '--callback-url', callbackUrl], plain)).toBe(0);
+    expect(plain.stderr.text).not.toContain('ends with /');
   });
 
   it('honours SCHWAB_BASE_URL and --schwab-base-url', async () => {
@@ -379,17 +507,34 @@ describeMoto('login writing Secrets Manager too', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('writes nothing anywhere on a state mismatch', async () => {
+  it('writes nothing anywhere when only forged redirects arrive before the timeout', async () => {
     const old = loginFile(fake, new Date(Date.now() - DAY));
     const secret = await createTestSecret(getMotoUrl(), undefined, old.text);
-    const browser = browserThat((location) => location.replace(/state=[^&]+/, 'state=someone-elses'));
-    const io = ioFor({ openBrowser: browser.openBrowser });
+    let release: () => void = () => undefined;
+    const forgedDone = new Promise<void>((resolve) => (release = resolve));
+    const statuses: number[] = [];
+    const io = ioFor({
+      // The login's timeout ends once the forged requests were answered.
+      sleep: (ms) => (ms < 60_000 ? Promise.resolve() : forgedDone),
+      openBrowser: (url) => {
+        void (async () => {
+          const { httpsGet } = await import('./helpers.js');
+          const location = await authorize(url);
+          statuses.push((await httpsGet(location.replace(/state=[^&]+/, 'state=someone-elses'))).status);
+          statuses.push((await httpsGet(`${callbackUrl}/?error=access_denied`)).status);
+          release();
+        })();
+        return true;
+      },
+    });
     expect(await run([...LOGIN_ARGS(), '--aws-secret-id', secret.name], io)).toBe(1);
-    expect(io.stderr.text).toContain("The redirect's state does not match this login");
+    expect(statuses).toEqual([400, 400]);
+    expect(io.stderr.text).toContain('No redirect arrived within 5m');
     expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(old.text);
     expect(github.secretNames('acme/bot')).toEqual([]);
     await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
     expect(fake.refreshTokenInfo(old.record.tokens.refreshToken)?.active).toBe(true);
+    expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(0);
   });
 
   it('writes nothing anywhere when the code expired', async () => {

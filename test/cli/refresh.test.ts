@@ -14,7 +14,7 @@ import { expectNoLeaks } from '../support/leaks.js';
 import { createTestSecret, describeMoto, getMotoUrl, listSecretVersions, readSecretValue, useMotoEnv } from '../support/moto.js';
 import type { TokenRecord } from '../../src/token/record.js';
 import type { TestIo } from './helpers.js';
-import { DAY, FakeTime, MINUTE, loginFile, makeIo, parseRecord, run, strayFiles, tempDir, tokensOf } from './helpers.js';
+import { DAY, FakeTime, HOUR, MINUTE, loginFile, makeIo, parseRecord, run, strayFiles, tempDir, tokensOf } from './helpers.js';
 
 const START = new Date('2026-11-20T10:00:00Z');
 
@@ -129,6 +129,19 @@ describe('refresh once', () => {
     expect(await readFile(join(dir, 'schwab_token.json'), 'utf8')).toBe(login.text);
   });
 
+  it('stores the refresh of a record whose login time is in the future (a fast clock where the login ran), with a warning', async () => {
+    fake.rotateOnRefresh = true;
+    const login = await writeLogin('schwab_token.json', new Date(START.getTime() + 2 * HOUR));
+    const io = ioFor();
+    expect(await run(['refresh'], io)).toBe(0);
+    const record = await readRecord();
+    expect(record.meta.createdAt).toEqual(START);
+    expect(record.meta.refreshCount).toBe(1);
+    expect(fake.refreshTokenInfo(record.tokens.refreshToken)?.active).toBe(true);
+    expect(io.stderr.text).toMatch(/warning: The login time of the token record \(created_at 2026-11-20T12:00:00Z\) is in the future/);
+    expectClean(io, [login.record, record]);
+  });
+
   it('exits 1 and leaves the file alone when Schwab keeps failing', async () => {
     const login = await writeLogin();
     fake.fail('token', 503, 4);
@@ -157,6 +170,10 @@ describe('refresh once', () => {
     expect(await run(['refresh'], wrong)).toBe(1);
     expect(wrong.stderr.text).toMatch(/HTTP 401/);
     expect(wrong.stderr.text).not.toContain('not-the-secret-at-all');
+    // A failed run never says healthy: the table puts the failure first and the refresh token's health apart.
+    expect(wrong.stdout.text).toMatch(/^Status {18}FAILED: this run did not do its job \(the error is below\)$/m);
+    expect(wrong.stdout.text).toMatch(/^Refresh token {11}healthy$/m);
+    expect(wrong.stdout.text).not.toMatch(/^Status +healthy/m);
   });
 });
 
@@ -355,5 +372,90 @@ describe('refresh --every when the store cannot take a refreshed record', () => 
       restore();
       await stub.close();
     }
+  });
+});
+
+describe('refresh exit codes: a store problem is 3, never 2 ("log in again")', () => {
+  it('exits 3 when AWS cannot be reached, and the table says the health is unknown', async () => {
+    const { unusedLocalUrl } = await import('../fakes/aws-stub.js');
+    const { awsEnv, applyEnv } = await import('../support/moto.js');
+    const restore = applyEnv(awsEnv(await unusedLocalUrl()));
+    try {
+      const io = ioFor();
+      expect(await run(['refresh', '--aws-secret-id', 'schwab/token'], io)).toBe(3);
+      expect(io.stderr.text).toMatch(/^schwab-token-rotator: Could not reach AWS Secrets Manager at /m);
+      expect(io.stdout.text).toMatch(/^Status +FAILED: this run did not do its job/m);
+      expect(io.stdout.text).toMatch(/^Refresh token +UNKNOWN: the store could not be read$/m);
+      expect(io.stdout.text).not.toMatch(/RE-AUTH|log in/i);
+      expect(fake.tokenRequests()).toHaveLength(0);
+    } finally {
+      restore();
+    }
+  });
+
+  it('exits 3 when no region is configured', async () => {
+    const { awsEnv, applyEnv } = await import('../support/moto.js');
+    const restore = applyEnv({ ...awsEnv('http://127.0.0.1:9'), AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+    try {
+      const io = ioFor();
+      expect(await run(['refresh', '--aws-secret-id', 'schwab/token'], io)).toBe(3);
+      expect(io.stderr.text).toMatch(/region/i);
+      expect(fake.tokenRequests()).toHaveLength(0);
+    } finally {
+      restore();
+    }
+  });
+
+  it('--every goes on when the store is down for a tick, and refreshes at the next one', async () => {
+    const { startAwsStub, STUB_ERRORS } = await import('../fakes/aws-stub.js');
+    const { awsEnv, applyEnv } = await import('../support/moto.js');
+    const stub = await startAwsStub();
+    const restore = applyEnv(awsEnv(stub.url));
+    try {
+      fake.rotateOnRefresh = true;
+      const login = loginFile(fake, new Date(START.getTime() - DAY));
+      stub.seed('schwab/token', login.text);
+      stub.always('GetSecretValue', STUB_ERRORS.internal); // AWS is down for the first tick
+      const io = ioFor();
+      time.onLoopWait = (index) => {
+        if (index === 0) stub.reset();
+        if (index === 1) io.controller.abort();
+      };
+
+      expect(await run(['refresh', '--aws-secret-id', 'schwab/token', '--every', '25m'], io)).toBe(0);
+
+      expect(io.stderr.text).toMatch(/warning: This refresh failed: .*GetSecretValue.* Trying again at the next tick\./);
+      expect(io.stderr.text).toContain('Stopped; the last record was written completely.');
+      const stored = parseRecord(stub.current('schwab/token'));
+      expect(stored.meta.refreshCount).toBe(1);
+      expect(fake.refreshTokenInfo(stored.tokens.refreshToken)?.active).toBe(true);
+    } finally {
+      restore();
+      await stub.close();
+    }
+  });
+
+  it('--every stopped after a failed refresh does not claim the last record was written', async () => {
+    await writeLogin();
+    const io = ioFor();
+    time.onLoopWait = (index) => {
+      if (index === 0) fake.fail('token', 503, 4); // the second refresh fails after all its retries
+      if (index === 1) io.controller.abort();
+    };
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(0);
+    expect(io.stderr.text).not.toContain('the last record was written completely');
+    expect(io.stderr.text).toMatch(/warning: Stopped; the last refresh failed \(see above\), so file schwab_token\.json still holds the record from before it\./);
+    expect((await readRecord()).meta.refreshCount).toBe(1);
+  });
+});
+
+describeMoto('refresh exit codes against moto', () => {
+  useMotoEnv();
+
+  it('exits 3 when the secret does not exist', async () => {
+    const io = ioFor();
+    expect(await run(['refresh', '--aws-secret-id', 'no-such-secret-for-refresh'], io)).toBe(3);
+    expect(io.stderr.text).toMatch(/^schwab-token-rotator: .*no-such-secret-for-refresh.*was not found/m);
+    expect(fake.tokenRequests()).toHaveLength(0);
   });
 });

@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../support/leaks.js';
-import { createTestSecret, describeMoto, getMotoUrl, useMotoEnv } from '../support/moto.js';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { createTestSecret, describeMoto, getMotoUrl, motoClient, useMotoEnv } from '../support/moto.js';
 import { ROTATOR_TEXT, SCHWABDEV_TEXT, SCHWAB_PY_TEXT, SECRETS } from '../token/samples.js';
 import type { TestIo } from './helpers.js';
 import { makeIo, run, tempDir } from './helpers.js';
@@ -116,6 +117,24 @@ describe('status', () => {
     expect(await run(['status', '--file', '.'], folder)).toBe(3);
     expect(folder.stderr.text).toBe('schwab-token-rotator: File . is a folder: pass the path of the token file itself.\n');
 
+    // --json still prints the JSON, with the error, for the script that reads it.
+    const json = ioAt('2026-11-21T12:10:00Z');
+    expect(await run(['status', '--json', '--file', '.'], json)).toBe(3);
+    expect(JSON.parse(json.stdout.text)).toEqual({
+      status: 'error',
+      reason: 'File . is a folder: pass the path of the token file itself.',
+      access_token_expires_at: null,
+      access_token_seconds_left: null,
+      refresh_token_expires_at: null,
+      refresh_token_seconds_left: null,
+      created_at: null,
+      last_refresh: null,
+      refresh_count: null,
+      source: 'file .',
+      format: null,
+    });
+    expect(json.stderr.text).toBe('schwab-token-rotator: File . is a folder: pass the path of the token file itself.\n');
+
     const both = ioAt('2026-11-21T12:10:00Z');
     expect(await run(['status', '--file', 'a', '--aws-secret-id', 'b'], both)).toBe(64);
     expect(both.stderr.text).toContain('give --file or --aws-secret-id, not both');
@@ -137,6 +156,19 @@ describeMoto('status of an AWS secret', () => {
     expect(await run(['status', '--aws-secret-id', secret.name], io)).toBe(0);
     expect(io.stdout.text).toContain('Refresh count           141');
     expect(io.stdout.text).toContain(`Source                  AWS secret "${secret.name}" (us-east-1) (rotator record)`);
+    expectClean(io);
+  });
+
+  it('shows the newer record of a write that did not finish (AWSPENDING), as the next run uses it', async () => {
+    const secret = await createTestSecret(getMotoUrl(), undefined, ROTATOR_TEXT);
+    const newer = ROTATOR_TEXT.replace('"refresh_count":141', '"refresh_count":142').replace('"last_refresh":"2026-11-21T12:00:00Z"', '"last_refresh":"2026-11-21T12:05:00Z"');
+    expect(newer).not.toBe(ROTATOR_TEXT);
+    await motoClient().send(new PutSecretValueCommand({ SecretId: secret.name, SecretString: newer, VersionStages: ['AWSPENDING'] }));
+    const io = ioAt('2026-11-21T12:10:00Z');
+    expect(await run(['status', '--aws-secret-id', secret.name], io)).toBe(0);
+    expect(io.stdout.text).toContain('Refresh count           142');
+    expect(io.stdout.text).toContain(`Source                  AWS secret "${secret.name}" (us-east-1) (its unfinished write, AWSPENDING) (rotator record)`);
+    expect(io.stderr.text).toMatch(/warning: .*its unfinished write, AWSPENDING.* holds a newer record than its current value/);
     expectClean(io);
   });
 

@@ -119,14 +119,45 @@ describe('TokenFile', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
-  it('writes through a symlink, keeping the link', async () => {
+  it('refuses to replace a symlink (a planted link could point at ~/.bashrc), but writes its target when given that path', async () => {
+    const bashrc = join(dir, 'bashrc');
+    await writeFile(bashrc, 'export PATH=/usr/bin\n');
+    const link = join(dir, 'schwab_token.json');
+    await symlink(bashrc, link);
+    const file = new TokenFile(link, { label: 'file schwab_token.json' });
+    const refused = `File schwab_token.json is a symbolic link to ${bashrc}, so it was not replaced (a link in a shared folder could point at any file of yours): pass ${bashrc} itself if that is your token file, or remove the link.`;
+    await expect(file.replace(NEW_TEXT)).rejects.toThrow(refused);
+    await expect(file.compareAndSet(NEW_TEXT, undefined, () => 'overwrite')).rejects.toThrow(refused);
+    expect(await file.write(NEW_TEXT)).toEqual([{ label: 'file schwab_token.json', ok: false, detail: refused }]);
+    await expect(file.checkReplaceable()).rejects.toThrow(refused);
+    expect(await readFile(bashrc, 'utf8')).toBe('export PATH=/usr/bin\n');
+    expect(await readlink(link)).toBe(bashrc);
+    expect(await strayFiles(dir, ['bashrc', 'schwab_token.json'])).toEqual([]);
+
+    // The resolved path is the user's explicit choice.
     await mkdir(join(dir, 'real'));
     const real = join(dir, 'real', 'token.json');
     await writeFile(real, ROTATOR_TEXT);
     await symlink(real, join(dir, 'link.json'));
-    await new TokenFile(join(dir, 'link.json')).replace(NEW_TEXT);
+    await expect(new TokenFile(join(dir, 'link.json')).replace(NEW_TEXT)).rejects.toThrow(/is a symbolic link/);
+    await new TokenFile(real).replace(NEW_TEXT);
     expect(await readFile(real, 'utf8')).toBe(`${NEW_TEXT}\n`);
-    expect(await readlink(join(dir, 'link.json'))).toBe(real);
+    // A dangling link is refused too (it would create the file wherever it points).
+    await symlink(join(dir, 'nowhere', 'x.json'), join(dir, 'dangling.json'));
+    await expect(new TokenFile(join(dir, 'dangling.json')).replace(NEW_TEXT)).rejects.toThrow(/is a symbolic link, so it was not replaced.*remove the link/);
+  });
+
+  it('refuses to replace a file owned by another user', async () => {
+    const path = join(dir, 'token.json');
+    await writeFile(path, ROTATOR_TEXT, { mode: 0o666 });
+    const owner = (await stat(path)).uid;
+    // This process pretends to be user 4242, so the file (ours) belongs to someone else.
+    await expect(new TokenFile(path, { label: 'file token.json', uid: 4242 }).replace(NEW_TEXT)).rejects.toThrow(
+      `File token.json belongs to another user (uid ${owner}), so it was not replaced: run this command as that user, or choose a file of your own.`,
+    );
+    expect(await readFile(path, 'utf8')).toBe(ROTATOR_TEXT);
+    await new TokenFile(path, { uid: owner }).replace(NEW_TEXT);
+    expect(await readFile(path, 'utf8')).toBe(`${NEW_TEXT}\n`);
   });
 
   it('says clearly why it cannot write, and as a copy (mirror) reports instead of throwing', async () => {
@@ -143,5 +174,25 @@ describe('TokenFile', () => {
       await expect(new TokenFile(join(dir, 'locked', 't.json')).replace(NEW_TEXT)).rejects.toThrow(/must be writable by you/);
     }
     await expect(new TokenFile(dir).load()).rejects.toThrow(/is a folder/);
+  });
+});
+
+describe('TokenFile.checkWritable (before a refresh)', () => {
+  it('resolves for a writable folder and leaves nothing behind', async () => {
+    await writeFile(join(dir, 'token.json'), ROTATOR_TEXT);
+    await new TokenFile(join(dir, 'token.json')).checkWritable();
+    await new TokenFile(join(dir, 'new.json')).checkWritable();
+    expect(await strayFiles(dir, ['token.json'])).toEqual([]);
+    expect(await readFile(join(dir, 'token.json'), 'utf8')).toBe(ROTATOR_TEXT);
+  });
+
+  it('refuses a folder given as the file, and a folder that does not exist, in one sentence each', async () => {
+    await mkdir(join(dir, 'sub'));
+    await expect(new TokenFile(join(dir, 'sub'), { label: 'file sub' }).checkWritable()).rejects.toThrow(
+      'File sub is a folder: pass the path of the token file itself.',
+    );
+    await expect(new TokenFile(join(dir, 'nowhere', 'token.json'), { label: 'file nowhere/token.json' }).checkWritable()).rejects.toThrow(
+      `File nowhere/token.json could not be written (ENOENT): the folder ${join(dir, 'nowhere')} does not exist; create it or choose another path.`,
+    );
   });
 });

@@ -102,6 +102,21 @@ describeMoto('action end to end with Secrets Manager', () => {
     expectNoLeaks({ stdout: run.stdout, stderr: run.stderr, summary: run.summary }, ['wrong-secret-value-123', ...allSecrets(fake, [login.record])]);
   });
 
+  it('a failed run never says healthy (a wrong app secret): status output "error", the summary shows the run failed and the token\'s health apart', async () => {
+    const login = loginRecord(fake, new Date(Date.now() - 20 * MINUTE)); // a healthy refresh token, due for a refresh
+    const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
+
+    const run = await runAction({ inputs: inputs({ 'aws-secret-id': secret.name, 'app-secret': 'wrong-secret-value-123' }), env: motoChildEnv() });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(run.summary).toContain('| Status | ❌ the run failed: see the problems below |');
+    expect(run.summary).toContain('| Refresh token | 🟢 healthy |');
+    expect(run.summary).not.toMatch(/\| Status \| 🟢/);
+    expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(login.text);
+    expectNoLeaks({ stdout: run.stdout, stderr: run.stderr, summary: run.summary }, ['wrong-secret-value-123', ...allSecrets(fake, [login.record])]);
+  });
+
   it('replaces the AWS record with a newer login given in the "token" input (manual deploy)', async () => {
     const old = loginRecord(fake, new Date(Date.now() - 3 * DAY));
     const secret = await createTestSecret(getMotoUrl(), undefined, old.text);

@@ -2,7 +2,7 @@
  * End to end with GitHub: `node dist/index.js` against the Schwab fake, moto and the GitHub fake, which decrypts the
  * secrets it receives and keeps the alert issues. Every output stream, summary and issue text is scanned for secrets.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
@@ -154,6 +154,72 @@ describe('action end to end with GitHub only (no AWS)', () => {
   });
 });
 
+describe('action end to end with GitHub only: a secrets-token that cannot write, with a rotating Schwab', () => {
+  let rotating: SchwabFake;
+  beforeEach(async () => {
+    rotating = await startSchwabFake({ rotateOnRefresh: true });
+  });
+  afterEach(async () => {
+    await rotating.close();
+  });
+
+  // The GitHub secret is the only store: refreshing first would retire the stored refresh token and then lose the new
+  // one at the refused PUT. Each store's public key (same permission) is read before Schwab is called.
+  it.each([
+    ['lacks the "Secrets: read and write" permission (403)', { type: 'forbidden' } as const, /Secrets: read and write/],
+    ['is expired (401)', { type: 'status', status: 401, message: 'Bad credentials' } as const, /rejected the secrets-token as invalid or expired/],
+  ])('fails without refreshing when the secrets-token %s, and the stored token still works', async (_, fault, words) => {
+    const login = loginRecord(rotating, new Date(Date.now() - 40 * MINUTE));
+    github.seedSecret('acme/bot', 'SCHWAB_TOKEN', login.text);
+    github.inject('repo-public-key', fault, Infinity);
+
+    const run = await runAction({
+      inputs: {
+        'app-key': rotating.appKey,
+        'app-secret': rotating.appSecret,
+        'schwab-base-url': rotating.baseUrl,
+        token: login.text,
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+      },
+      env: env(),
+    });
+
+    expect(run.exitCode).toBe(1);
+    const errors = run.stdout.match(/^::error::.*$/gm) ?? [];
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^::error::Cannot write secret SCHWAB_TOKEN to acme\/bot \(HTTP 40[13]/);
+    expect(errors[0]).toMatch(words);
+    expect(errors[0]).toMatch(/nothing was refreshed, so the stored token still works\.$/);
+    expect(rotating.tokenRequests()).toHaveLength(0);
+    expect(rotating.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+    expect(run.outputs.refreshed).toBe('false');
+    expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(login.text);
+    expectNoLeaks(everyText(run), [...allSecrets(rotating, [login.record]), FAKE_SECRETS_TOKEN]);
+  });
+
+  it('reads the public key once: the check before the refresh serves the write', async () => {
+    const login = loginRecord(rotating, new Date(Date.now() - 40 * MINUTE));
+
+    const run = await runAction({
+      inputs: {
+        'app-key': rotating.appKey,
+        'app-secret': rotating.appSecret,
+        'schwab-base-url': rotating.baseUrl,
+        token: login.text,
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+      },
+      env: env(),
+    });
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(github.count('repo-public-key')).toBe(1);
+    const written = parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN'));
+    expect(rotating.refreshTokenInfo(written.tokens.refreshToken)?.active).toBe(true);
+  });
+});
+
 describe('action end to end: the re-auth alert issue', () => {
   it('opens one issue when the token enters the warning window, with the authorize URL and the login command', async () => {
     const login = loginRecord(schwab, new Date(Date.now() - 6 * DAY));
@@ -172,8 +238,8 @@ describe('action end to end: the re-auth alert issue', () => {
     expect(run.outputs['issue-number']).toBe(String(issue?.number));
     expect(issue?.labels).toContain('schwab-reauth');
     expect(issue?.assignees).toEqual(['octocat']);
-    expect(issue?.body).toContain(`${schwab.baseUrl}/v1/oauth/authorize?`);
-    expect(issue?.body).toContain('schwab-token-rotator login');
+    expect(issue?.body).toContain(`login --callback-url https://127.0.0.1:8182 --schwab-base-url ${schwab.baseUrl}`);
+    expect(issue?.body).not.toContain(schwab.appKey);
     expect(run.summary).toContain(`#${issue?.number}`);
     expectClean(run, [login.record, parseStored(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN'))]);
 
@@ -243,6 +309,11 @@ describe('action end to end: an AWS secret that cannot be read', () => {
       });
 
       expect(run.exitCode).not.toBe(0);
+      // The run failed and the token's health is unknown (or, with the "token" input, known but not the point): never
+      // "healthy".
+      expect(run.outputs.status).toBe('error');
+      expect(run.summary).toContain('| Status | ❌ the run failed: see the problems below |');
+      expect(run.summary).toContain(withToken ? '| Refresh token | 🟢 healthy |' : '| Refresh token | ⚪ unknown: the token record could not be read |');
       expect(run.stdout).toMatch(/::error::AWS denied secretsmanager:GetSecretValue .*PutSecretValue/);
       expect(run.stdout).not.toMatch(/log in again/i);
       expect(schwab.tokenRequests().length).toBe(refreshes);

@@ -39,6 +39,8 @@ export type StubAnswer =
   | { reset: true }
   /** Use the in-memory Secrets Manager (the default). */
   | { default: true }
+  /** Hold the call until `until` settles, then answer with `then` (a call in flight at a chosen moment). */
+  | { until: Promise<unknown>; then: StubAnswer }
   /** Decide per call. */
   | ((call: StubCall) => StubAnswer);
 
@@ -128,6 +130,8 @@ export interface AwsStub {
   stages(name: string): Record<string, string[]>;
   /** The AWSCURRENT text of a stored secret. */
   current(name: string): string | undefined;
+  /** The text of one version of a stored secret. */
+  text(name: string, versionId: string): string | undefined;
   /** Another writer's plain PutSecretValue: a new version becomes AWSCURRENT (old one AWSPREVIOUS). Returns its id. */
   write(name: string, text: string): string;
   /** Sets a version's labels directly (to build odd states), removing each label from every other version. */
@@ -300,6 +304,14 @@ export async function startAwsStub(): Promise<AwsStub> {
       res.socket?.destroy();
       return;
     }
+    if ('until' in resolved) {
+      hung.add(res);
+      void resolved.until.finally(() => {
+        hung.delete(res);
+        if (!res.destroyed) answer(call, res, resolved.then);
+      });
+      return;
+    }
     if ('error' in resolved) {
       send(res, resolved.status ?? 400, JSON.stringify({ __type: resolved.error, message: resolved.message ?? resolved.error }), undefined, resolved.headers);
       return;
@@ -370,6 +382,7 @@ export async function startAwsStub(): Promise<AwsStub> {
     seed,
     stages: (name) => labelled(find(name)),
     current: (name) => [...find(name).versions.values()].find((v) => v.stages.has('AWSCURRENT'))?.text,
+    text: (name, versionId) => find(name).versions.get(versionId)?.text,
     write(name, text) {
       const out = defaultAnswer('PutSecretValue', { SecretId: name, SecretString: text, ClientRequestToken: randomUUID() });
       return String((out as { VersionId: string }).VersionId);

@@ -1,7 +1,8 @@
 /**
  * A loopback fake of the GitHub REST endpoints this product calls: Actions secrets (repository, environment and
  * organization stores, each with a real libsodium key pair so a test can decrypt exactly what GitHub would store),
- * issues / comments / labels (for the re-auth alert issue) and workflows (the keep-alive feature).
+ * issues / comments / labels (for the re-auth alert issue) and workflows (the keep-alive feature, and the dispatch the
+ * login function sends after a login).
  *
  * It listens on 127.0.0.1 on a free port; point an Octokit at `fake.url` (the `baseUrl` option, or `GITHUB_API_URL`
  * in a child process). It answers with GitHub's real status codes and error bodies, checks `Authorization` against
@@ -56,6 +57,8 @@ export interface FakeWorkflowSeed {
   path: string;
   name?: string;
   state?: FakeWorkflow['state'];
+  /** Whether the workflow file has a `workflow_dispatch` trigger (default true). */
+  dispatchable?: boolean;
 }
 
 export interface GitHubFakeOptions {
@@ -70,6 +73,8 @@ export interface GitHubFakeOptions {
   /** Users that can be assigned to issues; when set, an unknown assignee answers 422 as on GitHub. Default: anyone. */
   assignableUsers?: string[];
   workflows?: FakeWorkflowSeed[];
+  /** Branches a workflow can be dispatched on (every repository has them). Default `['main']`. */
+  branches?: string[];
   /** The web host used in `html_url`s. Default `https://github.com`. */
   serverUrl?: string;
   /** The clock for timestamps (created_at …). Default: the system clock. */
@@ -99,7 +104,9 @@ export type GitHubFakeRoute =
   | 'label-get'
   | 'label-create'
   | 'workflow-get'
-  | 'workflow-enable';
+  | 'workflow-enable'
+  | 'user-get'
+  | 'workflow-dispatch';
 
 /**
  * A fault answered instead of the real response.
@@ -226,6 +233,17 @@ export interface FakeWorkflow {
   state: 'active' | 'disabled_inactivity' | 'disabled_manually' | 'disabled_fork' | 'deleted';
   /** Number of PUT …/enable calls received. */
   enableCalls: number;
+  dispatchable: boolean;
+}
+
+/** A `workflow_dispatch` the fake accepted (POST …/actions/workflows/{workflow}/dispatches). */
+export interface FakeDispatch {
+  repository: string;
+  workflowId: number;
+  path: string;
+  ref: string;
+  inputs: Record<string, unknown>;
+  at: Date;
 }
 
 export interface GitHubFake {
@@ -238,6 +256,8 @@ export interface GitHubFake {
   readonly comments: FakeComment[];
   readonly labels: FakeLabel[];
   readonly workflows: FakeWorkflow[];
+  /** Workflow dispatches accepted, in order. */
+  readonly dispatches: FakeDispatch[];
   /** Requests received per route (faulted ones included). */
   readonly counts: Readonly<Partial<Record<GitHubFakeRoute, number>>>;
   count(route: GitHubFakeRoute): number;
@@ -344,7 +364,8 @@ interface Route {
   pattern: RegExp;
   /** What the token needs; checked after the repository / organization is found. */
   needs: FakePermission[];
-  scope: 'repo' | 'env' | 'org';
+  /** `user`: the token's own account (GET /user), no repository or organization to find. */
+  scope: 'repo' | 'env' | 'org' | 'user';
   handler: Handler;
 }
 
@@ -391,6 +412,7 @@ class GitHubFakeServer implements GitHubFake {
   readonly comments: FakeComment[] = [];
   readonly labels: FakeLabel[] = [];
   readonly workflows: FakeWorkflow[] = [];
+  readonly dispatches: FakeDispatch[] = [];
   readonly counts: Partial<Record<GitHubFakeRoute, number>> = {};
 
   private readonly server: Server;
@@ -408,6 +430,7 @@ class GitHubFakeServer implements GitHubFake {
   private nextRequestId = 1;
   private nextId = 1000;
   private readonly issueNumbers = new Map<string, number>();
+  private readonly branches: Set<string>;
 
   constructor(options: GitHubFakeOptions) {
     this.tokens = new Map(Object.entries(options.tokens ?? defaultTokens()));
@@ -425,8 +448,10 @@ class GitHubFakeServer implements GitHubFake {
         path: wf.path,
         state: wf.state ?? 'active',
         enableCalls: 0,
+        dispatchable: wf.dispatchable ?? true,
       });
     }
+    this.branches = new Set(options.branches ?? ['main']);
     this.routes = this.buildRoutes();
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
@@ -798,6 +823,7 @@ class GitHubFakeServer implements GitHubFake {
 
   private authorize(r: Route, ctx: Context): void {
     const { token, params } = ctx;
+    if (r.scope === 'user') return; // the handler answers for the token itself
     if (r.scope === 'org') {
       const org = params.org ?? '';
       const visible = !token.organizations || token.organizations.some((o) => lower(o) === lower(org));
@@ -873,11 +899,17 @@ class GitHubFakeServer implements GitHubFake {
       route('label-get', 'GET', `${R}/labels/{name}`, ['issues'], 'repo', (ctx) => this.getLabel(ctx)),
       route('label-create', 'POST', `${R}/labels`, ['issues'], 'repo', (ctx) => this.createLabel(ctx)),
       // Workflows.
+      // The authenticated account. A user's token (PAT) reads it; an installation token, GITHUB_TOKEN included,
+      // is refused with 403 "Resource not accessible by integration", as on GitHub.
+      route('user-get', 'GET', '/user', [], 'user', (ctx) => this.getAuthenticatedUser(ctx)),
       route('workflow-get', 'GET', `${R}/actions/workflows/{workflow}`, ['actions'], 'repo', (ctx) =>
         this.getWorkflow(ctx),
       ),
       route('workflow-enable', 'PUT', `${R}/actions/workflows/{workflow}/enable`, ['actions'], 'repo', (ctx) =>
         this.enableWorkflow(ctx),
+      ),
+      route('workflow-dispatch', 'POST', `${R}/actions/workflows/{workflow}/dispatches`, ['actions'], 'repo', (ctx) =>
+        this.dispatchWorkflow(ctx),
       ),
     ];
   }
@@ -1039,6 +1071,12 @@ class GitHubFakeServer implements GitHubFake {
         return direction === 'asc' ? cmp : -cmp;
       });
     return { status: 200, body: this.paginate(ctx, items).map((i) => this.issueJson(i)) };
+  }
+
+  private getAuthenticatedUser(ctx: Context): Reply {
+    if (ctx.token.kind !== 'personal-access-token') throw new HttpError(403, 'Resource not accessible by integration');
+    const login = ctx.token.login ?? 'octocat';
+    return { status: 200, body: { login, id: hashId(login), type: 'User' } };
   }
 
   private getIssue(ctx: Context): Reply {
@@ -1315,6 +1353,27 @@ class GitHubFakeServer implements GitHubFake {
     const wf = this.workflowOf(ctx);
     wf.enableCalls++;
     wf.state = 'active';
+    return { status: 204 };
+  }
+
+  // ----- workflow dispatch (the login function starts the rotation workflow) ---------------------------------------
+
+  /** GitHub's answers: 204; 422 without a workflow_dispatch trigger, on a disabled workflow, or for a missing ref. */
+  private dispatchWorkflow(ctx: Context): Reply {
+    const wf = this.workflowOf(ctx);
+    const { ref, inputs } = ctx.body;
+    if (typeof ref !== 'string' || ref === '') throw new HttpError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
+    if (!wf.dispatchable) throw new HttpError(422, "Workflow does not have 'workflow_dispatch' trigger");
+    if (wf.state !== 'active') throw new HttpError(422, "Cannot trigger a 'workflow_dispatch' on a disabled workflow");
+    if (!this.branches.has(ref.replace(/^refs\/heads\//, ''))) throw new HttpError(422, `No ref found for: ${ref}`);
+    this.dispatches.push({
+      repository: wf.repository,
+      workflowId: wf.id,
+      path: wf.path,
+      ref,
+      inputs: isObject(inputs) ? inputs : {},
+      at: this.now(),
+    });
     return { status: 204 };
   }
 

@@ -10,6 +10,10 @@
  * - Errors use Schwab's real (wrapped) bodies; faults can be queued per endpoint (`fail`).
  * - Every request is recorded (`requests`), the Basic header and form body included.
  *
+ * - Several Schwab users (see "Users and the consent page" below): each login belongs to one, the accounts probe lists
+ *   that user's accounts, and a login revokes only that user's older refresh tokens. The authorize page can be a real
+ *   HTML consent page (`consentPage`) on which a browser picks the user, or deny.
+ *
  * Time comes from `options.now` (default: the system clock) plus whatever `advance()` added, so tests can expire
  * codes and refresh tokens without waiting. Usable from any suite: the child process of an end-to-end test only
  * needs `baseUrl`.
@@ -21,7 +25,7 @@ import type { AddressInfo } from 'node:net';
 import type { SchwabTokenResponse } from '../../src/token/record.js';
 
 /** The endpoints faults can be queued on. */
-export type SchwabFakeEndpoint = 'token' | 'authorize' | 'accounts' | 'quotes';
+export type SchwabFakeEndpoint = 'token' | 'authorize' | 'consent' | 'accounts' | 'quotes';
 
 /**
  * A fault answered instead of the real thing:
@@ -61,6 +65,14 @@ export interface SchwabFakeOptions {
   codeLifetimeMs?: number;
   /** Default 7 days. */
   refreshTokenLifetimeMs?: number;
+  /** More callbacks registered on the app (Schwab apps take several); redirect_uri may equal any of them. */
+  extraCallbackUrls?: string[];
+  /** The Schwab users who can log in. Default DEFAULT_SCHWAB_USERS (`owner` and `other`). */
+  users?: Record<string, FakeSchwabUser>;
+  /** Who a login without a consent page logs in as (`login()`, `issueTokens()`, a plain GET of authorize). Default the first user. */
+  user?: string;
+  /** GET /v1/oauth/authorize answers an HTML consent page (pick a user, or deny) instead of redirecting at once. */
+  consentPage?: boolean;
 }
 
 /** One request as the fake saw it. */
@@ -103,6 +115,25 @@ export interface FakeLogin {
   redirectUrl: string;
 }
 
+/** A Schwab user of the fake: the accounts the accounts probe lists for their logins. */
+export interface FakeSchwabUser {
+  /** Shown on the consent page; default the user's key. */
+  name?: string;
+  accounts: { accountNumber: string; hashValue: string }[];
+}
+
+/** `owner` (one account, the probe's historical answer) and `other`, another Schwab customer with two accounts. */
+export const DEFAULT_SCHWAB_USERS: Readonly<Record<string, FakeSchwabUser>> = {
+  owner: { name: 'the owner', accounts: [{ accountNumber: '12345678', hashValue: 'E5B1F2A3C4D5E6F708192A3B4C5D6E7F' }] },
+  other: {
+    name: 'another Schwab customer',
+    accounts: [
+      { accountNumber: '87654321', hashValue: '0A1B2C3D4E5F60718293A4B5C6D7E8F9' },
+      { accountNumber: '55550000', hashValue: 'F9E8D7C6B5A4938271605F4E3D2C1B0A' },
+    ],
+  },
+};
+
 export interface SchwabFake {
   /** `http://127.0.0.1:<port>`: pass it as the client's baseUrl / the action's schwab-base-url. */
   readonly baseUrl: string;
@@ -115,6 +146,9 @@ export interface SchwabFake {
   tokenRequests(): SchwabFakeRequest[];
   /** Switches rotate-on-refresh at any time. */
   rotateOnRefresh: boolean;
+  /** Who the next login without a consent page belongs to (a key of `users`); settable at any time. */
+  user: string;
+  readonly users: Readonly<Record<string, FakeSchwabUser>>;
   /** The fake's current time. */
   now(): Date;
   /** Moves the fake's clock forward. */
@@ -129,14 +163,18 @@ export interface SchwabFake {
    */
   beforeNext(endpoint: SchwabFakeEndpoint, hook: (request: SchwabFakeRequest) => Promise<void> | void): void;
   /** Plays the browser: GET /v1/oauth/authorize over HTTP and follows nothing; returns the code from the 302. */
-  login(options?: { state?: string; redirectUri?: string }): Promise<FakeLogin>;
+  login(options?: { state?: string; redirectUri?: string; user?: string }): Promise<FakeLogin>;
   /** Creates a code directly, as a finished consent would (no HTTP). */
-  issueCode(redirectUri?: string): string;
+  issueCode(redirectUri?: string, user?: string): string;
   /**
    * Creates a token set directly, as a finished login + code exchange at `loginAt` (default now) would: it revokes
    * every older refresh token. The access token is issued at `loginAt` too.
    */
-  issueTokens(options?: { loginAt?: Date }): IssuedTokens;
+  issueTokens(options?: { loginAt?: Date; user?: string }): IssuedTokens;
+  /** Which user an access token or refresh token belongs to (undefined if the fake never issued it). */
+  userOf(token: string): string | undefined;
+  /** Every code, access token and refresh token the fake ever issued (for leak scans). */
+  issuedSecrets(): string[];
   /** Revokes every refresh token and access token. */
   revokeAll(): void;
   /** What the fake knows about a refresh token (undefined if it never issued it). */
@@ -214,12 +252,14 @@ interface Grant {
   id: number;
   loginAt: Date;
   revoked: boolean;
+  user: string;
 }
 
 interface CodeState {
   issuedAt: Date;
   redirectUri: string;
   used: boolean;
+  user: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -233,6 +273,12 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
   const codeLifetimeMs = options.codeLifetimeMs ?? 30_000;
   const refreshLifetimeMs = options.refreshTokenLifetimeMs ?? 7 * DAY_MS;
   const products = { accounts: true, quotes: true, ...options.products };
+  const callbackUrls = [callbackUrl, ...(options.extraCallbackUrls ?? [])];
+  const users = options.users ?? DEFAULT_SCHWAB_USERS;
+  const checkUser = (user: string): string => {
+    if (!Object.hasOwn(users, user)) throw new Error(`the Schwab fake has no user "${user}" (users: ${Object.keys(users).join(', ')})`);
+    return user;
+  };
 
   let offsetMs = 0;
   const now = () => new Date(baseNow().getTime() + offsetMs);
@@ -246,9 +292,9 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
 
   const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 
-  function issueCode(redirectUri = callbackUrl): string {
+  function issueCode(redirectUri = callbackUrl, user = fake.user): string {
     const code = `C0.b2F1dGgyLmJkYy5zY2h3YWIuY29t.${random(24)}@`;
-    codes.set(code, { issuedAt: now(), redirectUri, used: false });
+    codes.set(code, { issuedAt: now(), redirectUri, used: false, user: checkUser(user) });
     return code;
   }
 
@@ -274,9 +320,10 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
     return `${header}.${payload}.${random(64)}`;
   }
 
-  function completeLogin(loginAt: Date): IssuedTokens {
-    for (const grant of grants) grant.revoked = true;
-    const grant: Grant = { id: grants.length + 1, loginAt, revoked: false };
+  function completeLogin(loginAt: Date, user: string): IssuedTokens {
+    // A login revokes the older refresh tokens of the same user (another user's login leaves them alone).
+    for (const grant of grants) if (grant.user === user) grant.revoked = true;
+    const grant: Grant = { id: grants.length + 1, loginAt, revoked: false, user };
     grants.push(grant);
     const access = newAccessToken(grant, loginAt);
     const response: FakeTokenResponse = {
@@ -353,6 +400,7 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
   function endpointOf(method: string, path: string): SchwabFakeEndpoint | 'unknown' {
     if (path === '/v1/oauth/token' && method === 'POST') return 'token';
     if (path === '/v1/oauth/authorize' && method === 'GET') return 'authorize';
+    if (path === '/v1/oauth/authorize' && method === 'POST') return 'consent';
     if (path === '/trader/v1/accounts/accountNumbers' && method === 'GET') return 'accounts';
     if (path === '/marketdata/v1/quotes' && method === 'GET') return 'quotes';
     return 'unknown';
@@ -379,7 +427,7 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
           return sendError(res, SCHWAB_ERROR_BODIES.expiredCode(expiration, now().getTime()));
         }
         if (form.redirect_uri !== state.redirectUri) return sendError(res, SCHWAB_ERROR_BODIES.redirectMismatch());
-        return send(res, 200, JSON.stringify(completeLogin(now()).response));
+        return send(res, 200, JSON.stringify(completeLogin(now(), state.user).response));
       }
       case 'refresh_token': {
         const token = form.refresh_token ?? '';
@@ -419,24 +467,40 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
     }
   }
 
-  function handleAuthorize(record: SchwabFakeRequest, res: ServerResponse): void {
-    const { response_type: responseType, client_id: clientId, redirect_uri: redirectUri, state } = record.query;
+  /** Checks an authorize request (GET query or consent form); the error answer, or undefined when it is sound. */
+  function authorizeError(params: Record<string, string | undefined>): { status: number; body: string } | undefined {
+    const { response_type: responseType, client_id: clientId, redirect_uri: redirectUri } = params;
     if (clientId !== appKey) {
-      return send(res, 400, JSON.stringify({ error: 'invalid_client', error_description: 'Unknown client_id' }));
+      return { status: 400, body: JSON.stringify({ error: 'invalid_client', error_description: 'Unknown client_id' }) };
     }
     if (responseType !== 'code') {
-      return send(res, 400, JSON.stringify({ error: 'unsupported_response_type', error_description: 'response_type must be code' }));
+      return { status: 400, body: JSON.stringify({ error: 'unsupported_response_type', error_description: 'response_type must be code' }) };
     }
-    if (redirectUri !== callbackUrl) {
-      return send(res, 400, JSON.stringify({ error: 'invalid_request', error_description: 'redirect_uri does not match the registered callback' }));
+    if (redirectUri === undefined || !callbackUrls.includes(redirectUri)) {
+      return { status: 400, body: JSON.stringify({ error: 'invalid_request', error_description: 'redirect_uri does not match the registered callback' }) };
     }
-    const code = issueCode(redirectUri);
-    // Schwab redirects to CALLBACK/?code=…%40&session=…: the origin form gets its "/".
+    return undefined;
+  }
+
+  /** Schwab's redirect after the consent: CALLBACK/?code=…%40&session=…&state=… (or ?error=…&state=… on a denial). */
+  function redirectAfterConsent(res: ServerResponse, redirectUri: string, state: string | undefined, outcome: { user: string } | { error: string }): void {
+    // The origin form gets its "/" (https://127.0.0.1:8182 → https://127.0.0.1:8182/).
     const target = new URL(redirectUri).href;
-    let location = `${target}?code=${encodeURIComponent(code)}&session=${randomUUID()}`;
+    let location =
+      'user' in outcome
+        ? `${target}?code=${encodeURIComponent(issueCode(redirectUri, outcome.user))}&session=${randomUUID()}`
+        : `${target}?error=${encodeURIComponent(outcome.error)}`;
     if (state !== undefined) location += `&state=${encodeURIComponent(state)}`;
-    res.writeHead(302, { Location: location, 'Content-Length': '0' });
+    res.writeHead(302, { Location: location, 'Content-Length': '0', 'Cache-Control': 'no-store' });
     res.end();
+  }
+
+  function handleAuthorize(record: SchwabFakeRequest, res: ServerResponse): void {
+    const invalid = authorizeError(record.query);
+    if (invalid) return sendError(res, invalid);
+    const { redirect_uri: redirectUri = '', state } = record.query;
+    if (options.consentPage) return sendConsentPage(res, record.query);
+    redirectAfterConsent(res, redirectUri, state, { user: fake.user });
   }
 
   function handleProbe(endpoint: 'accounts' | 'quotes', record: SchwabFakeRequest, res: ServerResponse): void {
@@ -444,7 +508,8 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
     const token = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : '';
     if (!isAccessTokenValid(token) || !products[endpoint]) return send(res, 401, PROBE_UNAUTHORIZED);
     if (endpoint === 'accounts') {
-      return send(res, 200, JSON.stringify([{ accountNumber: '12345678', hashValue: 'E5B1F2A3C4D5E6F708192A3B4C5D6E7F' }]));
+      const user = accessTokens.get(token)?.grant?.user ?? fake.user;
+      return send(res, 200, JSON.stringify(users[user]?.accounts ?? []));
     }
     const symbols = (record.query.symbols ?? 'SPY').split(',');
     const body = Object.fromEntries(
@@ -463,6 +528,41 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
   function isAccessTokenValid(token: string): boolean {
     const entry = accessTokens.get(token);
     return !!entry && !entry.revoked && now().getTime() < entry.expiresAt.getTime();
+  }
+
+  // --- users and the consent page (a browser picks who logs in, or denies) -------------------------------------------
+
+  /** The consent page: one button per user, and Deny. A plain form (no script), posted back to /v1/oauth/authorize. */
+  function sendConsentPage(res: ServerResponse, query: Record<string, string>): void {
+    const hidden = ['response_type', 'client_id', 'redirect_uri', 'state']
+      .filter((name) => query[name] !== undefined)
+      .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(query[name] ?? '')}">`)
+      .join('');
+    const buttons = Object.entries(users)
+      .map(
+        ([id, user]) =>
+          `<p><button type="submit" name="user" value="${escapeHtml(id)}" id="login-${escapeHtml(id)}">Log in as ${escapeHtml(user.name ?? id)} ` +
+          `(${user.accounts.length} account${user.accounts.length === 1 ? '' : 's'})</button></p>`,
+      )
+      .join('');
+    const body =
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Schwab (fake): log in</title></head><body>' +
+      '<h1>Charles Schwab (fake)</h1><p>An app asks for access to your accounts.</p>' +
+      `<form method="post" action="/v1/oauth/authorize">${hidden}${buttons}` +
+      '<p><button type="submit" name="deny" value="1" id="deny">Deny</button></p></form></body></html>';
+    send(res, 200, body, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  }
+
+  /** The consent form's answer: a redirect with a code for the chosen user, or with error=access_denied. */
+  function handleConsent(record: SchwabFakeRequest, res: ServerResponse): void {
+    const invalid = authorizeError(record.form);
+    if (invalid) return sendError(res, invalid);
+    const { redirect_uri: redirectUri = '', state, user, deny } = record.form;
+    if (deny !== undefined) return redirectAfterConsent(res, redirectUri, state, { error: 'access_denied' });
+    if (user === undefined || !Object.hasOwn(users, user)) {
+      return send(res, 400, JSON.stringify({ error: 'invalid_request', error_description: 'unknown user' }));
+    }
+    redirectAfterConsent(res, redirectUri, state, { user });
   }
 
   const server = createServer((req, res) => {
@@ -509,10 +609,14 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
         return handleToken(record, res);
       case 'authorize':
         return handleAuthorize(record, res);
+      case 'consent':
+        return handleConsent(record, res);
       case 'accounts':
       case 'quotes':
         return handleProbe(endpoint, record, res);
       default:
+        // A browser on the consent page asks for the site's icon; Schwab has one (an empty answer will do).
+        if (record.method === 'GET' && record.path === '/favicon.ico') return send(res, 204, '', { 'Content-Type': 'image/x-icon' });
         return send(res, 404, JSON.stringify({ error: 'not_found', error_description: `No route for ${record.method} ${record.path}` }));
     }
   }
@@ -532,6 +636,8 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
     requests,
     tokenRequests: () => requests.filter((r) => r.endpoint === 'token'),
     rotateOnRefresh: options.rotateOnRefresh ?? false,
+    user: checkUser(options.user ?? Object.keys(users)[0] ?? ''),
+    users,
     now,
     advance(ms) {
       offsetMs += ms;
@@ -552,7 +658,9 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
         `${baseUrl}/v1/oauth/authorize?response_type=code&client_id=${encodeURIComponent(appKey)}` +
         `&redirect_uri=${encodeURIComponent(loginOptions.redirectUri ?? callbackUrl)}`;
       if (loginOptions.state !== undefined) url += `&state=${encodeURIComponent(loginOptions.state)}`;
-      const response = await fetch(url, { redirect: 'manual' });
+      const previousUser = fake.user;
+      if (loginOptions.user !== undefined) fake.user = checkUser(loginOptions.user);
+      const response = await fetch(url, { redirect: 'manual' }).finally(() => (fake.user = previousUser));
       await response.arrayBuffer();
       const location = response.headers.get('location');
       if (response.status !== 302 || !location) {
@@ -570,7 +678,13 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
     },
     issueCode,
     issueTokens(issueOptions = {}) {
-      return completeLogin(issueOptions.loginAt ?? now());
+      return completeLogin(issueOptions.loginAt ?? now(), checkUser(issueOptions.user ?? fake.user));
+    },
+    issuedSecrets() {
+      return [...codes.keys(), ...accessTokens.keys(), ...refreshTokens.keys()];
+    },
+    userOf(token) {
+      return (accessTokens.get(token)?.grant ?? refreshTokens.get(token)?.grant)?.user;
     },
     revokeAll() {
       for (const grant of grants) grant.revoked = true;
@@ -590,4 +704,8 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
     },
   };
   return fake;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -201,3 +201,44 @@ describe('GitHub fake: workflows, auth and faults', () => {
     await expect(client.rest.issues.listForRepo(repo)).rejects.toMatchObject({ status: 500 });
   });
 });
+
+describe('GitHub fake: workflow dispatch', () => {
+  it('records a dispatch (204) by file name or id, with its ref and inputs', async () => {
+    const { fake, client } = await setup({ workflows: [{ repository: 'acme/bot', id: 42, path: '.github/workflows/rotate.yml' }] });
+    const answer = await client.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'rotate.yml', ref: 'main', inputs: { force: 'true' } });
+    expect(answer.status).toBe(204);
+    await client.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 42, ref: 'refs/heads/main' });
+    expect(fake.dispatches).toMatchObject([
+      { repository: 'acme/bot', workflowId: 42, ref: 'main', inputs: { force: 'true' } },
+      { workflowId: 42, ref: 'refs/heads/main', inputs: {} },
+    ]);
+    expect(fake.count('workflow-dispatch')).toBe(2);
+  });
+
+  it("answers GitHub's 422s (no workflow_dispatch trigger, disabled, unknown ref), 404 and 403", async () => {
+    const { fake, client } = await setup(
+      {
+        workflows: [
+          { repository: 'acme/bot', id: 1, path: '.github/workflows/no-trigger.yml', dispatchable: false },
+          { repository: 'acme/bot', id: 2, path: '.github/workflows/off.yml', state: 'disabled_manually' },
+          { repository: 'acme/bot', id: 3, path: '.github/workflows/ok.yml' },
+        ],
+      },
+      FAKE_WORKFLOW_TOKEN,
+    );
+    const fails = (workflow_id: string, ref = 'main') =>
+      client.rest.actions.createWorkflowDispatch({ ...repo, workflow_id, ref }).catch((e: { status: number; response: { data: { message: string } } }) => [e.status, e.response.data.message]);
+    expect(await fails('no-trigger.yml')).toEqual([422, "Workflow does not have 'workflow_dispatch' trigger"]);
+    expect(await fails('off.yml')).toEqual([422, "Cannot trigger a 'workflow_dispatch' on a disabled workflow"]);
+    expect(await fails('ok.yml', 'nope')).toEqual([422, 'No ref found for: nope']);
+    expect(await fails('missing.yml')).toEqual([404, 'Not Found']);
+    const secretsOnly = await startGitHubFake({ tokens: { t: { permissions: ['secrets'] } }, workflows: [{ repository: 'acme/bot', id: 3, path: '.github/workflows/ok.yml' }] });
+    try {
+      const other = await createGitHubClient({ token: 't', baseUrl: secretsOnly.url, logger: createMemoryLogger(), waitScale: 0 });
+      await expect(other.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'ok.yml', ref: 'main' })).rejects.toMatchObject({ status: 403 });
+    } finally {
+      await secretsOnly.close();
+    }
+    expect(fake.dispatches).toEqual([]);
+  });
+});

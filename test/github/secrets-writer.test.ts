@@ -66,6 +66,31 @@ acme/bot@production:SCHWAB_TOKEN
 org/acme:SCHWAB_TOKEN
 `;
 
+describe('GitHubSecretsWriter.checkAccess (before a refresh only GitHub secrets could keep)', () => {
+  it('reads each store\'s public key once, and the write reuses it', async () => {
+    const { fake, writer } = await setup();
+    const targets = parseSecretTargets(ALL_KINDS, 'acme/bot');
+    await writer.checkAccess(targets);
+    const results = await writer.writeAll(targets, VALUE);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect([fake.count('repo-public-key'), fake.count('env-public-key'), fake.count('org-public-key')]).toEqual([1, 1, 1]);
+  });
+
+  it('refuses in one sentence naming the secret, the permission and that nothing was refreshed', async () => {
+    const { fake, writer, logger } = await setup();
+    fake.inject('env-public-key', { type: 'forbidden' }, Infinity);
+    const error = await writer.checkAccess(parseSecretTargets(ALL_KINDS, 'acme/bot')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^Cannot write secret SCHWAB_TOKEN to the environment production of acme\/bot \(HTTP 403: .*\): .*the secrets-token needs the "Secrets: read and write" and "Environments: read and write" permissions on acme\/bot .*; nothing was refreshed, so the stored token still works\.$/,
+    );
+    expect(message).not.toMatch(/\n/);
+    expect(fake.count('repo-secret-put') + fake.count('env-secret-put') + fake.count('org-secret-put')).toBe(0);
+    expectNoSecret([message, ...logger.lines.map((l) => l.message)].join('\n'));
+  });
+});
+
 describe('GitHubSecretsWriter', () => {
   it('writes repository, environment and organization secrets that decrypt to the value', async () => {
     const { fake, writer, logger, output } = await setup();

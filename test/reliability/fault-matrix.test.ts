@@ -21,12 +21,27 @@ import { STUB_ERRORS, unusedLocalUrl } from '../fakes/aws-stub.js';
 import type { StubAnswer } from '../fakes/aws-stub.js';
 import type { GitHubFakeRoute, GitHubFault, GitHubFaultShorthand } from '../fakes/github-fake.js';
 import { immediateZeroDelayTimers } from '../alerts/helpers.js';
-import { awsEnv } from '../support/moto.js';
-import { runAction } from '../support/action-runner.js';
+import { awsEnv, describeMoto, getMotoUrl } from '../support/moto.js';
+import { runAction, startAction } from '../support/action-runner.js';
+import { startHoldProxy } from '../fakes/hold-proxy.js';
+import type { HoldProxy, ProxiedCall } from '../fakes/hold-proxy.js';
 import { expectNoLeaks, outputsWithoutAccessToken } from '../support/leaks.js';
 import { parseStored } from '../e2e/support.js';
 import { secretValues } from '../../src/token/record.js';
-import { checkInvariants, expectNextRunHeals, mirrorText, primaryState, REPO, runOnce, startWorld, storesHoldAWorkingToken } from './world.js';
+import { AWS_429, AWS_ATTEMPTS, AWS_EMPTY_200, AWS_HTML_403, AWS_HTML_503, SHORT_TIMEOUT_MS, STORE_WRITE_FAULTS } from './store-write-faults.js';
+import type { StoreFaultTarget } from './store-write-faults.js';
+import {
+  checkInvariants,
+  expectNextRunHeals,
+  mirrorText,
+  primaryState,
+  readPrimary,
+  refreshTokenWorks,
+  REPO,
+  runOnce,
+  startWorld,
+  storesHoldAWorkingToken,
+} from './world.js';
 import type { Expectation, Layout, RunOutcome, Scenario, SchwabMode, World } from './world.js';
 
 type Call =
@@ -58,15 +73,26 @@ interface Row extends Expectation {
 
 // --- fault helpers ---------------------------------------------------------------------------------------------------
 
-/** Attempts each client makes: Schwab 4, the AWS SDK 5, Octokit 3 (2 retries, and 2 rate-limit retries). */
+/** Attempts each client makes: Schwab 4, the AWS SDK 5 (AWS_ATTEMPTS), Octokit 3 (2 retries, and 2 rate-limit retries). */
 const SCHWAB_ATTEMPTS = 4;
-const AWS_ATTEMPTS = 5;
 
 const schwabFault = (fault: SchwabFault, times: number, endpoint: 'token' | 'accounts' = 'token') => (world: World) =>
   world.schwab.fail(endpoint, fault, times);
 /** Scripted answers for the next `times` calls of `operation`; the default (a working Secrets Manager) after. */
 const awsFault = (operation: string, answer: StubAnswer, times: number) => (world: World) =>
   world.aws.script(operation, ...Array.from({ length: times }, () => answer));
+/**
+ * Every call of `operation` answered this way for the rest of the run (a fault that outlasts the retries). Reads use
+ * it: every read of the secret is two GetSecretValue calls (AWSCURRENT and AWSPENDING) in parallel.
+ */
+const awsDown = (operation: string, answer: StubAnswer) => (world: World) => world.aws.always(operation, answer);
+/** Every AWSCURRENT move answered this way; the other stage calls (taking AWSPENDING off) keep working. */
+const moveFault = (answer: StubAnswer, times: number) => (world: World) =>
+  world.aws.script('UpdateSecretVersionStage', ...Array.from({ length: times }, () => onlyTheMove(answer)));
+const moveDown = (answer: StubAnswer) => (world: World) => world.aws.always('UpdateSecretVersionStage', onlyTheMove(answer));
+function onlyTheMove(answer: StubAnswer): StubAnswer {
+  return (call) => (call.input.VersionStage === 'AWSCURRENT' ? answer : { default: true });
+}
 const githubFault = (route: GitHubFakeRoute, fault: GitHubFault | GitHubFaultShorthand, times: number) => (world: World) =>
   world.github.inject(route, fault, times);
 
@@ -75,7 +101,6 @@ const githubFault = (route: GitHubFakeRoute, fault: GitHubFault | GitHubFaultSho
  * timeout of another call of that service in the same run would only be retried: AWS and GitHub writes are idempotent
  * or not retried). Schwab keeps its long timeout unless every refresh attempt hangs (see the "hang, once" row).
  */
-const SHORT_TIMEOUT_MS = 100;
 const hangs = (service: 'schwab' | 'aws' | 'github', inject: (world: World) => void) => (world: World) => {
   world.tuning = {
     schwab: { schwabTimeoutMs: SHORT_TIMEOUT_MS },
@@ -94,21 +119,14 @@ async function processed(world: World, route: GitHubFakeRoute): Promise<void> {
   }
 }
 
-const AWS_HTML_503 = STUB_ERRORS.serviceUnavailable;
-const AWS_HTML_403: StubAnswer = { raw: '<html><body><h1>403 Forbidden</h1></body></html>', status: 403, contentType: 'text/html' };
-const AWS_EMPTY_200: StubAnswer = { raw: '', status: 200, contentType: 'application/x-amz-json-1.1' };
-/** AWS sends no Retry-After (and the SDK would really wait for one): a bare 429. */
-const AWS_429: StubAnswer = { error: 'TooManyRequestsException', message: 'Rate exceeded', status: 429 };
-
-/** The stage move lands, then the connection drops before the answer (the classic lost response). */
-const moveThenDrop = (world: World): StubAnswer => (call) => {
-  const ours = String(call.input.MoveToVersionId ?? '');
-  const from = String(call.input.RemoveFromVersionId ?? '');
-  if (call.input.VersionStage !== 'AWSCURRENT' || !ours) return { default: true };
-  world.aws.setStages(world.secretId, ours, ['AWSCURRENT', 'AWSPENDING']);
-  if (from) world.aws.setStages(world.secretId, from, ['AWSPREVIOUS']);
-  return { reset: true };
-};
+/** The shared store-fault rows, aimed at this world. */
+const storeTarget = (w: World): StoreFaultTarget => ({
+  aws: w.aws,
+  awsGate: w.awsGate,
+  secretId: w.secretId,
+  beforeSchwabToken: (hook) => w.schwab.beforeNext('token', hook),
+  shortenAwsTimeout: () => void (w.tuning = { awsRequestTimeoutMs: SHORT_TIMEOUT_MS }),
+});
 
 const SCHWAB = /token refresh|Schwab/;
 const AWS = /AWS|Secrets Manager/;
@@ -150,80 +168,30 @@ const ROWS: Row[] = [
   // Secrets Manager read: nothing is refreshed or written when the primary store cannot be read.
   { call: 'SM GetSecretValue', fault: 'connection refused', expect: 'fails', mentions: /AWS Secrets Manager/, inject: async (w) => void Object.assign(w.env, awsEnv(await unusedLocalUrl())) },
   { call: 'SM GetSecretValue', fault: 'reset, once', expect: 'recovers', inject: awsFault('GetSecretValue', STUB_ERRORS.reset, 1) },
-  { call: 'SM GetSecretValue', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, inject: awsFault('GetSecretValue', STUB_ERRORS.reset, AWS_ATTEMPTS) },
+  { call: 'SM GetSecretValue', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, inject: awsDown('GetSecretValue', STUB_ERRORS.reset) },
   { call: 'SM GetSecretValue', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs('aws', awsFault('GetSecretValue', STUB_ERRORS.hang, 1)) },
-  { call: 'SM GetSecretValue', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, inject: hangs('aws', awsFault('GetSecretValue', STUB_ERRORS.hang, AWS_ATTEMPTS)) },
+  { call: 'SM GetSecretValue', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, inject: hangs('aws', awsDown('GetSecretValue', STUB_ERRORS.hang)) },
   { call: 'SM GetSecretValue', fault: '429, once', expect: 'recovers', inject: awsFault('GetSecretValue', AWS_429, 1) },
   { call: 'SM GetSecretValue', fault: '500, once', expect: 'recovers', inject: awsFault('GetSecretValue', STUB_ERRORS.internal, 1) },
-  { call: 'SM GetSecretValue', fault: '500, every attempt', expect: 'fails', mentions: /GetSecretValue/, inject: awsFault('GetSecretValue', STUB_ERRORS.internal, AWS_ATTEMPTS) },
+  { call: 'SM GetSecretValue', fault: '500, every attempt', expect: 'fails', mentions: /GetSecretValue/, inject: awsDown('GetSecretValue', STUB_ERRORS.internal) },
   { call: 'SM GetSecretValue', fault: 'HTML 503 page, once', expect: 'recovers', inject: awsFault('GetSecretValue', AWS_HTML_503, 1) },
   { call: 'SM GetSecretValue', fault: 'HTML 403 page', expect: 'fails', mentions: /GetSecretValue/, inject: awsFault('GetSecretValue', AWS_HTML_403, 1) },
   { call: 'SM GetSecretValue', fault: 'empty 200 body', expect: 'fails', mentions: /answered GetSecretValue .* malformed/, inject: awsFault('GetSecretValue', AWS_EMPTY_200, 1) },
   { call: 'SM GetSecretValue', fault: 'ThrottlingException, twice', expect: 'recovers', inject: awsFault('GetSecretValue', STUB_ERRORS.throttling, 2) },
-  { call: 'SM GetSecretValue', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled GetSecretValue/, inject: awsFault('GetSecretValue', STUB_ERRORS.throttling, AWS_ATTEMPTS) },
+  { call: 'SM GetSecretValue', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled GetSecretValue/, inject: awsDown('GetSecretValue', STUB_ERRORS.throttling) },
   { call: 'SM GetSecretValue', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:GetSecretValue/, inject: awsFault('GetSecretValue', STUB_ERRORS.accessDenied, 1) },
   { call: 'SM GetSecretValue', fault: 'KMS DecryptionFailure', expect: 'fails', mentions: /KMS key/, inject: awsFault('GetSecretValue', STUB_ERRORS.decryptionFailure, 1) },
 
-  // Secrets Manager put (AWSPENDING): idempotent retries with the run's ClientRequestToken; the mirror still gets
-  // the refreshed record when the primary cannot take it.
-  {
-    call: 'SM PutSecretValue',
-    fault: 'connection refused (AWS gone after the read)',
-    expect: 'fails',
-    mentions: /Could not reach AWS Secrets Manager/,
-    pendingLeft: true,
-    inject: (w) => w.schwab.beforeNext('token', () => w.awsGate.shut()),
-  },
-  { call: 'SM PutSecretValue', fault: 'reset, once', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.reset, 1) },
-  { call: 'SM PutSecretValue', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, inject: awsFault('PutSecretValue', STUB_ERRORS.reset, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs('aws', awsFault('PutSecretValue', STUB_ERRORS.hang, 1)) },
-  { call: 'SM PutSecretValue', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, inject: hangs('aws', awsFault('PutSecretValue', STUB_ERRORS.hang, AWS_ATTEMPTS)) },
-  { call: 'SM PutSecretValue', fault: '429, once', expect: 'recovers', inject: awsFault('PutSecretValue', AWS_429, 1) },
-  { call: 'SM PutSecretValue', fault: '500, once', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.internal, 1) },
-  { call: 'SM PutSecretValue', fault: '500, every attempt', expect: 'fails', mentions: /PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.internal, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'HTML 503 page, once', expect: 'recovers', inject: awsFault('PutSecretValue', AWS_HTML_503, 1) },
-  { call: 'SM PutSecretValue', fault: 'empty 200 body', expect: 'fails', mentions: /answered PutSecretValue .* malformed/, inject: awsFault('PutSecretValue', AWS_EMPTY_200, 1) },
-  { call: 'SM PutSecretValue', fault: 'ThrottlingException, twice', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, 2) },
-  { call: 'SM PutSecretValue', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.accessDenied, 1) },
-  { call: 'SM PutSecretValue', fault: 'KMS EncryptionFailure', expect: 'fails', mentions: /KMS key/, inject: awsFault('PutSecretValue', STUB_ERRORS.encryptionFailure, 1) },
-  { call: 'SM PutSecretValue', fault: 'KMSDisabledException', expect: 'fails', mentions: /KMS key/, inject: awsFault('PutSecretValue', STUB_ERRORS.kmsDisabled, 1) },
-
-  // Secrets Manager stage move (AWSCURRENT → ours, the compare of compare-and-set).
-  {
-    call: 'SM UpdateSecretVersionStage',
-    fault: 'connection refused (AWS gone before the move)',
-    expect: 'fails',
-    mentions: /Could not reach AWS Secrets Manager/,
-    pendingLeft: true,
-    inject: (w) =>
-      w.aws.script('UpdateSecretVersionStage', () => {
-        void w.awsGate.shut();
-        return { hang: true };
-      }),
-  },
-  { call: 'SM UpdateSecretVersionStage', fault: 'reset, once', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.reset, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, pendingLeft: true, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.reset, AWS_ATTEMPTS) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'move applied, answer lost (reset)', expect: 'recovers', inject: (w) => w.aws.script('UpdateSecretVersionStage', moveThenDrop(w)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs('aws', awsFault('UpdateSecretVersionStage', STUB_ERRORS.hang, 1)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, pendingLeft: true, inject: hangs('aws', awsFault('UpdateSecretVersionStage', STUB_ERRORS.hang, AWS_ATTEMPTS)) },
-  { call: 'SM UpdateSecretVersionStage', fault: '429, once', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', AWS_429, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: '500, once', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.internal, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: '500, every attempt', expect: 'fails', mentions: /UpdateSecretVersionStage/, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.internal, AWS_ATTEMPTS) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'HTML 503 page, once', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', AWS_HTML_503, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'empty 200 body (nothing moved)', expect: 'fails', mentions: /answered UpdateSecretVersionStage .* malformed/, inject: awsFault('UpdateSecretVersionStage', AWS_EMPTY_200, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'ThrottlingException, twice', expect: 'recovers', inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.throttling, 2) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled UpdateSecretVersionStage/, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.throttling, AWS_ATTEMPTS) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:UpdateSecretVersionStage/, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.accessDenied, 1) },
-  {
-    call: 'SM UpdateSecretVersionStage',
-    fault: 'AccessDeniedException on every call (clean-up too)',
-    expect: 'fails',
-    mentions: /denied secretsmanager:UpdateSecretVersionStage/,
-    pendingLeft: true,
-    inject: (w) => w.aws.always('UpdateSecretVersionStage', STUB_ERRORS.accessDenied),
-    check: (_w, outcome) => expect(outcome.texts.log).toMatch(/update-secret-version-stage .*--remove-from-version-id/),
-  },
+  // Secrets Manager put (AWSPENDING) and stage move (AWSCURRENT → ours, the compare of compare-and-set): the table the
+  // login function shares (store-write-faults.ts). The mirror still gets the refreshed record when the primary cannot
+  // take it.
+  ...STORE_WRITE_FAULTS.map(
+    (fault): Row => ({
+      ...fault,
+      inject: (w) => fault.inject(storeTarget(w)),
+      ...(fault.checkLog ? { check: (_w: World, outcome: RunOutcome) => fault.checkLog?.(outcome.texts.log ?? '') } : {}),
+    }),
+  ),
 
   // GitHub: the whole API unreachable (secret mirror and issue calls).
   { call: 'GitHub API (all calls)', fault: 'connection refused', expect: 'fails', mentions: GITHUB_SECRET, inject: async (w) => void (w.env.GITHUB_API_URL = await unusedLocalUrl()) },
@@ -337,7 +305,24 @@ const ROWS: Row[] = [
   { call: 'SM GetSecretValue', fault: 'empty 200 body, no other source', layout: 'aws-only', expect: 'fails', mentions: /answered GetSecretValue .* malformed/, inject: awsFault('GetSecretValue', AWS_EMPTY_200, 1) },
   { call: 'SM PutSecretValue', fault: 'AccessDeniedException, no mirror', layout: 'aws-only', expect: 'fails', mentions: /denied secretsmanager:PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.accessDenied, 1) },
   { call: 'SM PutSecretValue', fault: 'ThrottlingException every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /throttled PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, AWS_ATTEMPTS) },
-  { call: 'SM UpdateSecretVersionStage', fault: '500 every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /UpdateSecretVersionStage/, inject: awsFault('UpdateSecretVersionStage', STUB_ERRORS.internal, AWS_ATTEMPTS) },
+  // The AWS secret as the only store, and its stage move fails after the put: the rotated refresh token is not lost,
+  // it waits as AWSPENDING and the next run (which reads AWSPENDING too) finishes the write with it.
+  { call: 'SM UpdateSecretVersionStage', fault: '500 every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /UpdateSecretVersionStage.*AWSPENDING/, inject: moveDown(STUB_ERRORS.internal) },
+  { call: 'SM UpdateSecretVersionStage', fault: 'ThrottlingException every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /throttled UpdateSecretVersionStage.*AWSPENDING/, inject: moveDown(STUB_ERRORS.throttling) },
+  { call: 'SM UpdateSecretVersionStage', fault: 'AccessDeniedException, no mirror', layout: 'aws-only', expect: 'fails', mentions: /denied secretsmanager:UpdateSecretVersionStage.*AWSPENDING/, inject: moveDown(STUB_ERRORS.accessDenied) },
+  { call: 'SM UpdateSecretVersionStage', fault: 'reset every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /AWSPENDING/, inject: moveDown(STUB_ERRORS.reset) },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'connection refused (AWS gone before the move), no mirror',
+    layout: 'aws-only',
+    expect: 'fails',
+    mentions: /Could not reach AWS Secrets Manager.*AWSPENDING/,
+    inject: (w) =>
+      w.aws.script('UpdateSecretVersionStage', () => {
+        void w.awsGate.shut();
+        return { hang: true };
+      }),
+  },
 ];
 
 /** Calls made after Schwab answered the refresh: only there can a rotated refresh token be lost. */
@@ -375,7 +360,8 @@ describe('fault matrix', () => {
     console.log(
       `fault matrix: ${ROWS.length} rows over ${calls.size} calls, ${CASES.length} cases ` +
         `(${CASES.filter((c) => c.mode === 'rotating').length} rotating, ${CASES.filter((c) => c.mode === 'same-token').length} same-token): ` +
-        `${count('recovers')} recover, ${count('fails')} fail, ${count('warns')} warn`,
+        `${count('recovers')} recover, ${count('fails')} fail, ${count('warns')} warn; ` +
+        `${CANCEL_CASES.length} cancel points killed by SIGKILL, ${SPAWNED.length} more through node dist/index.js`,
     );
     expect(CASES.length).toBeGreaterThanOrEqual(120);
   });
@@ -396,9 +382,10 @@ describe('fault matrix', () => {
       // that, checkInvariants already proved the stores untouched.)
       if (AFTER_REFRESH.has(row.call)) await expectNextRunHeals(world);
     } else {
-      // Only the no-mirror rows in rotating mode get here (checkInvariants made sure the failure said so): the next
-      // run asks for a login, and says it plainly.
+      // Only the no-mirror rows whose write never reached AWS, in rotating mode, get here (checkInvariants made sure
+      // the failure said so): the next run asks for a login, and says it plainly.
       expect(row.layout).toBe('aws-only');
+      expect(row.call).not.toBe('SM UpdateSecretVersionStage');
       world.aws.reset();
       const next = await runOnce(world, { env: { ...awsEnv(world.aws.url) } });
       expect(next.run.rotation.status).toBe('reauth-required');
@@ -467,5 +454,138 @@ describe('fault matrix through node dist/index.js', () => {
     } finally {
       await w.close();
     }
+  });
+});
+
+/**
+ * Cancel points: the runner cancels a workflow (or its timeout-minutes hits) with SIGINT, then SIGTERM, then SIGKILL.
+ * `node dist/index.js` runs against moto_server through a proxy that holds one AWS call of the write by its
+ * X-Amz-Target: the put (AWSPENDING), the AWSCURRENT move, or the AWSPENDING removal. The call either reached AWS (its
+ * answer never comes back) or never did. At that point the process gets SIGINT, then SIGTERM, then SIGKILL. Whatever
+ * it managed to do, some store must hold a refresh token Schwab accepts where the next run looks (AWSCURRENT, the
+ * unfinished AWSPENDING, the GitHub secret), and the next run must refresh and write everything with it.
+ *
+ * Left out: a put that never reached AWS with the AWS secret as the only store. The new refresh token then exists
+ * only in the killed process (no store was ever sent it), which no program can help.
+ */
+type CancelPoint = 'PutSecretValue' | 'AWSCURRENT move' | 'AWSPENDING removal';
+const CANCEL_MATCH: Record<CancelPoint, (call: ProxiedCall) => boolean> = {
+  PutSecretValue: (call) => call.target === 'secretsmanager.PutSecretValue',
+  'AWSCURRENT move': (call) => call.target === 'secretsmanager.UpdateSecretVersionStage' && call.body.VersionStage === 'AWSCURRENT',
+  'AWSPENDING removal': (call) =>
+    call.target === 'secretsmanager.UpdateSecretVersionStage' && call.body.VersionStage === 'AWSPENDING' && call.body.MoveToVersionId === undefined,
+};
+const CANCEL_CASES = (['PutSecretValue', 'AWSCURRENT move', 'AWSPENDING removal'] as const).flatMap((point) =>
+  (['full', 'aws-only'] as const).flatMap((layout) =>
+    [true, false]
+      .filter((reachesAws) => reachesAws || point !== 'PutSecretValue' || layout === 'full')
+      .map((reachesAws) => ({ point, layout, reachesAws, name: `${point} ${reachesAws ? 'reached AWS' : 'never reached AWS'}, ${layout}` })),
+  ),
+);
+
+/** A world on moto behind the hold proxy, and the action started on it. */
+async function startCancelWorld(layout: Layout): Promise<{ w: World; proxy: HoldProxy }> {
+  const w = await startWorld({ mode: 'rotating', primary: 'moto', layout });
+  const proxy = await startHoldProxy(getMotoUrl());
+  w.env = { ...w.env, ...awsEnv(proxy.url) };
+  const close = w.close.bind(w);
+  w.close = async () => {
+    await proxy.close();
+    await close();
+  };
+  return { w, proxy };
+}
+
+function actionEnv(w: World): Record<string, string> {
+  return Object.fromEntries(Object.entries({ ...w.env, GITHUB_REPOSITORY: REPO }).filter(([, value]) => value !== ''));
+}
+
+/** Waits (bounded) until the GitHub secret holds something else than the old record; no fixed sleep. */
+async function mirrorChanged(w: World): Promise<void> {
+  for (let waited = 0; mirrorText(w) === w.old.text; waited += 10) {
+    if (waited > 10_000) throw new Error('the GitHub secret was never written');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describeMoto('fault matrix: cancelled at each write point (node dist/index.js, SIGINT → SIGTERM → SIGKILL)', () => {
+  let world: World | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it.each(CANCEL_CASES)('[rotating] killed at $name: the next run finds a working refresh token', async ({ point, layout, reachesAws }) => {
+    const { w, proxy } = await startCancelWorld(layout);
+    world = w;
+    const held = proxy.hold(CANCEL_MATCH[point], { reachesAws });
+    const running = await startAction({ inputs: w.inputs as Record<string, string>, env: actionEnv(w), timeoutMs: 30_000 });
+
+    await held.arrived;
+    running.kill('SIGINT');
+    await running.waitForStdout(/Received SIGINT: finishing the step in progress/);
+    // What the process does in the seconds the runner gives it: with a mirror, it is written (at once, beside a primary
+    // write that is stuck).
+    if (layout === 'full') await mirrorChanged(w);
+    running.kill('SIGTERM');
+    running.kill('SIGKILL');
+    const killed = await running.done;
+    proxy.abandonAll();
+
+    expect([1, 137], killed.stdout + killed.stderr).toContain(killed.exitCode);
+    expectNoLeaks({ stdout: killed.stdout, stderr: killed.stderr, summary: killed.summary }, [...w.secrets]);
+    const primary = await readPrimary(w);
+    for (const text of [primary.text, primary.pendingText, layout === 'full' ? mirrorText(w) : undefined]) {
+      if (text) for (const value of secretValues(parseStored(text).tokens)) w.secrets.add(value);
+    }
+    expect(await storesHoldAWorkingToken(w), 'a working refresh token is left where the next run looks').toBe(true);
+    const next = await expectNextRunHeals(w);
+    expect(next.run.rotation.record?.meta.refreshCount).toBeGreaterThanOrEqual(2);
+  });
+
+  it('[rotating] SIGINT during the AWSCURRENT move that then answers: the write finishes, the run fails saying so', async () => {
+    const { w, proxy } = await startCancelWorld('full');
+    world = w;
+    const held = proxy.hold(CANCEL_MATCH['AWSCURRENT move'], { reachesAws: false });
+    const running = await startAction({ inputs: w.inputs as Record<string, string>, env: actionEnv(w), timeoutMs: 30_000 });
+
+    await held.arrived;
+    running.kill('SIGINT');
+    await running.waitForStdout(/Received SIGINT/);
+    held.release();
+    const run = await running.done;
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/^::error::The run was cancelled \(SIGINT\); it finished the step in progress and stopped/m);
+    const primary = await readPrimary(w);
+    expect(primary.pending, 'AWSPENDING taken off once AWSCURRENT was confirmed').toBe(false);
+    expect(primary.text).not.toBe(w.old.text);
+    expect(mirrorText(w)).toBe(primary.text);
+    expect(refreshTokenWorks(w, primary.text)).toBe(true);
+    expect(run.outputs.refreshed).toBe('true');
+    expect(run.summary).toMatch(/The run was cancelled \(SIGINT\)/);
+    expect(w.github.issues, 'the alert issue is left alone by a cancelled run').toEqual([]);
+    for (const value of secretValues(parseStored(primary.text).tokens)) w.secrets.add(value);
+    expectNoLeaks({ stdout: run.stdout, stderr: run.stderr, summary: run.summary, outputs: outputsWithoutAccessToken(run.outputs) }, [...w.secrets]);
+  });
+
+  it('[rotating] SIGINT then SIGTERM while the put never answers: it stops by itself before SIGKILL, saying where', async () => {
+    const { w, proxy } = await startCancelWorld('aws-only');
+    world = w;
+    const held = proxy.hold(CANCEL_MATCH.PutSecretValue, { reachesAws: true });
+    const running = await startAction({ inputs: w.inputs as Record<string, string>, env: actionEnv(w), timeoutMs: 30_000 });
+
+    await held.arrived;
+    running.kill('SIGINT');
+    await running.waitForStdout(/Received SIGINT/);
+    running.kill('SIGTERM');
+    const run = await running.done;
+    proxy.abandonAll();
+
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/^::error::The run was cancelled \(SIGINT\) and stopped before the write to AWS secret .* was confirmed; if it got there, the new record waits in it as AWSPENDING/m);
+    expect(run.summary).toMatch(/stopped before the write to AWS secret/);
+    expect((await readPrimary(w)).pendingText).toBeDefined();
+    await expectNextRunHeals(w);
   });
 });

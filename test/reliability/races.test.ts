@@ -18,7 +18,7 @@ import { loginRecord, parseStored } from '../e2e/support.js';
 import type { TokenRecord } from '../../src/token/record.js';
 import { secretValues } from '../../src/token/record.js';
 import { serializeRecord } from '../../src/token/serialize.js';
-import { mirrorText, readPrimary, refreshTokenWorks, runOnce, startWorld } from './world.js';
+import { failureMessages, mirrorText, readPrimary, refreshTokenWorks, runOnce, startWorld } from './world.js';
 import type { RunOutcome, SchwabMode, World } from './world.js';
 
 const MODES: SchwabMode[] = ['same-token', 'rotating'];
@@ -61,7 +61,7 @@ async function expectSettled(w: World, runs: RunOutcome[], options: { alertCheck
   expect(mirrorText(w), 'the GitHub secret equals the AWS secret').toBe(primary.text);
   for (const run of runs) {
     const { rotation } = run.run;
-    const context = `failures: ${JSON.stringify(rotation.failures)}; action: ${rotation.action}`;
+    const context = `failures: ${JSON.stringify(failureMessages(rotation))}; action: ${rotation.action}`;
     expect(rotation.failures, context).toEqual([]);
     expect(rotation.schwabRejected, context).toBe(false);
     expect(rotation.status, context).toBe('healthy');
@@ -177,7 +177,7 @@ describeMoto('races against moto', () => {
     expect(stored).toBe(finalText(first));
     // The second one met the retired token before that write landed: it failed without writing anything.
     expect(second.run.rotation.stores).toEqual([]);
-    expect(second.run.rotation.failures.join(' ')).toMatch(/Schwab rejected the refresh token/);
+    expect(failureMessages(second.run.rotation).join(' ')).toMatch(/Schwab rejected the refresh token/);
     expectNoLeaks(second.texts, [...w.secrets]);
   });
 

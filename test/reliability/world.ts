@@ -26,7 +26,7 @@ import { startAwsStub } from '../fakes/aws-stub.js';
 import type { AwsStub } from '../fakes/aws-stub.js';
 import { FAKE_SECRETS_TOKEN, FAKE_WORKFLOW_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
-import { applyEnv, awsEnv, createTestSecret, getMotoUrl, readSecretValue, versionsWithStage } from '../support/moto.js';
+import { applyEnv, awsEnv, createTestSecret, getMotoUrl, readSecretValue } from '../support/moto.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { DAY, HOUR, loginRecord, parseStored } from '../e2e/support.js';
 
@@ -220,7 +220,7 @@ export async function runOnce(
   const summary = renderSummary(rotation, systemClock.now(), { issue, warnings: run.warnings });
   const texts: Record<string, string> = {
     log: logger.lines.map((line) => `${line.level}: ${line.message}`).join('\n'),
-    failures: rotation.failures.join('\n'),
+    failures: failureMessages(rotation).join('\n'),
     warnings: [...rotation.warnings, ...run.warnings].join('\n'),
     action: rotation.action,
     stores: rotation.stores.map((store) => `${store.label}: ${store.detail}`).join('\n'),
@@ -231,19 +231,41 @@ export async function runOnce(
   return { run, logger, failed: rotation.failures.length > 0, summary, texts };
 }
 
-/** The AWS secret's AWSCURRENT text, and whether any version still carries AWSPENDING. */
-export function primaryState(world: World): { text: string | undefined; pending: boolean } {
+/** The one-sentence messages of a run's failures. */
+export function failureMessages(rotation: { failures: { message: string }[] }): string[] {
+  return rotation.failures.map((failure) => failure.message);
+}
+
+/** What the AWS secret holds: the AWSCURRENT text, and the text of a version still carrying AWSPENDING, if any. */
+export interface PrimaryState {
+  text: string | undefined;
+  /** Some version still carries AWSPENDING (a write that did not finish). */
+  pending: boolean;
+  /** The AWSPENDING version's text when it is not the AWSCURRENT one (undefined otherwise). */
+  pendingText: string | undefined;
+}
+
+export function primaryState(world: World): PrimaryState {
+  const stages = world.aws.stages(world.secretId);
+  const pendingVersion = Object.keys(stages).find((id) => stages[id]?.includes('AWSPENDING'));
+  const unfinished = pendingVersion !== undefined && !stages[pendingVersion]?.includes('AWSCURRENT');
   return {
     text: world.aws.current(world.secretId),
-    pending: Object.values(world.aws.stages(world.secretId)).some((stages) => stages.includes('AWSPENDING')),
+    pending: pendingVersion !== undefined,
+    pendingText: unfinished ? world.aws.text(world.secretId, pendingVersion) : undefined,
   };
 }
 
 /** `primaryState` for either backend. */
-export async function readPrimary(world: World): Promise<{ text: string | undefined; pending: boolean }> {
+export async function readPrimary(world: World): Promise<PrimaryState> {
   if (!world.onMoto) return primaryState(world);
-  const { text } = await readSecretValue(getMotoUrl(), world.secretId);
-  return { text, pending: (await versionsWithStage(getMotoUrl(), world.secretId, 'AWSPENDING')).length > 0 };
+  const current = await readSecretValue(getMotoUrl(), world.secretId);
+  const pending = await readSecretValue(getMotoUrl(), world.secretId, 'AWSPENDING');
+  return {
+    text: current.text,
+    pending: pending.versionId !== undefined,
+    pendingText: pending.versionId !== undefined && pending.versionId !== current.versionId ? pending.text : undefined,
+  };
 }
 
 export function mirrorText(world: World): string | undefined {
@@ -256,9 +278,13 @@ export function refreshTokenWorks(world: World, text: string | undefined): boole
   return world.schwab.refreshTokenInfo(parseStored(text).tokens.refreshToken)?.active === true;
 }
 
-/** Whether some store (the AWS secret, the GitHub secret) holds a refresh token Schwab still accepts. */
+/**
+ * Whether some store holds a refresh token Schwab still accepts where the next run finds it: the AWS secret (its
+ * AWSCURRENT, or an unfinished write left as AWSPENDING, which every read also looks at), the GitHub secret.
+ */
 export async function storesHoldAWorkingToken(world: World): Promise<boolean> {
-  const texts = [(await readPrimary(world)).text, world.layout === 'full' ? mirrorText(world) : undefined];
+  const primary = await readPrimary(world);
+  const texts = [primary.text, primary.pendingText, world.layout === 'full' ? mirrorText(world) : undefined];
   return texts.some((text) => refreshTokenWorks(world, text));
 }
 
@@ -267,8 +293,6 @@ export interface Expectation {
   expect: 'recovers' | 'fails' | 'warns';
   /** What the failure (or, for `warns`, the warning) must name. */
   mentions?: RegExp;
-  /** The run leaves AWSPENDING behind (AWS is unreachable for the clean-up too; harmless, the next write moves it). */
-  pendingLeft?: boolean;
 }
 
 /**
@@ -281,7 +305,7 @@ export interface Expectation {
  */
 export async function checkInvariants(world: World, outcome: RunOutcome, expectation: Expectation): Promise<void> {
   const { rotation } = outcome.run;
-  const context = `failures: ${JSON.stringify(rotation.failures)}; warnings: ${JSON.stringify([...rotation.warnings, ...outcome.run.warnings])}; action: ${rotation.action}`;
+  const context = `failures: ${JSON.stringify(failureMessages(rotation))}; warnings: ${JSON.stringify([...rotation.warnings, ...outcome.run.warnings])}; action: ${rotation.action}`;
   const finalText = rotation.record ? serializeRecord(rotation.record, 'rotator') : undefined;
 
   // (a) the primary: old or new, never a third thing; the report matches the store.
@@ -290,7 +314,13 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
   expect([world.old.text, finalText], `AWS secret holds a third thing; ${context}`).toContain(primary.text);
   if (primaryReport?.outcome === 'written') expect(primary.text, `AWS reported written; ${context}`).toBe(finalText);
   else expect(primary.text, `AWS not reported written but changed; ${context}`).toBe(world.old.text);
-  if (!expectation.pendingLeft) expect(primary.pending, `AWSPENDING left behind; ${context}`).toBe(false);
+  // AWSPENDING stays only on a write that did not finish, holding this run's record (the next run takes it up); a
+  // finished or refused write leaves none.
+  if (primary.pendingText !== undefined) {
+    expect(primaryReport?.outcome, `AWSPENDING left behind by a write reported as done; ${context}`).toMatch(/^(unfinished|failed)$/);
+    expect(primary.pendingText, `AWSPENDING holds something else than the run's record; ${context}`).toBe(finalText);
+  }
+  if (primaryReport?.outcome === 'unfinished') expect(primary.pendingText, `reported unfinished, but no AWSPENDING; ${context}`).toBe(finalText);
   if (primary.text !== world.old.text) {
     const stored = parseStored(primary.text);
     expect(stored.meta.createdAt).toEqual(world.old.record.meta.createdAt);
@@ -309,7 +339,7 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
   // (a) never lost: some store still holds a refresh token Schwab accepts, or the run says plainly that it was lost.
   if (!(await storesHoldAWorkingToken(world))) {
     expect(outcome.failed, `no store holds a working refresh token and the run did not fail; ${context}`).toBe(true);
-    expect(rotation.failures.join(' '), `the refresh token was lost silently; ${context}`).toMatch(/new refresh token/i);
+    expect(failureMessages(rotation).join(' '), `the refresh token was lost silently; ${context}`).toMatch(/new refresh token/i);
   }
 
   // (b) no secret anywhere a person or a log can see.
@@ -331,13 +361,13 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
   }
 
   // (d) failures: one sentence each, naming the call or store.
-  for (const failure of rotation.failures) {
+  for (const failure of failureMessages(rotation)) {
     expect(failure, 'a failure is one line').not.toMatch(/\n/);
     expect(failure, 'a failure is a sentence').toMatch(/^[A-Z`"].*[.!?]$/s);
     expect(failure.length, 'a failure is one sentence, not an essay').toBeLessThan(700);
   }
   if (expectation.expect === 'fails' && expectation.mentions) {
-    expect(rotation.failures.join(' '), context).toMatch(expectation.mentions);
+    expect(failureMessages(rotation).join(' '), context).toMatch(expectation.mentions);
   }
 
   // No false re-auth alarm: nothing here makes Schwab reject the refresh token (an unreadable store means "unknown").

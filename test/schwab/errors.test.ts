@@ -7,6 +7,7 @@ import {
 } from '../../src/schwab/errors.js';
 import type { SchwabCallContext, SchwabErrorKind } from '../../src/schwab/errors.js';
 import { UserError } from '../../src/util/errors.js';
+import { actionAudience, cliAudience, withAudience } from '../../src/util/audience.js';
 import { ACCESS_DENIED_HTML, SCHWAB_ERROR_BODIES, wrapSchwabError } from '../fakes/schwab-fake.js';
 
 const NOW = new Date('2026-11-18T09:00:00Z');
@@ -96,17 +97,58 @@ describe('classifySchwabResponse', () => {
     expect(classifySchwabResponse(503, new Headers({ 'Retry-After': date }), '', { now: NOW }).retryAfterMs).toBe(30_000);
   });
 
-  it('the messages read as the product promises', () => {
-    expect(classify(400, RAW_REFRESH_ERROR).message).toBe(
-      'Schwab rejected the refresh token (it expired or was revoked by a newer login): log in again with `npx schwab-token-rotator login`.',
-    );
-    expect(classify(401, SCHWAB_ERROR_BODIES.unauthorized().body).message).toBe(
-      'Schwab rejected the app key or secret (HTTP 401 invalid_client): check the app-key and app-secret inputs (SCHWAB_APP_KEY and SCHWAB_APP_SECRET for the CLI) match your app at developer.schwab.com.',
-    );
-    expect(classify(400, RAW_EXPIRED_CODE, 'exchange').message).toMatch(
-      /^Schwab rejected the authorization code \(.*\): run `npx schwab-token-rotator login` again/,
-    );
-    expect(classify(503, '').message).toMatch(/^Schwab's server failed the token refresh \(HTTP 503\): /);
+  it('the messages read as the product promises, in the action\'s words', () => {
+    withAudience(actionAudience({ GITHUB_ACTION_REPOSITORY: 'acme/schwab-token-rotator', GITHUB_ACTION_REF: 'v1' }), () => {
+      expect(classify(400, RAW_REFRESH_ERROR).message).toBe(
+        'Schwab rejected the refresh token (it expired or was revoked by a newer login): log in again with `npx --yes github:acme/schwab-token-rotator#v1 login`.',
+      );
+      expect(classify(401, SCHWAB_ERROR_BODIES.unauthorized().body).message).toBe(
+        'Schwab rejected the app key or secret (HTTP 401 invalid_client): check the app-key and app-secret inputs match your app at developer.schwab.com.',
+      );
+      expect(classify(400, RAW_EXPIRED_CODE, 'exchange').message).toMatch(
+        /^Schwab rejected the authorization code \(.*\): run `npx --yes github:acme\/schwab-token-rotator#v1 login` again/,
+      );
+      expect(classify(503, '').message).toBe(
+        "Schwab's server failed the token refresh (HTTP 503): this is usually temporary on Schwab's side, so wait and try again; scheduled runs retry on their own.",
+      );
+      expect(classify(404, '').message).toBe(
+        'Schwab has no token endpoint at the configured address (HTTP 404): check the schwab-base-url input (it should be https://api.schwabapi.com).',
+      );
+    });
+  });
+
+  it('the same messages in the CLI speak of flags, environment variables and the command as it was run', () => {
+    withAudience(cliAudience('node dist/cli.js'), () => {
+      expect(classify(400, RAW_REFRESH_ERROR).message).toBe(
+        'Schwab rejected the refresh token (it expired or was revoked by a newer login): log in again with `node dist/cli.js login`.',
+      );
+      expect(classify(401, SCHWAB_ERROR_BODIES.unauthorized().body).message).toBe(
+        'Schwab rejected the app key or secret (HTTP 401 invalid_client): check SCHWAB_APP_KEY and SCHWAB_APP_SECRET match your app at developer.schwab.com.',
+      );
+      expect(classify(503, '').message).toBe(
+        "Schwab's server failed the token refresh (HTTP 503): this is usually temporary on Schwab's side, so wait and try again.",
+      );
+      expect(classify(404, '').message).toBe(
+        'Schwab has no token endpoint at the configured address (HTTP 404): check --schwab-base-url (or SCHWAB_BASE_URL) (it should be https://api.schwabapi.com).',
+      );
+      const network = classifyNetworkError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }), {
+        context: 'refresh',
+        url: 'https://api.schwabapi.com/v1/oauth/token',
+        timeoutMs: 15_000,
+      });
+      expect(network.message).toBe(
+        'Could not reach the token refresh at api.schwabapi.com (ECONNREFUSED): check the network connection and --schwab-base-url (or SCHWAB_BASE_URL), then try again.',
+      );
+      // Every kind of answer, in every call: no input, runner or schedule.
+      const bodies = [RAW_REFRESH_ERROR, RAW_EXPIRED_CODE, ACCESS_DENIED_HTML, '', 'not json', SCHWAB_ERROR_BODIES.unauthorized().body];
+      for (const context of ['refresh', 'exchange', 'token', 'probe'] as const) {
+        for (const status of [200, 302, 400, 401, 403, 404, 429, 500, 503]) {
+          for (const body of bodies) {
+            expect(classify(status, body, context).message).not.toMatch(/\binputs?\b|runner|scheduled runs/);
+          }
+        }
+      }
+    });
   });
 
   it('never echoes a free-text error code', () => {

@@ -7,6 +7,7 @@ import { buildAuthorizeUrl, parseRedirectUrl, SchwabOAuthClient } from '../../sr
 import type { SchwabOAuthClientOptions } from '../../src/schwab/oauth-client.js';
 import { createTransport } from '../../src/http/transport.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
+import { loginCommand } from '../../src/util/audience.js';
 import type { SchwabFake, SchwabFakeOptions } from '../fakes/schwab-fake.js';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import { startLoopbackProxy } from '../http/loopback-proxy.js';
@@ -129,7 +130,7 @@ describe('SchwabOAuthClient.refresh', () => {
     expect(error.code).toBe('refresh_token_authentication_error');
     expect(error.status).toBe(400);
     expect(error.message).toBe(
-      'Schwab rejected the refresh token (it expired or was revoked by a newer login): log in again with `npx schwab-token-rotator login`.',
+      `Schwab rejected the refresh token (it expired or was revoked by a newer login): log in again with \`${loginCommand()}\`.`,
     );
     expect(fake.tokenRequests()).toHaveLength(1); // not retried
     expectNoSecrets(error.message, [older.response.refresh_token, newer.response.refresh_token]);
@@ -177,7 +178,7 @@ describe('SchwabOAuthClient.refresh', () => {
     expect(error.kind).toBe('bad-credentials');
     expect(error.status).toBe(401);
     expect(error.message).toBe(
-      'Schwab rejected the app key or secret (HTTP 401 invalid_client): check the app-key and app-secret inputs (SCHWAB_APP_KEY and SCHWAB_APP_SECRET for the CLI) match your app at developer.schwab.com.',
+      'Schwab rejected the app key or secret (HTTP 401 invalid_client): check the app-key and app-secret inputs match your app at developer.schwab.com.',
     );
     expect(fake.tokenRequests()).toHaveLength(1);
     expect(sleeps).toEqual([]);
@@ -408,7 +409,7 @@ describe('SchwabOAuthClient.exchangeCode', () => {
     fake.fail('token', fault);
     const error = await caught(client.exchangeCode(code, fake.callbackUrl));
     expect(error.kind).toBe('transient');
-    expect(error.message).toContain('npx schwab-token-rotator login');
+    expect(error.message).toContain(`run \`${loginCommand()}\` again`);
     expect(fake.tokenRequests()).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expectNoSecrets(error.message, [code]);
@@ -580,3 +581,39 @@ describe('SchwabOAuthClient transport', () => {
   });
 });
 
+describe('SchwabOAuthClient.accountHashes', () => {
+  it("returns the sorted hash values of the login's accounts, never the account numbers, and logs no body", async () => {
+    const { fake, client, logger } = await setup();
+    const owner = fake.issueTokens({ user: 'owner' });
+    const other = fake.issueTokens({ user: 'other' });
+    expect(await client.accountHashes(owner.response.access_token)).toEqual(['E5B1F2A3C4D5E6F708192A3B4C5D6E7F']);
+    expect(await client.accountHashes(other.response.access_token)).toEqual([
+      '0A1B2C3D4E5F60718293A4B5C6D7E8F9',
+      'F9E8D7C6B5A4938271605F4E3D2C1B0A',
+    ]);
+    const logged = JSON.stringify(logger.lines);
+    for (const number of ['12345678', '87654321', '55550000']) expect(logged).not.toContain(number);
+    expect(logger.masked).toContain(owner.response.access_token);
+  });
+
+  it('retries a transient failure; refuses a body that is not a list of accounts', async () => {
+    const { fake, client, sleeps } = await setup();
+    const issued = fake.issueTokens();
+    fake.fail('accounts', 503);
+    expect(await client.accountHashes(issued.response.access_token)).toHaveLength(1);
+    expect(sleeps).toHaveLength(1);
+    for (const body of ['{"accounts":[]}', '[{"accountNumber":"1"}]', '[{"hashValue":""}]']) {
+      fake.fail('accounts', { status: 200, body });
+      const error = await caught(client.accountHashes(issued.response.access_token));
+      expect(error.kind).toBe('rejected');
+      expect(error.message).toMatch(/^Schwab's list of accounts is not the expected JSON \(HTTP 200\): check the schwab-base-url/);
+    }
+  });
+
+  it('an access token Schwab refuses (or an app without Accounts and Trading): rejected 401, not retried', async () => {
+    const { fake, client, sleeps } = await setup({}, { products: { accounts: false } });
+    const error = await caught(client.accountHashes(fake.issueTokens().response.access_token));
+    expect(error).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(sleeps).toEqual([]);
+  });
+});

@@ -107,3 +107,65 @@ describe('schwab fake', () => {
     expect(await pending).toBe('failed');
   });
 });
+
+describe('schwab fake: users and the consent page', () => {
+  it('lists each user\'s own accounts; a login revokes only the same user\'s older refresh tokens', async () => {
+    fake = await startSchwabFake({ now: () => T0 });
+    const owner = fake.issueTokens({ user: 'owner' });
+    const other = fake.issueTokens({ user: 'other' });
+    expect(fake.refreshTokenInfo(owner.response.refresh_token)?.active, "another user's login leaves the owner's token").toBe(true);
+    const accounts = async (token: string) =>
+      (await (await fetch(`${fake?.baseUrl}/trader/v1/accounts/accountNumbers`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { hashValue: string }[];
+    expect((await accounts(owner.response.access_token)).map((a) => a.hashValue)).toEqual(['E5B1F2A3C4D5E6F708192A3B4C5D6E7F']);
+    expect(await accounts(other.response.access_token)).toHaveLength(2);
+    expect(fake.userOf(other.response.refresh_token)).toBe('other');
+    fake.issueTokens({ user: 'owner' });
+    expect(fake.refreshTokenInfo(owner.response.refresh_token)?.active).toBe(false);
+    expect(fake.refreshTokenInfo(other.response.refresh_token)?.active).toBe(true);
+    expect(fake.issuedSecrets()).toEqual(expect.arrayContaining([owner.response.access_token, other.response.refresh_token]));
+    expect(() => fake?.issueTokens({ user: 'nobody' })).toThrow(/no user "nobody"/);
+  });
+
+  it('login({ user }) and a plain authorize redirect log in as that user (default: the first)', async () => {
+    fake = await startSchwabFake({ now: () => T0 });
+    expect(fake.user).toBe('owner');
+    const login = await fake.login({ user: 'other' });
+    expect(fake.user).toBe('owner');
+    const response = await post(fake, { grant_type: 'authorization_code', code: login.code, redirect_uri: fake.callbackUrl });
+    expect(fake.userOf(String(response.body.access_token))).toBe('other');
+  });
+
+  it('serves a consent page (a form, one button per user, and Deny) that redirects with a code or error=access_denied', async () => {
+    fake = await startSchwabFake({ now: () => T0, consentPage: true, extraCallbackUrls: ['https://fn.example/callback'] });
+    const query = { response_type: 'code', client_id: fake.appKey, redirect_uri: 'https://fn.example/callback', state: 's t' };
+    const page = await fetch(`${fake.baseUrl}/v1/oauth/authorize?${new URLSearchParams(query)}`, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<form method="post" action="/v1/oauth/authorize">');
+    expect(html).toContain('name="user" value="owner"');
+    expect(html).toContain('name="user" value="other"');
+    expect(html).toContain('name="deny"');
+    expect(html).toContain('value="s t"');
+
+    const submit = (extra: Record<string, string>) =>
+      fetch(`${fake?.baseUrl}/v1/oauth/authorize`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...query, ...extra }).toString(),
+      });
+    const approved = new URL((await submit({ user: 'other' })).headers.get('location') ?? '');
+    expect(`${approved.origin}${approved.pathname}`).toBe('https://fn.example/callback');
+    expect(approved.searchParams.get('state')).toBe('s t');
+    const code = approved.searchParams.get('code') ?? '';
+    const exchanged = await post(fake, { grant_type: 'authorization_code', code, redirect_uri: 'https://fn.example/callback' });
+    expect(fake.userOf(String(exchanged.body.access_token))).toBe('other');
+
+    const denied = new URL((await submit({ deny: '1' })).headers.get('location') ?? '');
+    expect(denied.searchParams.get('error')).toBe('access_denied');
+    expect(denied.searchParams.get('code')).toBeNull();
+    expect(denied.searchParams.get('state')).toBe('s t');
+    expect((await submit({ user: 'nobody' })).status).toBe(400);
+    expect((await submit({ user: 'owner', redirect_uri: 'https://evil.example/callback' })).status).toBe(400);
+  });
+});

@@ -63,7 +63,7 @@ describe('validateCallbackUrl', () => {
   it('refuses http, localhost, queries and garbage with a fix', () => {
     expect(() => validateCallbackUrl('http://127.0.0.1:8182')).toThrow(/must use https .*https:\/\/127\.0\.0\.1:8182/);
     expect(() => validateCallbackUrl('https://localhost:8182/')).toThrow(
-      'Schwab does not accept localhost in the callback URL: register and use https://127.0.0.1:8182 instead.',
+      'The callback URL uses localhost, which Schwab does not accept: register and use https://127.0.0.1:8182 instead.',
     );
     expect(() => validateCallbackUrl('https://127.0.0.1:8182/?x=1')).toThrow(/query/);
     expect(() => validateCallbackUrl('https://user:pw@127.0.0.1')).toThrow(/user name or password/);

@@ -84,7 +84,7 @@ describe('readSettings', () => {
     [{ 'reauth-warning': '9'.repeat(400) + 'd' }, /"reauth-warning" is longer than a year/],
     [{ 'issue-assignees': 'octocat, @ x' }, /"issue-assignees" must list GitHub user names/],
     [{ 'issue-labels': ' , ' }, /"issue-labels" needs at least one label/],
-    [{ 'callback-url': 'https://localhost:8182' }, /"callback-url" is wrong: schwab does not accept localhost/i],
+    [{ 'callback-url': 'https://localhost:8182' }, /^Input "callback-url" uses localhost, which Schwab does not accept: register and use https:\/\/127\.0\.0\.1:8182 instead\.$/],
     [{ 'github-secrets': 'acme/bot:SCHWAB_TOKEN', 'secrets-token': '' }, /"secrets-token" is required when "github-secrets" is set/],
   ] as const)('rejects %o with a sentence naming the input', (override, message) => {
     const logger = createMemoryLogger();
@@ -106,5 +106,25 @@ describe('readSettings', () => {
       createMemoryLogger(),
     );
     expect(settings).toMatchObject({ refreshBeforeMs: 90 * 60_000, force: true, tokenFormat: 'schwab-py', verify: 'quotes', awsRegion: 'eu-west-2' });
+  });
+});
+
+describe('login-url', () => {
+  const read = (value: string) => readSettings(reader({ ...REQUIRED, 'login-url': value }), createMemoryLogger()).loginUrl;
+
+  it('is off by default, and reads the function URL without a trailing slash', () => {
+    expect(readSettings(reader(REQUIRED), createMemoryLogger()).loginUrl).toBeUndefined();
+    expect(read('https://abc123.lambda-url.us-east-1.on.aws/')).toBe('https://abc123.lambda-url.us-east-1.on.aws');
+    expect(read('  https://login.example.com/schwab  ')).toBe('https://login.example.com/schwab');
+  });
+
+  it.each([
+    ['abc123.lambda-url.us-east-1.on.aws', /"login-url" is not a URL: set it to the LoginUrl output/],
+    ['http://abc123.lambda-url.us-east-1.on.aws', /"login-url" must use https/],
+    ['https://abc123.lambda-url.us-east-1.on.aws/?x=1', /must not carry a user, query or fragment/],
+    ['https://abc123.lambda-url.us-east-1.on.aws/login', /ends in \/login: give the function's URL without it/],
+    ['https://abc123.lambda-url.us-east-1.on.aws/callback/', /ends in \/callback/],
+  ])('refuses %s with one sentence naming the input', (value, message) => {
+    expect(() => read(value)).toThrow(message);
   });
 });

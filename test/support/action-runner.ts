@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const DIST_INDEX = resolve(import.meta.dirname, '../../dist/index.js');
@@ -73,6 +73,74 @@ export function runnerEnv(options: {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   return env;
+}
+
+/** A `node dist/index.js` still running: its output so far, signals, and the run once it ends. */
+export interface RunningAction {
+  /** Resolves when stdout has printed a line matching `pattern` (rejects when the process ends first). */
+  waitForStdout(pattern: RegExp): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  /** The finished run (the exit code is 128 + n for a process killed by signal n, as a shell reports it). */
+  done: Promise<ActionRun>;
+}
+
+/** `runAction`, but returns at once: a test sends signals while the run is at a chosen point. */
+export async function startAction(options: ActionRunOptions): Promise<RunningAction> {
+  const dir = await mkdtemp(join(tmpdir(), 'rotator-run-'));
+  const outputPath = join(dir, 'output');
+  const summaryPath = join(dir, 'summary');
+  await writeFile(outputPath, '');
+  await writeFile(summaryPath, '');
+  const env = runnerEnv({ dir, outputPath, summaryPath, inputs: options.inputs, env: options.env });
+  const child = spawn(process.execPath, [DIST_INDEX], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let closed = false;
+  const waiters: { pattern: RegExp; resolve: () => void; reject: (error: Error) => void }[] = [];
+  const check = () => {
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(stdout)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    check();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const done = new Promise<ActionRun>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      closed = true;
+      clearTimeout(timer);
+      for (const waiter of waiters.splice(0)) waiter.reject(new Error(`the action ended before printing ${waiter.pattern}:\n${stdout}${stderr}`));
+      const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+      void (async () => {
+        try {
+          const outputsFile = await readFile(outputPath, 'utf8');
+          const summary = await readFile(summaryPath, 'utf8');
+          resolvePromise({ exitCode, stdout, stderr, outputs: parseOutputFile(outputsFile), outputsFile, summary });
+        } catch (error) {
+          reject(error as Error);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      })();
+    });
+  });
+  return {
+    waitForStdout: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(stdout)) return resolve();
+        if (closed) return reject(new Error(`the action ended before printing ${pattern}:\n${stdout}${stderr}`));
+        waiters.push({ pattern, resolve, reject });
+      }),
+    kill: (signal) => void child.kill(signal),
+    done,
+  };
 }
 
 export function spawnNode(

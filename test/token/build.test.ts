@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { recordAfterRefresh, recordFromLogin } from '../../src/token/build.js';
+import { normalizeRefreshed, recordAfterRefresh, recordFromLogin } from '../../src/token/build.js';
 import { TokenRecordError } from '../../src/token/errors.js';
 import { refreshTokenExpiresAt, type SchwabTokenResponse } from '../../src/token/record.js';
 import { validateRecord } from '../../src/token/validate.js';
@@ -111,5 +111,38 @@ describe('recordAfterRefresh', () => {
 
   it('throws when the response has no access_token', () => {
     expect(() => recordAfterRefresh(previous, refreshResponse({ access_token: '' }), REFRESH_AT)).toThrow(TokenRecordError);
+  });
+});
+
+describe('normalizeRefreshed', () => {
+  it('keeps a sound record as it is, with no warning', () => {
+    const record = recordAfterRefresh(sampleRecord(), refreshResponse(), REFRESH_AT);
+    expect(normalizeRefreshed(record, REFRESH_AT)).toEqual({ record, warnings: [] });
+  });
+
+  it('sets a login time in the future (a fast clock where the login ran) to now, and says so', () => {
+    const future = { ...sampleRecord(), meta: { ...sampleRecord().meta, createdAt: new Date(REFRESH_AT.getTime() + 2 * 3_600_000) } };
+    const refreshed = recordAfterRefresh(future, refreshResponse({ refresh_token: NEW_REFRESH }), REFRESH_AT);
+    expect(() => validateRecord(refreshed, 'the refreshed token record')).toThrow(TokenRecordError);
+
+    const { record, warnings } = normalizeRefreshed(refreshed, REFRESH_AT);
+
+    expect(record.tokens).toEqual(refreshed.tokens);
+    expect(record.meta.createdAt).toEqual(new Date('2026-11-22T08:00:00Z'));
+    expect(() => validateRecord(record, 'the refreshed token record')).not.toThrow();
+    expect(warnings).toEqual([expect.stringMatching(/^The login time of the token record \(created_at 2026-11-22T10:00:00Z\) is in the future/)]);
+    expect(warnings.join(' ')).not.toContain(NEW_REFRESH);
+  });
+
+  it('keeps a refresh count at its largest value', () => {
+    const worn = { ...sampleRecord(), meta: { ...sampleRecord().meta, refreshCount: Number.MAX_SAFE_INTEGER } };
+    const refreshed = recordAfterRefresh(worn, refreshResponse(), REFRESH_AT);
+    expect(() => validateRecord(refreshed, 'the refreshed token record')).toThrow(TokenRecordError);
+
+    const { record, warnings } = normalizeRefreshed(refreshed, REFRESH_AT);
+
+    expect(record.meta.refreshCount).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => validateRecord(record, 'the refreshed token record')).not.toThrow();
+    expect(warnings).toEqual([expect.stringMatching(/refresh count .* reached its largest value/)]);
   });
 });

@@ -3,7 +3,11 @@ import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CommandSpec } from '../args.js';
-import { COMMON_OPTIONS, PROGRAM, flag, parseOptions, stringOption } from '../args.js';
+import { COMMON_OPTIONS, PROGRAM, SCHWAB_OPTIONS, flag, parseOptions, stringOption } from '../args.js';
+import type { ParsedOptions } from '../args.js';
+import type { Logger } from '../../util/logger.js';
+import { cliCommand, loginCommand } from '../../util/audience.js';
+import { shellQuote } from '../../util/text.js';
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
@@ -18,8 +22,9 @@ import { createCallbackCertificate } from '../certificate.js';
 import { openInBrowser } from '../browser.js';
 import { readLines } from '../paste.js';
 import type { LineReader } from '../paste.js';
-import { buildAuthorizeUrl, DEFAULT_CALLBACK_URL, parseRedirectUrl, validateCallbackUrl } from '../../schwab/urls.js';
+import { buildAuthorizeUrl, DEFAULT_CALLBACK_URL, inspectRedirect, parseRedirectUrl, validateCallbackUrl } from '../../schwab/urls.js';
 import { secretsManagerPrimary } from '../../run/action-deps.js';
+import type { SchwabOAuthClient } from '../../schwab/oauth-client.js';
 import type { LoadedText, MirrorResult, PrimaryStore } from '../../run/stores.js';
 import { recordFromLogin } from '../../token/build.js';
 import { validateRecord } from '../../token/validate.js';
@@ -64,6 +69,7 @@ export const loginSpec: CommandSpec = {
     'github-secret-name': { type: 'string', value: 'NAME', description: 'The name of that GitHub secret, e.g. SCHWAB_TOKEN.' },
     timeout: { type: 'string', value: 'DURATION', default: '5m', description: 'How long to wait for the redirect.' },
     'no-browser': { type: 'boolean', description: 'Only print the URL; do not open a browser.' },
+    ...SCHWAB_OPTIONS,
     ...COMMON_OPTIONS,
   },
   exitCodes: [
@@ -78,6 +84,9 @@ export const loginSpec: CommandSpec = {
     `${PROGRAM} login --callback-url https://127.0.0.1:8182/callback --out ~/.config/schwab/token.json`,
   ],
 };
+
+/** How many ignored callback requests are reported in the terminal (a local process could send thousands). */
+const MAX_IGNORED_NOTICES = 3;
 
 /** What arrived first: the browser hitting the callback, or a line pasted on stdin. */
 interface Arrival {
@@ -102,9 +111,9 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
   // 1. Everything that can be checked is checked before the login, so a mistake never wastes one.
   const credentials = readAppCredentials(env, logger);
   const baseUrl = readSchwabBaseUrl(values, loginSpec, env);
-  const callbackUrl = validateCallbackUrl(stringOption(values, loginSpec, 'callback-url', env) ?? DEFAULT_CALLBACK_URL);
+  const callbackUrl = readCallbackUrl(values, env, logger);
   const format: TokenFormat = readChoice(values, loginSpec, 'token-format', env, TOKEN_FORMATS) ?? 'rotator';
-  const timeoutMs = readDuration(values, loginSpec, 'timeout', env, '5m', { min: 1_000 });
+  const timeoutMs = readDuration(values, loginSpec, 'timeout', env, '5m');
   const outPath = stringOption(values, loginSpec, 'out', env) ?? DEFAULT_TOKEN_FILE;
   const secretId = stringOption(values, loginSpec, 'aws-secret-id', env);
   const region = readRegion(values, loginSpec, env);
@@ -125,6 +134,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
   }
   const github = githubRepo !== undefined && githubName !== undefined ? openGitHubSecret(context, githubRepo, githubName) : undefined;
   const client = createSchwabClient(context, baseUrl, credentials);
+  await checkCredentials(client, context);
 
   // 2. The authorize URL, the callback server and the paste reader.
   const state = randomBytes(18).toString('base64url');
@@ -142,6 +152,19 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
     return true;
   };
 
+  // Requests to the callback that are not this login's redirect: each is answered 400; the terminal hears of a few.
+  let ignoredCount = 0;
+  const ignored = (what: string): void => {
+    ignoredCount++;
+    if (ignoredCount <= MAX_IGNORED_NOTICES) {
+      logger.warning(
+        `Ignored a request to the callback with ${what} (it is not this login's redirect from Schwab); still waiting${
+          ignoredCount === MAX_IGNORED_NOTICES ? '. Further ones are ignored without a word' : ''
+        }.`,
+      );
+    }
+  };
+
   let server: CallbackServer | undefined;
   let fingerprint: string | undefined;
   let lines: LineReader | undefined;
@@ -156,7 +179,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
         path: callbackPath,
         key: certificate.key,
         cert: certificate.cert,
-        onRedirect: (url) => onBrowserRedirect(url, take),
+        onRedirect: (url) => onBrowserRedirect(url, state, take, ignored),
       });
     } catch (error) {
       const code = (error as { code?: string }).code;
@@ -167,7 +190,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
       );
     }
 
-    lines = readLines(io.stdin, (line) => onPastedLine(line, context, take));
+    lines = readLines(io.stdin, (line) => onPastedLine(line, state, context, take));
 
     // 3. Show the way, open the browser, wait.
     const opened = flag(values, 'no-browser') ? false : await tryOpenBrowser(io, authorizeUrl);
@@ -222,15 +245,38 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
   }
 }
 
-/** A request to the callback path: a redirect with a code or an error ends the wait; a bare visit does not. */
-function onBrowserRedirect(url: string, take: (arrival: Arrival) => boolean): Promise<BrowserPage> {
-  const query = new URL(url).searchParams;
-  if (!query.has('code') && !query.has('error')) {
+/**
+ * A request to the callback path. Only Schwab's redirect for THIS login ends the wait: it carries the login's
+ * `state`, and a code or Schwab's error. Anything else (a wrong or missing state, a stray `?error=`) can come from any
+ * local process or web page, so it is answered 400 and ignored, and the login keeps waiting until its timeout.
+ * A bare visit (no parameters) gets a page saying where the redirect will come.
+ */
+function onBrowserRedirect(
+  url: string,
+  state: string,
+  take: (arrival: Arrival) => boolean,
+  ignored: (what: string) => void,
+): Promise<BrowserPage> {
+  const shape = inspectRedirect(url);
+  if (shape.state === undefined && !shape.hasCode && !shape.hasError) {
     return Promise.resolve({
       status: 200,
       title: 'Waiting for Schwab',
       message: 'This is where Schwab will send the browser after you approve the login. Go back to the Schwab page.',
     });
+  }
+  if (shape.state !== state) {
+    ignored(shape.state === undefined ? 'no state' : 'a wrong state');
+    return Promise.resolve({
+      status: 400,
+      title: 'Not this login',
+      message:
+        'This address does not belong to the login in progress (its state is missing or wrong), so it was ignored. Log in through the URL shown in the terminal.',
+    });
+  }
+  if (!shape.hasCode && !shape.hasError) {
+    ignored('this login\'s state but no code');
+    return Promise.resolve({ status: 400, title: 'No code', message: 'This address has no authorization code, so it was ignored. See the terminal.' });
   }
   return new Promise<BrowserPage>((answer) => {
     if (!take({ source: 'browser', url, answer })) {
@@ -239,15 +285,30 @@ function onBrowserRedirect(url: string, take: (arrival: Arrival) => boolean): Pr
   });
 }
 
-/** A line pasted on stdin: a redirect URL ends the wait; anything else gets a hint and reading goes on. */
-function onPastedLine(line: string, context: CommandContext, take: (arrival: Arrival) => boolean): void {
+/**
+ * A line pasted on stdin. A redirect URL of this login ends the wait; one with another login's state, or anything
+ * that is not a redirect URL, gets a hint and reading goes on. A URL without `state` is taken (a person pasted it;
+ * exchange() warns that it cannot be tied to this login).
+ */
+function onPastedLine(line: string, state: string, context: CommandContext, take: (arrival: Arrival) => boolean): void {
+  const shape = inspectRedirect(line);
+  if (shape.state !== undefined && shape.state !== state) {
+    context.print(
+      "That URL's state does not match this login (it comes from another login attempt): approve in the browser through the URL above, then paste the new address, or wait for the browser.",
+    );
+    return;
+  }
   try {
     const params = parseRedirectUrl(line);
     context.logger.mask(params.code);
-    take({ source: 'paste', url: line });
   } catch (error) {
-    context.print(`${errorMessage(error)} Paste it again, or wait for the browser.`);
+    if (!shape.hasError) {
+      context.print(`${errorMessage(error)} Paste it again, or wait for the browser.`);
+      return;
+    }
+    // Schwab's error for this login: exchange() ends the login with its reason.
   }
+  take({ source: 'paste', url: line });
 }
 
 async function tryOpenBrowser(io: CliIo, url: string): Promise<boolean> {
@@ -274,7 +335,7 @@ async function waitForArrival(
   const timedOut = io.sleep(timeoutMs, stop).then(() => {
     if (stop.aborted) return new Promise<never>(() => undefined);
     throw new UserError(
-      `No redirect arrived within ${formatDuration(timeoutMs)}: run \`${PROGRAM} login\` again and approve in the browser; if Schwab showed an error page instead of redirecting, --callback-url must be exactly the callback registered on your app (this login used ${callbackUrl}).`,
+      `No redirect arrived within ${formatDuration(timeoutMs)}: run \`${loginCommand()}\` again and approve in the browser; if Schwab showed an error page instead of redirecting, --callback-url must be exactly the callback registered on your app (this login used ${callbackUrl}).`,
     );
   });
   try {
@@ -294,14 +355,13 @@ async function exchange(
   const params = parseRedirectUrl(arrival.url);
   logger.mask(params.code);
   if (arrival.source === 'paste') checkPastedTarget(arrival.url, callbackUrl);
-  if (params.state !== state) {
-    if (params.state === undefined && arrival.source === 'paste') {
-      logger.warning('The pasted URL has no state parameter, so it cannot be tied to this login; using it anyway.');
-    } else {
-      throw new UserError(
-        `The redirect's state does not match this login (it comes from another login attempt, or not from Schwab): run \`${PROGRAM} login\` again and use only the URL it prints; nothing was written.`,
-      );
-    }
+  if (params.state === undefined && arrival.source === 'paste') {
+    logger.warning('The pasted URL has no state parameter, so it cannot be tied to this login; using it anyway.');
+  } else if (params.state !== state) {
+    // onBrowserRedirect and onPastedLine let only this login's state through; this is the last guard.
+    throw new UserError(
+      `The redirect's state does not match this login (it comes from another login attempt, or not from Schwab): run \`${loginCommand()}\` again and use only the URL it prints; nothing was written.`,
+    );
   }
   logger.info(`Got the authorization code from the ${arrival.source === 'browser' ? 'browser' : 'pasted URL'}; exchanging it.`);
   const response = await client.exchangeCode(params.code, callbackUrl);
@@ -322,7 +382,7 @@ function checkPastedTarget(pasted: string, callbackUrl: string): void {
   const target = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
   if (target !== callbackUrl) {
     throw new UserError(
-      `The pasted URL goes to ${target}, not to this login's callback ${callbackUrl}: run \`${PROGRAM} login --callback-url ${target}\` if that is the callback registered on your app; nothing was written.`,
+      `The pasted URL goes to ${target}, not to this login's callback ${callbackUrl}: run \`${loginCommand(['--callback-url', shellQuote(target)])}\` if that is the callback registered on your app; nothing was written.`,
     );
   }
 }
@@ -383,12 +443,48 @@ function reportWrites(context: CommandContext, record: TokenRecord, lines: Store
     ...lines.map((line) => `  ${line.ok ? 'ok    ' : 'FAILED'}  ${line.label.padEnd(width)}${line.detail}`),
     '',
     `The refresh token works until ${formatStamp(deadline)} (${formatDuration(deadline.getTime() - record.meta.createdAt.getTime())}); log in again before then.`,
-    ...(fileOk ? [`Check it any time: ${PROGRAM} status --file ${outPath}`] : []),
+    ...(fileOk ? [`Check it any time: ${cliCommand('status', ['--file', shellQuote(outPath)])}`] : []),
   );
 }
 
-/** Fails before the login when --out cannot be written (a folder, a missing or read-only folder). */
+/**
+ * --callback-url (default https://127.0.0.1:8182), checked against Schwab's rules. A trailing `/` is dropped, since
+ * Schwab compares the callback exactly and registers it without one, and the user is told so.
+ */
+function readCallbackUrl(values: ParsedOptions, env: CliIo['env'], logger: Logger): string {
+  const given = stringOption(values, loginSpec, 'callback-url', env) ?? DEFAULT_CALLBACK_URL;
+  const callbackUrl = validateCallbackUrl(given, '--callback-url');
+  if (given !== callbackUrl && given.replace(/\/+$/, '') === callbackUrl) {
+    logger.warning(
+      `--callback-url ${given} ends with /, which Schwab's callbacks never do: this login uses ${callbackUrl} (register it on your app at developer.schwab.com exactly so).`,
+    );
+  }
+  return callbackUrl;
+}
+
+/**
+ * Asks Schwab whether the app key and secret work, without using anything up (see SchwabOAuthClient.checkCredentials),
+ * so a wrong secret fails here and not after the person approved in the browser. When Schwab's answer cannot tell
+ * (it is down, a firewall page, no network), the login goes on with a warning.
+ */
+async function checkCredentials(client: SchwabOAuthClient, context: CommandContext): Promise<void> {
+  const check = await client.checkCredentials();
+  if (check.verdict === 'rejected') throw check.error;
+  if (check.verdict === 'unknown') {
+    context.logger.warning(
+      `Could not check the app key and secret before the login (${check.error.problem}); going on: if they are wrong, the login fails after you approve.`,
+    );
+    return;
+  }
+  context.logger.debug('Schwab accepted the app key and secret.');
+}
+
+/**
+ * Fails before the login when --out cannot be written (a folder, a missing or read-only folder), or must not be
+ * (a symbolic link, another user's file: TokenFile's own rule).
+ */
 async function checkWritable(file: TokenFile): Promise<void> {
+  await file.checkReplaceable();
   try {
     if ((await stat(file.path)).isDirectory()) {
       throw new UsageError(`--out ${file.path} is a folder: give the path of the token file to write.`);

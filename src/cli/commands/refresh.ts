@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../args.js';
-import { COMMON_OPTIONS, PROGRAM, flag, parseOptions, stringOption } from '../args.js';
+import { COMMON_OPTIONS, PROGRAM, SCHWAB_OPTIONS, flag, parseOptions, stringOption } from '../args.js';
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
@@ -12,13 +12,13 @@ import { repeatEvery } from '../refresh-loop.js';
 import { sendLine } from '../notify-socket.js';
 import { DEFAULT_REAUTH_WARNING } from './status.js';
 import { rotate } from '../../run/rotation.js';
-import type { RotationOptions, RotationResult, TokenRefresher, VerifyMode } from '../../run/rotation.js';
+import { isStoreProblem, needsLogin } from '../../run/rotation.js';
+import type { RotationOptions, RotationResult, VerifyMode } from '../../run/rotation.js';
 import type { PrimaryStore } from '../../run/stores.js';
 import { parseTokenRecord } from '../../token/parse.js';
 import { secretValues } from '../../token/record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { serializeRecord } from '../../token/serialize.js';
-import { isSchwabError } from '../../schwab/errors.js';
 import { formatDuration } from '../../util/duration.js';
 import { upperFirst } from '../../util/text.js';
 import { errorMessage } from '../../util/errors.js';
@@ -33,8 +33,9 @@ export const refreshSpec: CommandSpec = {
     'Refreshes the access token with the refresh token and writes the new record back to the same store by',
     'compare-and-set (the action\'s own rotation: a newer login found there is never overwritten). A file keeps its',
     'format (rotator or schwab-py; a Schwabdev tokens.json or bare token response becomes a rotator record).',
-    'With --every it keeps going until Ctrl-C or SIGTERM, finishing the write in progress; a failed refresh is',
-    'retried at the next tick; a dead refresh token ends it with exit status 2.',
+    'With --every it keeps going until Ctrl-C or SIGTERM, finishing the write in progress; a failed refresh or a',
+    'store that is down is retried at the next tick; only a dead refresh token (exit status 2) or a wrong app key or',
+    'secret (1) ends it.',
   ],
   options: {
     file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'The token file to refresh.' },
@@ -68,12 +69,15 @@ export const refreshSpec: CommandSpec = {
       default: DEFAULT_REAUTH_WARNING,
       description: 'Warn when the refresh token has less than this left.',
     },
+    ...SCHWAB_OPTIONS,
     ...COMMON_OPTIONS,
   },
   exitCodes: [
     '0   refreshed (or stopped cleanly by Ctrl-C / SIGTERM)',
-    '1   the refresh or the write failed (with --every: only for a configuration error, e.g. a wrong app secret)',
-    '2   re-auth required: Schwab rejected the refresh token or its 7-day deadline passed; run login',
+    '1   the refresh failed: Schwab unreachable or a wrong app key or secret (with --every: only the latter)',
+    '2   re-auth required: Schwab rejected the refresh token, its 7-day deadline passed, or there is no record; run login',
+    '3   the store could not be read or written (AWS unreachable, the secret missing, no region, a folder you cannot',
+    '    write, a full disk); with --every the loop goes on and tries again at the next tick',
     '64  wrong command line',
   ],
   examples: [
@@ -117,20 +121,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
     first.kind === 'aws' ? (await openPrimaryStore(context, values, refreshSpec)).store : first.store;
   options.tokenFormat = chosenFormat ?? (await formatOf(first.store, context));
 
-  const client = createSchwabClient(context, baseUrl, credentials);
-  let lastError: unknown;
-  const schwab: TokenRefresher = {
-    async refresh(refreshToken) {
-      lastError = undefined;
-      try {
-        return await client.refresh(refreshToken);
-      } catch (error) {
-        lastError = error;
-        throw error;
-      }
-    },
-    probe: (accessToken, kind) => client.probe(accessToken, kind),
-  };
+  const schwab = createSchwabClient(context, baseUrl, credentials);
 
   let primary: PrimaryStore = first.store;
   // A refreshed record the store could not take (a full disk, an AWS outage) is kept here and offered to the next
@@ -154,8 +145,14 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   if (everyMs === undefined) {
     const result = await runOnce();
     await notify(context, result, options.tokenFormat, socket);
-    context.print(renderHealthTable(result.health, result.record, io.clock.now(), { source: first.store.label }));
-    const stop = verdict(result, lastError);
+    context.print(
+      renderHealthTable(result.health, result.record, io.clock.now(), {
+        source: first.store.label,
+        runStatus: result.status,
+        healthKnown: result.healthKnown,
+      }),
+    );
+    const stop = verdict(result);
     if (stop) throw stop;
     if (result.status === 'expiring') logger.warning(result.health.reason);
     context.print('', result.action);
@@ -163,6 +160,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   }
 
   logger.info(`Refreshing ${first.store.label} every ${formatDuration(everyMs)}; stop with Ctrl-C or SIGTERM.`);
+  let lastFailed = false;
   const code = await repeatEvery(
     {
       everyMs,
@@ -175,10 +173,12 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
       const result = await runOnce();
       for (const store of result.stores) logger.info(`${store.label}: ${store.detail}.`);
       await notify(context, result, options.tokenFormat, socket);
-      const stop = verdict(result, lastError);
-      if (stop && (stop.exitCode === EXIT.reauthRequired || isConfigurationError(lastError))) throw stop;
+      const stop = verdict(result);
+      // Only what a retry in 25 minutes cannot fix ends the loop: a dead refresh token, a wrong app key or secret.
+      if (stop && (stop.exitCode === EXIT.reauthRequired || result.failures.some((f) => f.kind === 'app-credentials'))) throw stop;
+      lastFailed = result.failures.length > 0;
       if (result.failures.length > 0) {
-        logger.warning(`This refresh failed: ${result.failures.join(' ')} Trying again at the next tick.`);
+        logger.warning(`This refresh failed: ${result.failures.map((f) => f.message).join(' ')} Trying again at the next tick.`);
       } else if (result.status === 'expiring') {
         logger.warning(result.health.reason);
       } else if (result.health.refreshTokenTimeLeftMs !== undefined) {
@@ -188,26 +188,29 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
     },
   );
   if (code !== undefined) return code;
-  logger.info('Stopped; the last record was written completely.');
+  if (!lastFailed) logger.info('Stopped; the last record was written completely.');
+  else if (unsaved) {
+    logger.warning(
+      `Stopped; the last refreshed record could not be stored in ${first.store.label}, so its refresh token is gone with this process: if the next refresh says Schwab rejected the stored one, log in again.`,
+    );
+  } else logger.warning(`Stopped; the last refresh failed (see above), so ${first.store.label} still holds the record from before it.`);
   return EXIT.ok;
 }
 
-/** The error that ends the command for this result, if any. */
-function verdict(result: RotationResult, lastError: unknown): ExitError | undefined {
-  if (result.status === 'reauth-required') {
-    const why = result.failures[0] ?? result.health.reason;
-    return new ExitError(why, EXIT.reauthRequired);
+/**
+ * The error that ends the command for this result, if any, read from the run's typed failures: 2 when a login is
+ * needed (Schwab rejected the refresh token, its deadline passed, there is no record), 3 when the store could not be
+ * read or written (whatever the token's health), 1 for anything else (Schwab unreachable, a wrong app key or secret).
+ */
+function verdict(result: RotationResult): ExitError | undefined {
+  const [first] = result.failures;
+  if (needsLogin(result.failures)) return new ExitError(first?.message ?? result.health.reason, EXIT.reauthRequired);
+  if (!first) return undefined;
+  if (isStoreProblem(result.failures)) {
+    const storeFailure = result.failures.find((failure) => failure.kind.startsWith('store-')) ?? first;
+    return new ExitError(storeFailure.message, EXIT.unknown);
   }
-  if (result.failures.length > 0) {
-    const why = isSchwabError(lastError) ? lastError.message : (result.failures[0] ?? 'The refresh failed.');
-    return new ExitError(why, EXIT.failed);
-  }
-  return undefined;
-}
-
-/** Errors that a retry in 25 minutes will not fix: a wrong app key or secret, or a wrong base URL. */
-function isConfigurationError(error: unknown): boolean {
-  return isSchwabError(error, 'bad-credentials');
+  return new ExitError(first.message, EXIT.failed);
 }
 
 /** Sends the record to the notify socket when this run wrote a new one. A missing listener is a warning. */

@@ -13,6 +13,11 @@ import { assessHealth } from '../../token/health.js';
 import type { Health, HealthReport } from '../../token/health.js';
 import { upperFirst } from '../../util/text.js';
 import { errorMessage } from '../../util/errors.js';
+import { loginCommand } from '../../util/audience.js';
+import { compareRecords } from '../../token/choose.js';
+import { readUnfinishedWrite } from '../../run/rotation.js';
+import type { LoadedText } from '../../run/stores.js';
+import type { Logger } from '../../util/logger.js';
 
 export const DEFAULT_REAUTH_WARNING = '48h';
 
@@ -41,7 +46,7 @@ export const statusSpec: CommandSpec = {
     '0  healthy',
     '1  expiring: less than --reauth-warning left; log in soon',
     '2  re-auth required: the deadline has passed, or there is no usable record',
-    '3  the store could not be read (the health is unknown)',
+    '3  the store could not be read (the health is unknown; --json prints "status": "error")',
     '64 wrong command line',
   ],
   examples: [
@@ -58,6 +63,18 @@ const HEALTH_EXIT: Record<Health, number> = {
   'reauth-required': EXIT.reauthRequired,
 };
 
+/** Whether the current text holds a record at least as new as the unfinished write's (false when it holds none). */
+function newerThan(unfinished: ParsedRecord, text: string | undefined, label: string, now: Date, logger: Logger): boolean {
+  if (!text?.trim()) return false;
+  try {
+    const current = parseTokenRecord(text, label, now).record;
+    for (const secret of secretValues(current.tokens)) logger.mask(secret);
+    return compareRecords(current, unfinished.record) >= 0;
+  } catch {
+    return false;
+  }
+}
+
 export async function runStatus(argv: readonly string[], io: CliIo, redactor?: Redactor): Promise<number> {
   const values = parseOptions(statusSpec, argv);
   const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: false }, redactor);
@@ -65,22 +82,34 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   const reauthWarningMs = readDuration(values, statusSpec, 'reauth-warning', io.env, DEFAULT_REAUTH_WARNING);
   const { store } = await openPrimaryStore(context, values, statusSpec);
 
-  let text: string | undefined;
+  let loaded: LoadedText;
   try {
-    ({ text } = await store.load());
+    loaded = await store.load();
   } catch (error) {
-    throw new ExitError(errorMessage(error), EXIT.unknown);
+    // The health is unknown: exit 3, and with --json the same fact for scripts ({"status":"error",…}) on stdout.
+    const reason = logger.redact(errorMessage(error));
+    if (flag(values, 'json')) context.print(JSON.stringify(healthJson({ status: 'error', reason }, undefined, { source: store.label })));
+    throw new ExitError(reason, EXIT.unknown);
   }
+  const { text } = loaded;
   logger.mask(text);
   const now = io.clock.now();
+  // A write that did not finish (AWSPENDING) holding a newer record: that is the record the next run uses.
+  const unfinished = readUnfinishedWrite(store.label, loaded, now, logger);
 
   let parsed: ParsedRecord | undefined;
+  let source = store.label;
   let health: HealthReport;
-  if (text === undefined || text.trim() === '') {
+  if (unfinished && !newerThan(unfinished.parsed, text, store.label, now, logger)) {
+    parsed = unfinished.parsed;
+    source = unfinished.label;
+    logger.warning(`${upperFirst(unfinished.label)} holds a newer record than its current value; the next refresh finishes that write.`);
+    health = assessHealth(parsed.record, now, reauthWarningMs);
+  } else if (text === undefined || text.trim() === '') {
     const where = store.label;
     health = {
       status: 'reauth-required',
-      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${PROGRAM} login\` to create it, or point --file / --aws-secret-id at your token.`,
+      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${loginCommand()}\` to create it, or point --file / --aws-secret-id at your token.`,
     };
   } else {
     try {
@@ -93,7 +122,7 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
     }
   }
 
-  const extra = { source: store.label, ...(parsed ? { format: parsed.format } : {}) };
+  const extra = { source, ...(parsed ? { format: parsed.format } : {}) };
   if (flag(values, 'json')) context.print(JSON.stringify(healthJson(health, parsed?.record, extra)));
   else context.print(renderHealthTable(health, parsed?.record, now, extra));
   return HEALTH_EXIT[health.status];

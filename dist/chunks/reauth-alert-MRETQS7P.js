@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c,d}from"./chunk-W7QIUN6O.js";import"./chunk-IOZ6XWIF.js";import"./chunk-4XTVFK65.js";import"./chunk-67BG23Y2.js";export{a as ALERT_REQUESTS_PER_HEALTHY_RUN,b as ReauthAlerts,d as describeGitHubError,c as statusOf};
