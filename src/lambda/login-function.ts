@@ -20,11 +20,10 @@ import { recordFromLogin } from '../token/build.js';
 import { parseTokenRecord } from '../token/parse.js';
 import type { TokenFormat, TokenRecord } from '../token/record.js';
 import { refreshTokenExpiresAt, secretValues } from '../token/record.js';
-import { serializeRecord } from '../token/serialize.js';
 import { validateRecord } from '../token/validate.js';
 import type { Tuning } from '../run/action-deps.js';
 import { secretsManagerPrimary } from '../run/action-deps.js';
-import { newerRecordWins } from '../run/conflict.js';
+import { storeLogin } from '../run/store-login.js';
 import type { LoadedText, PrimaryStore } from '../run/stores.js';
 import type { LoadedConfig, LoginEnvironment } from './config.js';
 import { ConfigSecret, readLoginEnvironment } from './config.js';
@@ -260,30 +259,34 @@ class LoginContainer {
       loaded = fresh;
     }
 
-    // 4. The compare-and-set write with the one conflict rule (the newest login wins), in the secret's own format.
+    // 4. The compare-and-set write with the one conflict rule (the newest login wins), in the secret's own format:
+    // the CLI's login stores a login the same way (storeLogin).
     const format: TokenFormat = stored?.format === 'schwab-py' ? 'schwab-py' : 'rotator';
-    const rule = newerRecordWins(record, store.label, clock, logger);
-    try {
-      const result = await store.compareAndSet(serializeRecord(record, format), before.version, (current) => rule.onConflict(current));
-      if (result.outcome !== 'written') {
-        logger.warning(`${store.label} received a newer login meanwhile, which was kept; this login was not stored.`);
-        return newerLoginKeptPage(store.label, rule.kept());
-      }
-    } catch (error) {
-      const message = logger.redact(errorMessage(error));
-      logger.error(`The new login could not be stored: ${message}`);
+    const written = await storeLogin({ store, before, record, format, clock, logger });
+    if (written.outcome === 'kept-newer') {
+      logger.warning(`${store.label} received a newer login meanwhile, which was kept; this login was not stored.`);
+      return newerLoginKeptPage(store.label, written.newer);
+    }
+    if (written.outcome === 'failed') {
+      logger.error(`The new login could not be stored: ${written.message}`);
       return failurePage(
         503,
         'Logged in, but not stored',
-        `Schwab accepted the login, but ${store.label} could not store it: ${message} The token stored before may no longer work after this login: once this is fixed, tap the login link again.`,
+        `Schwab accepted the login, but ${store.label} could not store it: ${written.message} The token stored before may no longer work after this login: once this is fixed, tap the login link again.`,
         false,
       );
     }
-    const ms = performance.now() - login.arrived;
-    logger.info(`Stored the new login in ${store.label} ${Math.round(ms)} ms after the callback arrived.`);
-    this.options.onStored?.(ms);
+    if (written.outcome === 'unfinished') {
+      // It reached the secret as AWSPENDING: the next reader takes it up, so the login counts (accounts, workflow).
+      logger.error(`The new login waits in ${store.label} as AWSPENDING; the write did not finish: ${written.message}`);
+    } else {
+      const ms = performance.now() - login.arrived;
+      logger.info(`Stored the new login in ${store.label} ${Math.round(ms)} ms after the callback arrived.`);
+      this.options.onStored?.(ms);
+    }
 
-    // 5. After the write (neither can undo the login): record the owner's accounts, start the workflow.
+    // 5. After the write (neither can undo the login): record the owner's accounts, start the workflow (which, after an
+    // unfinished write, finishes it).
     let accounts: AccountsCheck = 'matched';
     let recordFailure: string | undefined;
     if (!loaded.config.accountHashes) {
@@ -312,6 +315,7 @@ class LoginContainer {
       accountCount: seen.length,
       dispatch,
       ...(recordFailure ? { recordFailure } : {}),
+      ...(written.outcome === 'unfinished' ? { unfinished: { reason: written.message } } : {}),
     });
   }
 

@@ -162,11 +162,22 @@ export interface SuccessPageInput {
   dispatch: DispatchReport;
   /** The reason recording the accounts failed (accounts 'record-failed'). */
   recordFailure?: string;
+  /**
+   * The write did not finish: the new record waits in the secret as AWSPENDING, where the next rotation run (or the
+   * CLI's `status` / `refresh`) finds it and finishes the write. `reason`: the store's one sentence.
+   */
+  unfinished?: { reason: string };
 }
 
+/** The page after a login reached the token secret: stored, or (unfinished) waiting there as AWSPENDING. */
 export function successPage(input: SuccessPageInput): Page {
   const accounts = `${input.accountCount} account${input.accountCount === 1 ? '' : 's'}`;
-  const items = [`${input.secretLabel}: the new token is stored (compare-and-set, the newest login wins).`];
+  const pending = input.unfinished !== undefined;
+  const items = [
+    pending
+      ? `${input.secretLabel}: the new token is its pending version (AWSPENDING), not yet its current one.`
+      : `${input.secretLabel}: the new token is stored (compare-and-set, the newest login wins).`,
+  ];
   switch (input.accounts) {
     case 'matched':
       items.push(`The login sees the owner’s ${accounts}.`);
@@ -181,16 +192,30 @@ export function successPage(input: SuccessPageInput): Page {
       items.push(`First login through this function, but the ${accounts} it sees could not be recorded (${input.recordFailure ?? 'the configuration secret could not be written'}); the next login records them.`);
       break;
   }
+  const catchUp = pending ? 'finishes the write' : 'picks up the new login';
   switch (input.dispatch.kind) {
     case 'started':
-      items.push(`The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} was started on ${input.dispatch.ref}: the GitHub secrets and the alert issue catch up within a few minutes.`);
+      items.push(
+        `The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} was started on ${input.dispatch.ref}: ${pending ? 'it finishes the write, and ' : ''}the GitHub secrets and the alert issue catch up within a few minutes.`,
+      );
       break;
     case 'failed':
-      items.push(`The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} could not be started (${input.dispatch.reason}); its next scheduled run picks up the new login.`);
+      items.push(`The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} could not be started (${input.dispatch.reason}); its next scheduled run ${catchUp}.`);
       break;
     case 'not-configured':
-      items.push('The rotation workflow picks up the new login on its next scheduled run.');
+      items.push(`The rotation workflow ${catchUp} on its next scheduled run.`);
       break;
+  }
+  if (input.unfinished) {
+    return {
+      status: 202,
+      title: 'Logged in; the new token waits in the secret',
+      paragraphs: [
+        `Schwab login of ${formatUtc(input.loginAt)} received, and ${input.secretLabel} took it as a pending version, but could not make it the current one: ${input.unfinished.reason}`,
+        `The rotation’s next run finds the pending token there and finishes the write (so do the CLI’s status and refresh): there is no need to log in again. Until then, a program that reads the secret’s current value gets the token stored before, whose refresh token this login retired. The new refresh token works until ${formatUtc(input.deadline)}.`,
+      ],
+      items,
+    };
   }
   return {
     status: 200,

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { access, chmod, cp, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, cp, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
@@ -395,8 +395,10 @@ describe('node dist/cli.js: messages in the words of a terminal', () => {
  * every refresh (so refreshing first would retire the stored one and then lose the new one at the rename): the
  * folder is checked before Schwab is called.
  *
- * A folder the user cannot write: permissions do not bind root, so as root the binary runs as `nobody`. A full disk:
- * a 16 KiB tmpfs, which only root may mount (elsewhere that case says so and is skipped).
+ * A folder the user cannot write: permissions do not bind root, so as root the binary runs as `nobody`, over a token
+ * file of nobody's own (a file of another user is refused for that reason first: the next case). A full disk: a 16 KiB
+ * tmpfs, which only root may mount (elsewhere that case says so and is skipped). A token file that is a symbolic link,
+ * or another user's file, is refused before Schwab is called too (TokenFile.checkReplaceable).
  */
 const IS_ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
@@ -429,7 +431,10 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
       const login = loginFile(fake, new Date(Date.now() - DAY));
       const folder = join(dir, 'locked');
       await mkdir(folder);
-      await writeFile(join(folder, 'schwab_token.json'), login.text, { mode: 0o644 });
+      await writeFile(join(folder, 'schwab_token.json'), login.text, { mode: 0o600 });
+      // The token file is the user's own (as root: nobody's); only the folder (root's, or the user's made read-only)
+      // refuses the write.
+      if (IS_ROOT) await chown(join(folder, 'schwab_token.json'), NOBODY, NOBODY);
       await chmod(folder, 0o555);
       await chmod(dir, 0o755);
       const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
@@ -447,6 +452,60 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
       expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, [fake.appSecret, ...tokensOf(login.record)]);
     } finally {
       await chmod(join(dir, 'locked'), 0o755).catch(() => undefined);
+      await fake.close();
+    }
+  });
+
+  it('a symbolic link as --file: refused before calling Schwab, the file it points at untouched and still working', async () => {
+    const fake = await startSchwabFake({ rotateOnRefresh: true });
+    try {
+      const login = loginFile(fake, new Date(Date.now() - DAY));
+      const elsewhere = join(dir, 'elsewhere.json');
+      await writeFile(elsewhere, login.text, { mode: 0o600 });
+      const link = join(dir, 'shared.json');
+      await symlink(elsewhere, link);
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+
+      const run = await cli(['refresh', '--file', link], env);
+
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toContain(`schwab-token-rotator: File ${link} is a symbolic link to ${elsewhere}, so it was not replaced`);
+      expect(run.stderr).toMatch(/: pass .*elsewhere\.json itself if that is your token file, or remove the link\.$/m);
+      expect(fake.tokenRequests(), 'Schwab is not called').toHaveLength(0);
+      expect(await readFile(elsewhere, 'utf8')).toBe(login.text);
+      expect(await readlink(link)).toBe(elsewhere);
+      expect(fake.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+      expect((await readdir(dir)).sort()).toEqual(['elsewhere.json', 'shared.json']);
+      expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, [fake.appSecret, ...tokensOf(login.record)]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.skipIf(!IS_ROOT)('another user\'s token file (as root: run as nobody over root\'s file): refused before calling Schwab', async () => {
+    const fake = await startSchwabFake({ rotateOnRefresh: true });
+    try {
+      const login = loginFile(fake, new Date(Date.now() - DAY));
+      const folder = join(dir, 'shared');
+      await mkdir(folder);
+      await writeFile(join(folder, 'schwab_token.json'), login.text, { mode: 0o644 });
+      // nobody may write the folder (so the folder is not what refuses) but does not own the file.
+      await chown(folder, NOBODY, NOBODY);
+      await chmod(dir, 0o755);
+      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+
+      const run = await cliAs(['refresh', '--file', join(folder, 'schwab_token.json')], env, NOBODY);
+
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(
+        /^schwab-token-rotator: File .*schwab_token\.json belongs to another user \(uid 0\), so it was not replaced: run this command as that user, or choose a file of your own\.$/m,
+      );
+      expect(fake.tokenRequests(), 'Schwab is not called').toHaveLength(0);
+      expect(await readFile(join(folder, 'schwab_token.json'), 'utf8')).toBe(login.text);
+      expect(fake.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+      expect(await readdir(folder)).toEqual(['schwab_token.json']);
+      expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, [fake.appSecret, ...tokensOf(login.record)]);
+    } finally {
       await fake.close();
     }
   });

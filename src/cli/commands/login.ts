@@ -29,7 +29,7 @@ import type { LoadedText, MirrorResult, PrimaryStore } from '../../run/stores.js
 import { recordFromLogin } from '../../token/build.js';
 import { validateRecord } from '../../token/validate.js';
 import { serializeRecord } from '../../token/serialize.js';
-import { newerRecordWins } from '../../run/conflict.js';
+import { storeLogin } from '../../run/store-login.js';
 import { refreshTokenExpiresAt, secretValues } from '../../token/record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { formatDuration } from '../../util/duration.js';
@@ -217,8 +217,7 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
     // 4. Exchange the code at once, then write.
     try {
       const record = await exchange(arrival, { context, state, callbackUrl, client });
-      const text = serializeRecord(record, format);
-      const written = await writeStores(context, record, text, file, aws, github);
+      const written = await writeStores(context, record, format, file, aws, github);
       const failed = written.filter((line) => !line.ok);
       arrival.answer?.(
         failed.length === 0
@@ -391,12 +390,13 @@ function checkPastedTarget(pasted: string, callbackUrl: string): void {
 async function writeStores(
   context: CommandContext,
   record: TokenRecord,
-  text: string,
+  format: TokenFormat,
   file: TokenFile,
   aws: { store: PrimaryStore; before: LoadedText } | undefined,
   github: { write(text: string): Promise<MirrorResult[]> } | undefined,
 ): Promise<StoreLine[]> {
   const { logger, io } = context;
+  const text = serializeRecord(record, format);
   const lines: StoreLine[] = [];
   try {
     await file.replace(text);
@@ -406,21 +406,22 @@ async function writeStores(
   }
   if (aws) {
     const { store, before } = aws;
-    try {
-      const rule = newerRecordWins(record, store.label, io.clock, logger);
-      const result = await store.compareAndSet(text, before.version, (current) => rule.onConflict(current));
-      const newer = rule.kept();
-      lines.push(
-        result.outcome === 'written'
-          ? { label: store.label, ok: true, detail: 'written (compare-and-set)' }
-          : {
-              label: store.label,
-              ok: false,
-              detail: `it received a newer login${newer ? ` (${formatStamp(newer.meta.createdAt)})` : ''} while this one ran, which was kept; that login revoked this one, so use the record in ${store.label}`,
-            },
-      );
-    } catch (error) {
-      lines.push({ label: store.label, ok: false, detail: logger.redact(errorMessage(error)) });
+    const stored = await storeLogin({ store, before, record, format, clock: io.clock, logger });
+    switch (stored.outcome) {
+      case 'written':
+        lines.push({ label: store.label, ok: true, detail: 'written (compare-and-set)' });
+        break;
+      case 'kept-newer':
+        lines.push({
+          label: store.label,
+          ok: false,
+          detail: `it received a newer login${stored.newer ? ` (${formatStamp(stored.newer.meta.createdAt)})` : ''} while this one ran, which was kept; that login revoked this one, so use the record in ${store.label}`,
+        });
+        break;
+      case 'unfinished':
+      case 'failed':
+        lines.push({ label: store.label, ok: false, detail: stored.message });
+        break;
     }
   }
   if (github) {
