@@ -1,8 +1,9 @@
 // `node --import ./scripts/bench/virtual-clock.mjs dist/cli.js refresh --every 1m …` (the bench's daemon row): runs
 // the CLI's refresh loop on a virtual clock, from outside, so 500 ticks take seconds instead of hours.
 //
-// - Every wait of 30 s or more (the loop's wait for its next tick; nothing else in a healthy run waits that long) is
-//   cut to 1 ms of real time, and the clock (Date, Date.now) jumps ahead by the time it would have waited.
+// - Every wait of 50 s or more (the loop's wait for its next tick; nothing else in a healthy run waits that long: the
+//   request timeouts are 15 s and 30 s), through setTimeout or timers/promises, is cut to 1 ms of real time, and the
+//   clock (Date, Date.now) jumps ahead by the time it would have waited.
 // - After each tick the process's RSS, V8 heap and anonymous (private, not file-backed) memory are appended to
 //   $BENCH_DAEMON_LOG as `tick\trss\theapUsed\tanonymous` (bytes; anonymous from /proc/self/smaps_rollup, 0 elsewhere).
 //   Most of a Node process's RSS is the node binary's own pages (~31 MiB of a bare Node 24's 42 MiB), which the
@@ -15,7 +16,7 @@ const require = createRequire(import.meta.url);
 const timersPromises = require('node:timers/promises');
 const log = process.env.BENCH_DAEMON_LOG;
 const ticks = Number(process.env.BENCH_DAEMON_TICKS || 500);
-const LONG_WAIT_MS = 30_000;
+const LONG_WAIT_MS = 50_000;
 
 let offset = 0;
 const RealDate = Date;
@@ -59,3 +60,12 @@ timersPromises.setTimeout = (ms, value, options) => {
   return realDelay(ms, value, options);
 };
 
+const realSetTimeout = globalThis.setTimeout;
+globalThis.setTimeout = function setTimeout(callback, ms, ...args) {
+  if (typeof ms === 'number' && ms >= LONG_WAIT_MS) {
+    offset += ms;
+    onTick();
+    return realSetTimeout(callback, 1, ...args);
+  }
+  return realSetTimeout(callback, ms, ...args);
+};
