@@ -2,10 +2,66 @@ import type { Octokit } from '@octokit/core';
 import type { Api } from '@octokit/plugin-rest-endpoint-methods';
 import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
 import type { ThrottlingOptions } from '@octokit/plugin-throttling';
+import { fetchOver } from '../http/fetch.js';
+import { httpRequest } from '../http/transport.js';
+import type { Transport } from '../http/transport.js';
 import type { Logger } from '../util/logger.js';
 
-/** An Octokit with the REST endpoint methods, pagination, the retry plugin and the throttling plugin. */
-export type GitHubClient = Octokit & Api & { paginate: PaginateInterface };
+/**
+ * The REST methods the project calls (19), named and typed as @octokit/plugin-rest-endpoint-methods names them, with
+ * their routes. That plugin's table holds every GitHub endpoint (82 KiB of code, ~30 ms of CPU and 3.5 MiB on each
+ * run that talks to GitHub); these are the ones used. A test checks each route against the plugin's own table.
+ * Add a method here (route copied from the plugin) before calling it.
+ */
+export const REST_ROUTES = {
+  actions: {
+    createOrUpdateEnvironmentSecret: 'PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
+    createOrUpdateOrgSecret: 'PUT /orgs/{org}/actions/secrets/{secret_name}',
+    createOrUpdateRepoSecret: 'PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}',
+    createWorkflowDispatch: 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+    enableWorkflow: 'PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable',
+    getEnvironmentPublicKey: 'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key',
+    getOrgPublicKey: 'GET /orgs/{org}/actions/secrets/public-key',
+    getOrgSecret: 'GET /orgs/{org}/actions/secrets/{secret_name}',
+    getRepoPublicKey: 'GET /repos/{owner}/{repo}/actions/secrets/public-key',
+    getWorkflow: 'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}',
+    listSelectedReposForOrgSecret: 'GET /orgs/{org}/actions/secrets/{secret_name}/repositories',
+  },
+  issues: {
+    create: 'POST /repos/{owner}/{repo}/issues',
+    createComment: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    createLabel: 'POST /repos/{owner}/{repo}/labels',
+    getLabel: 'GET /repos/{owner}/{repo}/labels/{name}',
+    listComments: 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    listForRepo: 'GET /repos/{owner}/{repo}/issues',
+    update: 'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
+  },
+  users: {
+    getAuthenticated: 'GET /user',
+  },
+} as const;
+
+type Routes = typeof REST_ROUTES;
+type Rest = Api['rest'];
+/** `client.rest`: the methods of REST_ROUTES, with plugin-rest-endpoint-methods' types. */
+export type GitHubRest = { [Scope in keyof Routes]: Pick<Rest[Scope], keyof Routes[Scope] & keyof Rest[Scope]> };
+
+/** An Octokit with the REST methods above, pagination, the retry plugin and the throttling plugin. */
+export type GitHubClient = Octokit & { rest: GitHubRest; paginate: PaginateInterface };
+
+/** The Octokit plugin that adds `rest`: each method is `octokit.request` with its route as defaults, as in the plugin. */
+function restMethods(octokit: Octokit): { rest: GitHubRest } {
+  const rest: Record<string, Record<string, unknown>> = {};
+  for (const [scope, methods] of Object.entries(REST_ROUTES)) {
+    const scoped: Record<string, unknown> = {};
+    for (const [name, route] of Object.entries(methods)) {
+      const [method, url] = route.split(' ');
+      scoped[name] = octokit.request.defaults({ method, url });
+    }
+    rest[scope] = scoped;
+  }
+  return { rest: rest as unknown as GitHubRest };
+}
 
 export interface GitHubClientOptions {
   token: string;
@@ -25,18 +81,20 @@ export interface GitHubClientOptions {
    * treats `retry-after: 0` as absent and falls back to 60 s, so only this option makes a rate-limit retry instant.
    */
   waitScale?: number;
+  /** The HTTP transport (default: src/http's, proxy settings from process.env); tests pass their own. */
+  transport?: Transport;
 }
 
 /**
- * Builds the one Octokit the run uses: @octokit/core with the same plugins @actions/github's getOctokit adds (REST
- * methods, pagination), plus retry and throttling, on the platform's fetch. They are loaded here, on demand, so runs
- * that never call GitHub do not pay for them; @actions/github itself (and its own copy of undici) loads only when the
- * runner is behind a proxy, for its proxy-aware fetch.
+ * Builds the one Octokit the run uses: @octokit/core with the REST methods above and pagination (what @actions/github's
+ * getOctokit adds, for the endpoints used), plus retry and throttling. They are loaded here, on demand, so runs that never call GitHub do
+ * not pay for them. Requests go through the project's own transport (src/http): node:https with a timeout on every
+ * request, the runner's HTTPS_PROXY / NO_PROXY honoured, and redirects refused (a 3xx fails the request, naming where
+ * GitHub pointed, instead of being followed or taken for success).
  */
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
-  const [{ Octokit }, { restEndpointMethods }, { paginateRest }, { retry }, { throttling }] = await Promise.all([
+  const [{ Octokit }, { paginateRest }, { retry }, { throttling }] = await Promise.all([
     import('@octokit/core'),
-    import('@octokit/plugin-rest-endpoint-methods'),
     import('@octokit/plugin-paginate-rest'),
     import('@octokit/plugin-retry'),
     import('@octokit/plugin-throttling'),
@@ -56,9 +114,8 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       return false;
     };
 
-  const proxyFetch = await runnerProxyFetch(baseUrl);
-  const GitHub = Octokit.plugin(restEndpointMethods, paginateRest, retry, throttling);
-  return new GitHub({
+  const GitHub = Octokit.plugin(restMethods, paginateRest, retry, throttling);
+  const client = new GitHub({
     auth: options.token,
     userAgent: 'schwab-token-rotator',
     baseUrl,
@@ -69,7 +126,7 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       warn: (message: string) => logger.warning(message),
       error: (message: string) => logger.error(message),
     },
-    request: { fetch: fetchWithTimeout(options.timeoutMs ?? 30_000, proxyFetch ?? fetch) },
+    request: { fetch: fetchOver(options.transport ?? httpRequest, { timeoutMs: options.timeoutMs ?? 30_000 }) },
     // Not `request.retries`: the retry plugin would then retry every failure, 401/403/404/422 included.
     // 429 is left to the throttling plugin, which honours Retry-After and rateLimitRetries.
     retry: {
@@ -88,28 +145,37 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
         : { write: spacingLimiter(1000 * waitScale), notifications: spacingLimiter(3000 * waitScale) }),
     },
   });
+  // Registered last, so it sees each request's final answer, after the plugins' retries: a redirect is an error.
+  client.hook.after('request', (response, request) => {
+    if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+      throw redirectRefused(response, request);
+    }
+  });
+  return client;
 }
 
-/**
- * The runner's proxy (HTTPS_PROXY / HTTP_PROXY, honouring NO_PROXY) for the GitHub API, through @actions/github's
- * proxy-aware fetch, or undefined when no proxy is configured (the common case: the platform's fetch is used).
- * @actions/github picks its proxy for GITHUB_API_URL when it loads, so it serves only that URL.
- */
-async function runnerProxyFetch(baseUrl: string): Promise<typeof fetch | undefined> {
-  const env = process.env;
-  if (!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy)) return undefined;
-  const { defaults } = await import('@actions/github/lib/utils');
-  const request = defaults.request as { fetch?: typeof fetch } | undefined;
-  return defaults.baseUrl?.replace(/\/+$/, '') === baseUrl ? request?.fetch : undefined;
+interface RedirectRefused extends Error {
+  status: number;
+  request: unknown;
+  response: { url: string; status: number; headers: Record<string, string | number | undefined>; data: unknown };
 }
 
-/** `fetch` with a timeout on every request. */
-function fetchWithTimeout(timeoutMs: number, base: typeof fetch): typeof fetch {
-  return (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return base(input, { ...init, signal });
-  };
+/** The error of a 3xx answer: shaped like Octokit's RequestError (status, request, response), never retried. */
+function redirectRefused(
+  response: { url: string; status: number; headers: Record<string, string | number | undefined>; data: unknown },
+  request: { method?: string },
+): RedirectRefused {
+  const location = response.headers.location;
+  const target = typeof location === 'string' ? ` to ${location.split('?')[0]}` : '';
+  const error = new Error(
+    `GitHub answered ${request.method ?? 'the request'} ${response.url.split('?')[0]} with a redirect${target} (HTTP ${response.status}), ` +
+      'which is not followed: check GITHUB_API_URL and the repository or organization name (was it renamed or moved?)',
+  ) as RedirectRefused;
+  error.name = 'HttpError';
+  error.status = response.status;
+  error.request = request;
+  error.response = response;
+  return error;
 }
 
 /**

@@ -4,10 +4,7 @@ import type { Logger } from '../util/logger.js';
 import type { GitHubClient } from './octokit.js';
 import { assertSecretValueFits } from './secret-targets.js';
 import type { OrganizationSecretTarget, SecretTarget } from './secret-targets.js';
-
-import type sodiumModule from 'libsodium-wrappers';
-
-type Sodium = typeof sodiumModule;
+import { prepareSealedBox, sealForGitHub } from './sealed-box.js';
 
 export interface SecretWriteResult {
   target: SecretTarget;
@@ -29,7 +26,7 @@ type OrgAccess = { visibility: 'private' | 'all' } | { visibility: 'selected'; s
  * Writes one value to GitHub Actions secrets (repository, environment and organization stores).
  *
  * Each store's public key is fetched once per writer (one writer per run), the value is encrypted with libsodium's
- * sealed box for that key and `PUT` with its `key_id`. Targets of one store are written one after another; stores
+ * sealed box (./sealed-box.ts) for that key and `PUT` with its `key_id`. Targets of one store are written one after another; stores
  * are written in parallel. A failed target does not stop the others: every target gets a result. Retries of 5xx,
  * timeouts and rate limits are the client's (createGitHubClient's plugins).
  */
@@ -54,7 +51,6 @@ export class GitHubSecretsWriter {
     assertSecretValueFits(value);
     this.logger.mask(value);
     if (targets.length === 0) return [];
-    const sodium = await loadSodium();
 
     const stores = new Map<string, SecretTarget[]>();
     for (const target of targets) {
@@ -64,7 +60,7 @@ export class GitHubSecretsWriter {
     const results = new Map<SecretTarget, SecretWriteResult>();
     await Promise.all(
       [...stores.values()].map(async (storeTargets) => {
-        for (const target of storeTargets) results.set(target, await this.writeOne(sodium, target, value));
+        for (const target of storeTargets) results.set(target, await this.writeOne(target, value));
       }),
     );
     return targets.map((target) => results.get(target) as SecretWriteResult);
@@ -90,10 +86,10 @@ export class GitHubSecretsWriter {
     if (refused) throw new UserError(this.logger.redact(`${upperFirst(refused)}; nothing was refreshed, so the stored token still works.`));
   }
 
-  private async writeOne(sodium: Sodium, target: SecretTarget, value: string): Promise<SecretWriteResult> {
+  private async writeOne(target: SecretTarget, value: string): Promise<SecretWriteResult> {
     try {
       const key = await this.publicKey(target);
-      const encrypted_value = seal(sodium, key.key, value);
+      const encrypted_value = sealForGitHub(key.key, value);
       const status = await this.put(target, encrypted_value, key.key_id);
       this.logger.info(`Wrote GitHub secret ${target.label} (${status}).`);
       return { target, ok: true, status };
@@ -204,36 +200,14 @@ export class GitHubSecretsWriter {
  * (base64, as the public-key endpoints return it); returns the base64 `encrypted_value` the PUT endpoints expect.
  */
 export async function encryptForGitHub(publicKeyBase64: string, value: string): Promise<string> {
-  return seal(await loadSodium(), publicKeyBase64, value);
+  return sealForGitHub(publicKeyBase64, value);
 }
-
-let sodiumReady: Promise<Sodium> | undefined;
 
 /**
- * Loads libsodium (and waits for its WebAssembly) on first use only, so runs without GitHub secret targets never
- * load it. Exported so a run that will write secrets can start it early, while it waits on Schwab and AWS.
+ * Gets the sealed box ready while a run waits on Schwab and AWS (see prepareSealedBox). The name is kept from when
+ * this loaded libsodium, for src/run/action-deps.ts.
  */
-export function loadSodium(): Promise<Sodium> {
-  sodiumReady ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
-    await sodium.ready;
-    return sodium;
-  });
-  return sodiumReady;
-}
-
-function seal(sodium: Sodium, publicKeyBase64: string, value: string): string {
-  let key: Uint8Array;
-  try {
-    key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL);
-  } catch {
-    key = new Uint8Array();
-  }
-  if (key.length !== sodium.crypto_box_PUBLICKEYBYTES) {
-    throw new Error('GitHub returned a public key that is not a base64-encoded 32-byte key');
-  }
-  const sealed = sodium.crypto_box_seal(sodium.from_string(value), key);
-  return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
-}
+export const loadSodium = prepareSealedBox;
 
 /** Resolves to undefined when the request answers 404 (or another of `statuses`). */
 async function ifFound<T>(request: Promise<T>, statuses: number[] = []): Promise<T | undefined> {

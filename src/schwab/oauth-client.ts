@@ -1,3 +1,5 @@
+import { httpRequest } from '../http/transport.js';
+import type { HttpRequest, Transport } from '../http/transport.js';
 import type { SchwabTokenResponse } from '../token/record.js';
 import type { Clock, Sleep } from '../util/clock.js';
 import { UserError } from '../util/errors.js';
@@ -34,6 +36,8 @@ export interface SchwabOAuthClientOptions {
   maxDelayMs?: number;
   /** [0, 1), for the jitter; injectable so tests can pin it. */
   random?: () => number;
+  /** The HTTP transport (default: src/http's, with HTTPS_PROXY / NO_PROXY from process.env); tests pass their own. */
+  transport?: Transport;
 }
 
 export type ProbeKind = 'accounts' | 'quotes';
@@ -57,14 +61,19 @@ const EXCHANGE_MAX_DELAY_MS = 5_000;
 
 interface RawAnswer {
   status: number;
-  headers: Headers;
+  /** Lower-case names. */
+  headers: Record<string, string>;
   text: string;
 }
 
+/** A request as the client builds it; the transport adds the timeout. */
+type Outgoing = Omit<HttpRequest, 'timeoutMs'>;
+
 /**
- * Schwab's OAuth token endpoint and a cheap access-token probe, over the platform's `fetch`.
+ * Schwab's OAuth token endpoint and a cheap access-token probe, over the project's HTTP transport (src/http:
+ * node:https, HTTPS_PROXY / NO_PROXY honoured, redirects never followed).
  *
- * - Every request has its own timeout (`AbortSignal.timeout`), response body included.
+ * - Every request has its own timeout, response body included.
  * - Only transient failures are retried (exponential backoff with jitter, Retry-After honoured); a dead refresh
  *   token, a bad code, wrong credentials or any other rejection fail at once.
  * - The app secret, the Basic header, every token sent and every token received are masked through
@@ -83,6 +92,7 @@ export class SchwabOAuthClient {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly random: (() => number) | undefined;
+  private readonly transport: Transport;
 
   constructor(options: SchwabOAuthClientOptions) {
     this.logger = options.logger;
@@ -112,6 +122,7 @@ export class SchwabOAuthClient {
     this.baseDelayMs = options.baseDelayMs ?? 1_000;
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
     this.random = options.random;
+    this.transport = options.transport ?? httpRequest;
   }
 
   /**
@@ -172,7 +183,7 @@ export class SchwabOAuthClient {
     const path = PROBE_PATHS[kind];
     await this.withRetry('probe', this.maxDelayMs, isTransient, async () => {
       const url = `${this.baseUrl}${path}`;
-      const init: RequestInit = {
+      const init: Outgoing = {
         method: 'GET',
         headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
       };
@@ -219,7 +230,7 @@ export class SchwabOAuthClient {
     if (!accessToken) throw new UserError('There is no access token to read the accounts with: log in again.');
     this.logger.mask(accessToken);
     return this.withRetry('probe', this.maxDelayMs, isTransient, async () => {
-      const init: RequestInit = {
+      const init: Outgoing = {
         method: 'GET',
         headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
       };
@@ -360,27 +371,17 @@ export class SchwabOAuthClient {
   /** One HTTP exchange: the answer (body read as text, under the same timeout), or a classified network error. */
   private async send(
     url: string,
-    init: RequestInit,
+    init: Outgoing,
     context: SchwabCallContext,
     probe?: ProbeKind,
     discardBody = false,
   ): Promise<RawAnswer> {
-    const onNetworkError = (error: unknown) =>
-      classifyNetworkError(error, { context, probe, url, timeoutMs: this.timeoutMs });
-    let response: Response;
     try {
-      response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      const answer = await this.transport(url, { ...init, timeoutMs: this.timeoutMs });
+      const ok = answer.status >= 200 && answer.status < 300;
+      return { status: answer.status, headers: answer.headers, text: discardBody && ok ? '' : answer.body.toString('utf8') };
     } catch (error) {
-      throw onNetworkError(error);
-    }
-    try {
-      if (discardBody && response.status >= 200 && response.status < 300) {
-        await response.arrayBuffer();
-        return { status: response.status, headers: response.headers, text: '' };
-      }
-      return { status: response.status, headers: response.headers, text: await response.text() };
-    } catch (error) {
-      throw onNetworkError(error);
+      throw classifyNetworkError(error, { context, probe, url, timeoutMs: this.timeoutMs });
     }
   }
 }

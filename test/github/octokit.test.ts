@@ -1,15 +1,23 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createGitHubClient } from '../../src/github/octokit.js';
+import { Octokit } from '@octokit/core';
+import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
+import { createGitHubClient, REST_ROUTES } from '../../src/github/octokit.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
+import { startLoopbackProxy } from '../http/loopback-proxy.js';
+import type { LoopbackProxy } from '../http/loopback-proxy.js';
 
 let fake: GitHubFake | undefined;
+let proxy: LoopbackProxy | undefined;
 
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
+  await proxy?.close();
+  proxy = undefined;
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 const repo = { owner: 'acme', repo: 'bot' };
@@ -62,5 +70,79 @@ describe('createGitHubClient', () => {
     client.log.warn('something deprecated');
     expect(logger.lines).toEqual([{ level: 'warning', message: 'something deprecated' }]);
     expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('refuses a redirect: the request fails with its status and target, is not followed and not retried', async () => {
+    fake = await startGitHubFake();
+    const client = await createGitHubClient({ token: FAKE_SECRETS_TOKEN, baseUrl: fake.url, logger: createMemoryLogger(), waitScale: 0 });
+    fake.inject('repo-secret-put', { type: 'status', status: 307, headers: { location: `${fake.url}/repositories/42/actions/secrets/X?x=1` } });
+    const error = await client.rest.actions
+      .createOrUpdateRepoSecret({ ...repo, secret_name: 'X', encrypted_value: 'e', key_id: '1' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 307 });
+    expect((error as Error).message).toBe(
+      `GitHub answered PUT ${fake.url}/repos/acme/bot/actions/secrets/X with a redirect to ${fake.url}/repositories/42/actions/secrets/X ` +
+        '(HTTP 307), which is not followed: check GITHUB_API_URL and the repository or organization name (was it renamed or moved?)',
+    );
+    expect(fake.count('repo-secret-put')).toBe(1);
+    expect(fake.requests.map((r) => r.path)).not.toContain('/repositories/42/actions/secrets/X');
+  });
+
+  it('times out a hanging request and retries it, on its own transport, never the platform fetch', async () => {
+    fake = await startGitHubFake();
+    const platformFetch = vi.spyOn(globalThis, 'fetch');
+    const client = await createGitHubClient({
+      token: FAKE_SECRETS_TOKEN,
+      baseUrl: fake.url,
+      logger: createMemoryLogger(),
+      waitScale: 0,
+      retries: 1,
+      timeoutMs: 100,
+    });
+    fake.inject('issues-list', 'hang', 1);
+    const { data } = await client.rest.issues.listForRepo(repo);
+    expect(data).toEqual([]);
+    expect(fake.count('issues-list')).toBe(2);
+    fake.inject('issues-list', 'hang', Infinity);
+    await expect(client.rest.issues.listForRepo(repo)).rejects.toThrow(/within the 100 ms timeout/);
+    expect(platformFetch).not.toHaveBeenCalled();
+  });
+
+  it("goes through the runner's HTTPS_PROXY / HTTP_PROXY (a CONNECT tunnel), read from the environment", async () => {
+    fake = await startGitHubFake();
+    const port = Number(new URL(fake.url).port);
+    proxy = await startLoopbackProxy({ routes: { [`api.github.test:${port}`]: port } });
+    vi.stubEnv('HTTP_PROXY', proxy.url);
+    vi.stubEnv('NO_PROXY', '');
+    const client = await createGitHubClient({
+      token: FAKE_SECRETS_TOKEN,
+      baseUrl: `http://api.github.test:${port}`,
+      logger: createMemoryLogger(),
+      waitScale: 0,
+    });
+    await client.rest.issues.listForRepo(repo);
+    await client.rest.actions.getRepoPublicKey(repo);
+    expect(proxy.tunnels).toEqual([
+      { authority: `api.github.test:${port}`, status: 200 },
+      { authority: `api.github.test:${port}`, status: 200 },
+    ]);
+    expect(fake.count('issues-list')).toBe(1);
+    expect(fake.count('repo-public-key')).toBe(1);
+  });
+
+  it("calls each REST method on the route @octokit/plugin-rest-endpoint-methods gives it", async () => {
+    const reference = new (Octokit.plugin(restEndpointMethods))().rest as unknown as Record<
+      string,
+      Record<string, { endpoint: { DEFAULTS: { method: string; url: string } } }>
+    >;
+    const client = await createGitHubClient({ token: 't', baseUrl: 'http://127.0.0.1:9', logger: createMemoryLogger() });
+    const rest = client.rest as unknown as Record<string, Record<string, { endpoint: { DEFAULTS: { method: string; url: string } } }>>;
+    for (const [scope, methods] of Object.entries(REST_ROUTES)) {
+      for (const [name, route] of Object.entries(methods)) {
+        const expected = reference[scope]?.[name]?.endpoint.DEFAULTS;
+        expect(`${expected?.method} ${expected?.url}`, `${scope}.${name}`).toBe(route);
+        expect(`${rest[scope]?.[name]?.endpoint.DEFAULTS.method} ${rest[scope]?.[name]?.endpoint.DEFAULTS.url}`).toBe(route);
+      }
+    }
   });
 });

@@ -1,12 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SchwabError } from '../../src/schwab/errors.js';
 import { isSchwabError } from '../../src/schwab/errors.js';
 import { buildAuthorizeUrl, parseRedirectUrl, SchwabOAuthClient } from '../../src/schwab/oauth-client.js';
 import type { SchwabOAuthClientOptions } from '../../src/schwab/oauth-client.js';
+import { createTransport } from '../../src/http/transport.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { loginCommand } from '../../src/util/audience.js';
 import type { SchwabFake, SchwabFakeOptions } from '../fakes/schwab-fake.js';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
+import { startLoopbackProxy } from '../http/loopback-proxy.js';
+import type { LoopbackProxy } from '../http/loopback-proxy.js';
 
 const START = new Date('2026-11-18T09:00:00Z');
 
@@ -485,6 +490,94 @@ describe('SchwabOAuthClient construction', () => {
     expect(() => new SchwabOAuthClient({ ...base, appSecret: '' })).toThrow(/app secret is empty/);
     expect(() => new SchwabOAuthClient({ ...base, baseUrl: 'api.schwabapi.com' })).toThrow(/schwab-base-url/);
     expect(() => new SchwabOAuthClient(base)).not.toThrow();
+  });
+});
+
+describe('SchwabOAuthClient transport', () => {
+  let proxy: LoopbackProxy | undefined;
+  let redirector: Server | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+    await new Promise((resolve) => (redirector ? redirector.close(resolve) : resolve(undefined)));
+    redirector = undefined;
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it("refreshes through the runner's proxy (HTTP_PROXY / HTTPS_PROXY, a CONNECT tunnel), never the platform fetch", async () => {
+    const platformFetch = vi.spyOn(globalThis, 'fetch');
+    const { fake, client } = await setup();
+    const port = Number(new URL(fake.baseUrl).port);
+    proxy = await startLoopbackProxy({ routes: { [`api.schwab.test:${port}`]: port } });
+    vi.stubEnv('HTTP_PROXY', proxy.url);
+    vi.stubEnv('NO_PROXY', '');
+    const proxied = new SchwabOAuthClient({
+      baseUrl: `http://api.schwab.test:${port}`,
+      appKey: fake.appKey,
+      appSecret: fake.appSecret,
+      logger: createMemoryLogger(),
+      clock: { now: () => START },
+      sleep: async () => {},
+    });
+    const issued = fake.issueTokens();
+    const response = await proxied.refresh(issued.response.refresh_token);
+    expect(response.refresh_token).toBe(issued.response.refresh_token);
+    expect(proxy.tunnels).toEqual([{ authority: `api.schwab.test:${port}`, status: 200 }]);
+    expect(fake.tokenRequests()).toHaveLength(1);
+    // The loopback fake itself is never proxied (as on a runner: loopback always goes direct).
+    await client.refresh(issued.response.refresh_token);
+    expect(proxy.tunnels).toHaveLength(1);
+    expect(platformFetch).not.toHaveBeenCalled();
+  });
+
+  it('a proxy that refuses the tunnel is a transient failure naming the code, and the refresh is retried', async () => {
+    const { fake } = await setup();
+    const port = Number(new URL(fake.baseUrl).port);
+    proxy = await startLoopbackProxy({ routes: {}, credentials: { user: 'u', password: 'p' } });
+    const sleeps: number[] = [];
+    const proxied = new SchwabOAuthClient({
+      baseUrl: `http://api.schwab.test:${port}`,
+      appKey: fake.appKey,
+      appSecret: fake.appSecret,
+      logger: createMemoryLogger(),
+      clock: { now: () => START },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      attempts: 2,
+      transport: createTransport({ env: { HTTP_PROXY: `http://u:wrong@127.0.0.1:${proxy.port}` } }),
+    });
+    const error = await caught(proxied.refresh(fake.issueTokens().response.refresh_token));
+    expect(error.kind).toBe('transient');
+    expect(error.message).toMatch(/^Could not complete the token refresh at api\.schwab\.test:\d+ \(ERR_PROXY_TUNNEL\) \(2 attempts\): /);
+    expect(error.message).not.toContain('wrong');
+    expect(proxy.tunnels.map((t) => t.status)).toEqual([407, 407]);
+    expect(sleeps).toHaveLength(1);
+    expect(fake.tokenRequests()).toHaveLength(0);
+  });
+
+  it('never follows a redirect of the token endpoint: rejected, not retried, the target never called', async () => {
+    const { fake } = await setup();
+    redirector = createServer((_req, res) => res.writeHead(302, { location: `${fake.baseUrl}/v1/oauth/token` }).end());
+    await new Promise<void>((resolve) => redirector?.listen(0, '127.0.0.1', resolve));
+    const address = redirector.address();
+    const sleeps: number[] = [];
+    const client = new SchwabOAuthClient({
+      baseUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      appKey: fake.appKey,
+      appSecret: fake.appSecret,
+      logger: createMemoryLogger(),
+      clock: { now: () => START },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    const error = await caught(client.refresh(fake.issueTokens().response.refresh_token));
+    expect(error.kind).toBe('rejected');
+    expect(error.status).toBe(302);
+    expect(sleeps).toHaveLength(0);
+    expect(fake.tokenRequests()).toHaveLength(0);
   });
 });
 
