@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{h as s,r as a,s as d}from"./chunk-RNSF2GLC.js";import{b as m}from"./chunk-4XTVFK65.js";async function w(r){let{store:t,before:u,record:n,clock:f,logger:i}=r,c=a(n,t.label,f,i);try{return(await t.compareAndSet(s(n,r.format),u.version,o=>c.onConflict(o))).outcome==="written"?{outcome:"written"}:{outcome:"kept-newer",newer:c.kept()}}catch(e){let o=i.redact(m(e));return{outcome:d(e)?"unfinished":"failed",message:o,error:e}}}export{w as a};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-E64HJTLU.js";import"./chunk-XRJSBGZO.js";import"./chunk-5Z335OIA.js";import"./chunk-O7SC46WV.js";import"./chunk-NUIAXIAX.js";import"./chunk-WGC32AVP.js";import"./chunk-67BG23Y2.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

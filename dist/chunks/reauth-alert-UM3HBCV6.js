@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c,d}from"./chunk-BUYWWXH3.js";import"./chunk-YHFECNOS.js";import"./chunk-ZP72DKLV.js";import"./chunk-RAXKS5HU.js";import"./chunk-IKXRJ7XC.js";import"./chunk-4XTVFK65.js";import"./chunk-67BG23Y2.js";export{a as ALERT_REQUESTS_PER_HEALTHY_RUN,b as ReauthAlerts,d as describeGitHubError,c as statusOf};
