@@ -1,4 +1,5 @@
-import { githubSecretsMirror, secretsManagerPrimary } from '../run/action-deps.js';
+import { githubSecretsMirror } from '../stores/github-secrets.js';
+import { secretsManagerPrimary } from '../stores/secrets-manager.js';
 import { SECRET_NAME_PATTERN, parseSecretTargets } from '../github/secret-targets.js';
 import type { MirrorStore, PrimaryStore } from '../run/stores.js';
 import { UserError } from '../util/errors.js';
@@ -7,7 +8,7 @@ import { stringOption } from './args.js';
 import type { CommandContext } from './context.js';
 import { readRegion } from './context.js';
 import { UsageError } from './errors.js';
-import { TokenFile } from './token-file.js';
+import { TokenFile } from '../stores/token-file.js';
 
 export const DEFAULT_TOKEN_FILE = 'schwab_token.json';
 

@@ -205,7 +205,7 @@ export async function encryptForGitHub(publicKeyBase64: string, value: string): 
 
 /**
  * Gets the sealed box ready while a run waits on Schwab and AWS (see prepareSealedBox). The name is kept from when
- * this loaded libsodium, for src/run/action-deps.ts.
+ * this loaded libsodium, for src/stores/github-secrets.ts.
  */
 export const loadSodium = prepareSealedBox;
 

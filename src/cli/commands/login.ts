@@ -15,7 +15,7 @@ import { TOKEN_FORMATS, createContext, createSchwabClient, readAppCredentials, r
 import { formatStamp } from '../../token/time.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { DEFAULT_TOKEN_FILE, openGitHubSecret } from '../stores.js';
-import { TokenFile } from '../token-file.js';
+import { TokenFile } from '../../stores/token-file.js';
 import type { BrowserPage, CallbackServer } from '../callback-server.js';
 import { startCallbackServer } from '../callback-server.js';
 import { createCallbackCertificate } from '../certificate.js';
@@ -23,7 +23,7 @@ import { openInBrowser } from '../browser.js';
 import { readLines } from '../paste.js';
 import type { LineReader } from '../paste.js';
 import { buildAuthorizeUrl, DEFAULT_CALLBACK_URL, inspectRedirect, parseRedirectUrl, validateCallbackUrl } from '../../schwab/urls.js';
-import { secretsManagerPrimary } from '../../run/action-deps.js';
+import { secretsManagerPrimary } from '../../stores/secrets-manager.js';
 import type { SchwabOAuthClient } from '../../schwab/oauth-client.js';
 import type { LoadedText, MirrorResult, PrimaryStore } from '../../run/stores.js';
 import { recordFromLogin } from '../../token/build.js';

@@ -2,9 +2,9 @@
 import { chmod, mkdir, readFile, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TokenFile, contentVersion } from '../../src/cli/token-file.js';
+import { TokenFile, contentVersion } from '../../src/stores/token-file.js';
 import { ROTATOR_TEXT } from '../token/samples.js';
-import { strayFiles, tempDir } from './helpers.js';
+import { strayFiles, tempDir } from '../cli/helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -2,10 +2,11 @@ import type { Settings } from '../settings/inputs.js';
 import type { AlertOutcome } from '../alerts/reauth-alert.js';
 import type { KeepAliveOutcome } from '../alerts/keep-alive.js';
 import { errorMessage } from '../util/errors.js';
-import { rotate } from './rotation.js';
-import type { RotationResult } from './rotation.js';
-import { buildActionDeps, githubTuning } from './action-deps.js';
-import type { Platform } from './action-deps.js';
+import { rotate } from '../run/rotation.js';
+import type { RotationResult } from '../run/rotation.js';
+import { buildActionDeps } from './deps.js';
+import type { Platform } from './deps.js';
+import { githubTuning } from '../util/tuning.js';
 
 /**
  * Loads Octokit and the alert module and starts the alert issue's one read while the rotation runs: both overlap

@@ -1,7 +1,7 @@
 import { formatDuration } from '../util/duration.js';
 import { REFRESH_TOKEN_LIFETIME_MS } from '../token/record.js';
 import { formatStamp } from '../token/time.js';
-import type { RotationResult, StoreOutcome } from './rotation.js';
+import type { RotationResult, StoreOutcome } from '../run/rotation.js';
 
 const STATUS_BADGE = {
   healthy: '🟢 healthy',

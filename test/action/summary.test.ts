@@ -1,6 +1,6 @@
 /** The job summary's headline: a failed run never says healthy; the run's outcome and the token's health are apart. */
 import { describe, expect, it } from 'vitest';
-import { renderSummary } from '../../src/run/summary.js';
+import { renderSummary } from '../../src/action/summary.js';
 import { runStatus } from '../../src/run/rotation.js';
 import type { RotationResult } from '../../src/run/rotation.js';
 import { assessHealth } from '../../src/token/health.js';
