@@ -17,13 +17,13 @@ import { createLogger } from '../util/logger.js';
 import { SchwabOAuthClient, buildAuthorizeUrl } from '../schwab/oauth-client.js';
 import { isSchwabError } from '../schwab/errors.js';
 import { recordFromLogin } from '../token/build.js';
-import { parseTokenRecord } from '../token/parse.js';
 import type { TokenFormat, TokenRecord } from '../token/record.js';
-import { refreshTokenExpiresAt, secretValues } from '../token/record.js';
+import { refreshTokenExpiresAt } from '../token/record.js';
 import { validateRecord } from '../token/validate.js';
 import type { Tuning } from '../util/tuning.js';
 import { secretsManagerPrimary } from '../stores/secrets-manager.js';
 import { storeLogin } from '../run/store-login.js';
+import { maskTokens, readRecord } from '../run/read-record.js';
 import type { LoadedText, PrimaryStore } from '../run/stores.js';
 import type { LoadedConfig, LoginEnvironment } from './config.js';
 import { ConfigSecret, readLoginEnvironment } from './config.js';
@@ -234,7 +234,7 @@ class LoginContainer {
     try {
       const response = await client.exchangeCode(login.code, login.callbackUrl);
       record = recordFromLogin(response, clock.now());
-      for (const secret of secretValues(record.tokens)) logger.mask(secret);
+      maskTokens(record.tokens, logger);
       validateRecord(record, 'the new token record');
     } catch (error) {
       logger.error(`The code exchange failed: ${logger.redact(errorMessage(error))}`);
@@ -362,8 +362,7 @@ function callbackUrlOf(request: LoginRequest): string {
 function readStored(text: string | undefined, label: string, now: Date, logger: Logger): { record: TokenRecord; format: string } | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   try {
-    const parsed = parseTokenRecord(text, label, now);
-    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+    const parsed = readRecord(text, label, now, logger);
     return { record: parsed.record, format: parsed.format };
   } catch {
     return undefined; // the compare-and-set replaces what is not a record

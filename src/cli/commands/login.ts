@@ -30,7 +30,8 @@ import { recordFromLogin } from '../../token/build.js';
 import { validateRecord } from '../../token/validate.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { storeLogin } from '../../run/store-login.js';
-import { refreshTokenExpiresAt, secretValues } from '../../token/record.js';
+import { refreshTokenExpiresAt } from '../../token/record.js';
+import { maskTokens } from '../../run/read-record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError, errorMessage } from '../../util/errors.js';
@@ -365,7 +366,7 @@ async function exchange(
   logger.info(`Got the authorization code from the ${arrival.source === 'browser' ? 'browser' : 'pasted URL'}; exchanging it.`);
   const response = await client.exchangeCode(params.code, callbackUrl);
   const record = recordFromLogin(response, io.clock.now());
-  for (const secret of secretValues(record.tokens)) logger.mask(secret);
+  maskTokens(record.tokens, logger);
   validateRecord(record, 'the new token record');
   return record;
 }

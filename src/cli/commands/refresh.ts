@@ -15,8 +15,7 @@ import { rotate } from '../../run/rotation.js';
 import { isStoreProblem, needsLogin } from '../../run/rotation.js';
 import type { RotationOptions, RotationResult, VerifyMode } from '../../run/rotation.js';
 import type { PrimaryStore } from '../../run/stores.js';
-import { parseTokenRecord } from '../../token/parse.js';
-import { secretValues } from '../../token/record.js';
+import { readRecord } from '../../run/read-record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { formatDuration } from '../../util/duration.js';
@@ -239,9 +238,7 @@ async function formatOf(store: PrimaryStore, context: CommandContext): Promise<T
   try {
     const { text } = await store.load();
     if (!text?.trim()) return 'rotator';
-    logger.mask(text);
-    const parsed = parseTokenRecord(text, store.label, io.clock.now());
-    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+    const parsed = readRecord(text, store.label, io.clock.now(), logger);
     if (parsed.format === 'schwab-py') return 'schwab-py';
     if (parsed.format === 'schwabdev') {
       logger.warning(

@@ -6,9 +6,8 @@ import { createContext, readDuration } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
 import { healthJson, renderHealthTable } from '../health-table.js';
-import { parseTokenRecord } from '../../token/parse.js';
 import type { ParsedRecord } from '../../token/parse.js';
-import { secretValues } from '../../token/record.js';
+import { readRecord } from '../../run/read-record.js';
 import { assessHealth } from '../../token/health.js';
 import type { Health, HealthReport } from '../../token/health.js';
 import { upperFirst } from '../../util/text.js';
@@ -67,8 +66,7 @@ const HEALTH_EXIT: Record<Health, number> = {
 function newerThan(unfinished: ParsedRecord, text: string | undefined, label: string, now: Date, logger: Logger): boolean {
   if (!text?.trim()) return false;
   try {
-    const current = parseTokenRecord(text, label, now).record;
-    for (const secret of secretValues(current.tokens)) logger.mask(secret);
+    const current = readRecord(text, label, now, logger).record;
     return compareRecords(current, unfinished.record) >= 0;
   } catch {
     return false;
@@ -113,8 +111,7 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
     };
   } else {
     try {
-      parsed = parseTokenRecord(text, store.label, now);
-      for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+      parsed = readRecord(text, store.label, now, logger);
       for (const warning of parsed.warnings) logger.warning(warning);
       health = assessHealth(parsed.record, now, reauthWarningMs);
     } catch (error) {
