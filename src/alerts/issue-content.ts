@@ -9,6 +9,7 @@ import { DEFAULT_SCHWAB_BASE_URL } from '../schwab/urls.js';
 import { loginCommand } from '../util/audience.js';
 import { shellQuote } from '../util/text.js';
 import { formatDuration } from '../util/duration.js';
+import { formatUtc } from '../token/time.js';
 import type { AlertState } from './marker.js';
 import { formatMarker } from './marker.js';
 
@@ -65,11 +66,6 @@ export interface ClosedCommentInput {
   loginAt: Date;
   runUrl?: string;
   redact: Redact;
-}
-
-/** `2026-11-25 09:00 UTC` */
-export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 export { shellQuote };

@@ -32,7 +32,7 @@ import { decideCallback, judgeAccounts, loginStoredSince, routeOf } from './deci
 import type { FunctionUrlEvent, FunctionUrlResult, LoginRequest } from './event.js';
 import { readRequest } from './event.js';
 import type { AccountsCheck, DispatchReport, Page } from './pages.js';
-import { formatUtc } from '../alerts/issue-content.js';
+import { formatUtc } from '../token/time.js';
 import { failurePage, notFoundPage, redirectTo, refusalPage, renderPage, successPage } from './pages.js';
 import type { StateReading } from './state.js';
 import { COOKIE_NAME, clearNonceCookie, cookieMatches, issueState, readState, setNonceCookie } from './state.js';

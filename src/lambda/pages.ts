@@ -5,7 +5,7 @@
  * Schwab. Every page is built from fixed words, names and dates; the texts are HTML-escaped anyway.
  */
 import { createHash } from 'node:crypto';
-import { formatUtc } from '../alerts/issue-content.js';
+import { formatUtc } from '../token/time.js';
 import type { FunctionUrlResult } from './event.js';
 import type { Refusal } from './decide.js';
 import { REFUSAL_STATUS } from './decide.js';
