@@ -5,6 +5,7 @@ import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import { SecretsManagerError, toSecretsManagerError } from './errors.js';
 import type { SecretsManagerOperation } from './errors.js';
+import type { ConflictDecision } from '../run/stores.js';
 
 export { SecretsManagerError, REQUIRED_IAM_ACTIONS } from './errors.js';
 export type { SecretsManagerErrorKind } from './errors.js';
@@ -20,7 +21,6 @@ export type CasResult =
   | { outcome: 'kept-current'; current: StoredSecret };
 
 /** Asked when AWSCURRENT moved since the caller's load: 'keep' the newer value, or 'overwrite' it with ours. */
-export type ConflictDecision = 'overwrite' | 'keep';
 export type OnConflict = (current: StoredSecret) => ConflictDecision | Promise<ConflictDecision>;
 
 export interface CompareAndSetOptions {

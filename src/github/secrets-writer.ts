@@ -4,7 +4,7 @@ import type { Logger } from '../util/logger.js';
 import type { GitHubClient } from './octokit.js';
 import { assertSecretValueFits } from './secret-targets.js';
 import type { OrganizationSecretTarget, SecretTarget } from './secret-targets.js';
-import { prepareSealedBox, sealForGitHub } from './sealed-box.js';
+import { sealForGitHub } from './sealed-box.js';
 
 export interface SecretWriteResult {
   target: SecretTarget;
@@ -203,11 +203,8 @@ export async function encryptForGitHub(publicKeyBase64: string, value: string): 
   return sealForGitHub(publicKeyBase64, value);
 }
 
-/**
- * Gets the sealed box ready while a run waits on Schwab and AWS (see prepareSealedBox). The name is kept from when
- * this loaded libsodium, for src/stores/github-secrets.ts.
- */
-export const loadSodium = prepareSealedBox;
+/** Gets the sealed box ready while a run waits on Schwab and AWS; exported here so the writer's one chunk brings it. */
+export { prepareSealedBox } from './sealed-box.js';
 
 /** Resolves to undefined when the request answers 404 (or another of `statuses`). */
 async function ifFound<T>(request: Promise<T>, statuses: number[] = []): Promise<T | undefined> {

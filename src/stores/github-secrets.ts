@@ -22,11 +22,11 @@ export function githubSecretsMirror(
   let loading: Promise<SecretsWriterModule.GitHubSecretsWriter> | undefined;
   const load = () => {
     loading ??= (async () => {
-      const [{ createGitHubClient }, { GitHubSecretsWriter, loadSodium }] = await Promise.all([
+      const [{ createGitHubClient }, { GitHubSecretsWriter, prepareSealedBox }] = await Promise.all([
         import('../github/octokit.js'),
         import('../github/secrets-writer.js'),
       ]);
-      const [client] = await Promise.all([createGitHubClient({ token, logger, ...githubTuning(tuning) }), loadSodium()]);
+      const [client] = await Promise.all([createGitHubClient({ token, logger, ...githubTuning(tuning) }), prepareSealedBox()]);
       return new GitHubSecretsWriter(client, logger, tokenName);
     })();
     return loading;

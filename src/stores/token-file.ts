@@ -11,6 +11,7 @@ import type {
   PrimaryWriteResult,
 } from '../run/stores.js';
 import { UserError } from '../util/errors.js';
+import { upperFirst } from '../util/text.js';
 
 /** A token file is readable and writable by its owner only. */
 export const TOKEN_FILE_MODE = 0o600;
@@ -87,7 +88,7 @@ export class TokenFile implements PrimaryStore, MirrorStore {
       if ((await this.writeAtomic(text, still)) === 'written') return { outcome: 'written', version: contentVersion(text) };
     }
     throw new UserError(
-      `${upper(this.label)} kept changing while it was being written: stop the other program that writes it (another refresh loop?) and try again.`,
+      `${upperFirst(this.label)} kept changing while it was being written: stop the other program that writes it (another refresh loop?) and try again.`,
     );
   }
 
@@ -105,7 +106,7 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     let size = 0;
     try {
       const stats = await stat(target);
-      if (stats.isDirectory()) throw new UserError(`${upper(this.label)} is a folder: pass the path of the token file itself.`);
+      if (stats.isDirectory()) throw new UserError(`${upperFirst(this.label)} is a folder: pass the path of the token file itself.`);
       size = stats.size;
     } catch (error) {
       if (error instanceof UserError) throw error;
@@ -193,7 +194,7 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     if (info.isSymbolicLink()) {
       const target = await realpath(this.path).catch(() => undefined);
       throw new UserError(
-        `${upper(this.label)} is a symbolic link${target ? ` to ${target}` : ''}, so it was not replaced (a link in a shared folder could point at any file of yours): ` +
+        `${upperFirst(this.label)} is a symbolic link${target ? ` to ${target}` : ''}, so it was not replaced (a link in a shared folder could point at any file of yours): ` +
           (target
             ? `pass ${target} itself if that is your token file, or remove the link.`
             : 'remove the link, or pass the path of the token file itself.'),
@@ -202,24 +203,24 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     const uid = this.options.uid ?? process.getuid?.();
     if (uid !== undefined && info.uid !== uid) {
       throw new UserError(
-        `${upper(this.label)} belongs to another user (uid ${info.uid}), so it was not replaced: run this command as that user, or choose a file of your own.`,
+        `${upperFirst(this.label)} belongs to another user (uid ${info.uid}), so it was not replaced: run this command as that user, or choose a file of your own.`,
       );
     }
   }
 
   private readError(error: unknown): UserError {
     const code = codeOf(error);
-    if (code === 'EISDIR') return new UserError(`${upper(this.label)} is a folder: pass the path of the token file itself.`);
+    if (code === 'EISDIR') return new UserError(`${upperFirst(this.label)} is a folder: pass the path of the token file itself.`);
     if (code === 'EACCES' || code === 'EPERM') {
-      return new UserError(`${upper(this.label)} cannot be read (${code}): give your user read permission on it, or choose another file.`);
+      return new UserError(`${upperFirst(this.label)} cannot be read (${code}): give your user read permission on it, or choose another file.`);
     }
-    return new UserError(`${upper(this.label)} cannot be read (${code ?? 'error'}): check the path and try again.`);
+    return new UserError(`${upperFirst(this.label)} cannot be read (${code ?? 'error'}): check the path and try again.`);
   }
 
   private writeError(error: unknown, dir: string): UserError {
     if (error instanceof UserError) return error;
     const code = codeOf(error);
-    const what = `${upper(this.label)} could not be written (${code ?? (error instanceof Error ? error.message : 'error')})`;
+    const what = `${upperFirst(this.label)} could not be written (${code ?? (error instanceof Error ? error.message : 'error')})`;
     switch (code) {
       case 'ENOENT':
         return new UserError(`${what}: the folder ${dir} does not exist; create it or choose another path.`);
@@ -254,8 +255,4 @@ async function syncDirectory(dir: string): Promise<void> {
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
-}
-
-function upper(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
