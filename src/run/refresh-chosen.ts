@@ -13,7 +13,8 @@ import { compareRecords } from '../token/choose.js';
 import { SchwabError } from '../schwab/errors.js';
 import type { Candidate } from './candidates.js';
 import { rereadPrimary } from './candidates.js';
-import type { FailureKind, TokenRefresher, VerifyMode } from './rotation.js';
+import type { FailureKind, TokenRefresher } from './rotation.js';
+import type { VerifyMode } from '../schwab/probes.js';
 import type { PrimaryStore } from './stores.js';
 import { maskTokens } from './read-record.js';
 

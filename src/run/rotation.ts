@@ -28,6 +28,7 @@ import { serializeRecord } from '../token/serialize.js';
 import { assessHealth } from '../token/health.js';
 import type { Health, HealthReport } from '../token/health.js';
 import { formatIsoSeconds } from '../token/time.js';
+import type { ProbeKind, VerifyMode } from '../schwab/probes.js';
 import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
 import type { Candidate, Candidates } from './candidates.js';
 import { loadCandidates } from './candidates.js';
@@ -40,12 +41,10 @@ import { storeThatCannotTake, writeStores } from './write-stores.js';
 
 export { readUnfinishedWrite } from './candidates.js';
 
-export type VerifyMode = 'none' | 'accounts' | 'quotes';
-
 /** What the rotation needs from Schwab. */
 export interface TokenRefresher {
   refresh(refreshToken: string): Promise<SchwabTokenResponse>;
-  probe(accessToken: string, kind: 'accounts' | 'quotes'): Promise<void>;
+  probe(accessToken: string, kind: ProbeKind): Promise<void>;
 }
 
 export interface RotationOptions {

@@ -1,9 +1,8 @@
 import { UserError } from '../util/errors.js';
 import { parseRetryAfter } from '../util/retry.js';
 import { loginCommand, retryClause, settingName } from '../util/audience.js';
-
-/** Schwab's API host, named in the fixes (the default of schwab-base-url). */
-const SCHWAB_API_HOST = 'https://api.schwabapi.com';
+import type { ProbeKind } from './probes.js';
+import { DEFAULT_SCHWAB_BASE_URL } from './urls.js';
 
 /**
  * What a failed Schwab call means for the caller:
@@ -94,7 +93,7 @@ export function credentialsFix(): string {
 
 /** How to fix a wrong Schwab address, in the reader's words. */
 export function baseUrlFix(): string {
-  return `check ${settingName('schwab-base-url')} (it should be ${SCHWAB_API_HOST})`;
+  return `check ${settingName('schwab-base-url')} (it should be ${DEFAULT_SCHWAB_BASE_URL})`;
 }
 
 /** `log in again with \`…login\``, the command as the reader runs it. */
@@ -109,7 +108,7 @@ export interface ClassifyOptions {
   /** For a Retry-After given as an HTTP date. */
   now?: Date;
   /** For a probe: which one, to name it. */
-  probe?: 'accounts' | 'quotes';
+  probe?: ProbeKind;
 }
 
 /** One `{error, error_description}` layer of Schwab's (possibly nested) error body. */
@@ -254,7 +253,7 @@ export function classifySchwabResponse(
 /** Classifies a failure of `fetch` itself (no answer): a timeout, a refused connection, a reset, a TLS problem. */
 export function classifyNetworkError(
   error: unknown,
-  options: { context?: SchwabCallContext; probe?: 'accounts' | 'quotes'; url: string; timeoutMs: number },
+  options: { context?: SchwabCallContext; probe?: ProbeKind; url: string; timeoutMs: number },
 ): SchwabError {
   const context = options.context ?? 'token';
   const what = describeCall(context, options.probe);
@@ -289,7 +288,7 @@ export function classifyNetworkError(
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function classifyProbe(status: number, what: string, probe: 'accounts' | 'quotes' | undefined): SchwabError {
+function classifyProbe(status: number, what: string, probe: ProbeKind | undefined): SchwabError {
   if (status === 401 || status === 403) {
     const product =
       probe === 'quotes'
@@ -328,7 +327,7 @@ function badCode(details: SchwabErrorDetails): SchwabError {
   );
 }
 
-function describeCall(context: SchwabCallContext, probe?: 'accounts' | 'quotes'): string {
+function describeCall(context: SchwabCallContext, probe?: ProbeKind): string {
   switch (context) {
     case 'refresh':
       return 'the token refresh';
