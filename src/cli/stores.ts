@@ -6,7 +6,7 @@ import { UserError } from '../util/errors.js';
 import type { CommandSpec, ParsedOptions } from './args.js';
 import { stringOption } from './args.js';
 import type { CommandContext } from './context.js';
-import { readRegion } from './context.js';
+import { regionOption } from './context.js';
 import { UsageError } from './errors.js';
 import { TokenFile } from '../stores/token-file.js';
 
@@ -25,7 +25,7 @@ export async function openPrimaryStore(context: CommandContext, values: ParsedOp
   const { env } = context.io;
   const secretId = stringOption(values, spec, 'aws-secret-id', env);
   const file = stringOption(values, spec, 'file', env);
-  const region = readRegion(values, spec, env);
+  const region = regionOption(values, spec, env);
   if (secretId !== undefined && file !== undefined) {
     throw new UsageError(`${spec.name} works on one store: give --file or --aws-secret-id, not both.`);
   }

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import { UserError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { readBaseUrl } from '../settings/inputs.js';
+import { normalizeHttpUrl } from '../settings/validators.js';
 import { DEFAULT_SCHWAB_BASE_URL } from '../schwab/urls.js';
 import { SecretsManagerError, toSecretsManagerError } from '../aws/errors.js';
 import type { SecretsManagerOperation } from '../aws/errors.js';
@@ -63,14 +63,13 @@ export function readLoginEnvironment(env: NodeJS.ProcessEnv): LoginEnvironment {
   };
   const tokenSecretId = need('TOKEN_SECRET_ID', 'the name or ARN of the Secrets Manager secret holding the token record');
   const configSecretId = need('CONFIG_SECRET_ID', 'the name or ARN of the function\'s configuration secret');
-  let schwabBaseUrl = DEFAULT_SCHWAB_BASE_URL;
   const base = env.SCHWAB_BASE_URL?.trim();
-  if (base) {
-    try {
-      schwabBaseUrl = readBaseUrl('SCHWAB_BASE_URL', base);
-    } catch {
-      throw new UserError('The login function\'s environment variable SCHWAB_BASE_URL is not an http(s) URL: remove it, or set it to https://api.schwabapi.com.');
-    }
+  const schwabBaseUrl = base ? normalizeHttpUrl(base) : DEFAULT_SCHWAB_BASE_URL;
+  if (schwabBaseUrl === undefined) {
+    throw new UserError(
+      "The login function's environment variable SCHWAB_BASE_URL is not an http(s) URL: remove it, or set it to " +
+        `${DEFAULT_SCHWAB_BASE_URL}.`,
+    );
   }
   return { tokenSecretId, configSecretId, schwabBaseUrl, githubApiUrl: env.GITHUB_API_URL?.trim() || undefined };
 }

@@ -6,12 +6,20 @@ import type { CommandSpec } from '../args.js';
 import { COMMON_OPTIONS, PROGRAM, SCHWAB_OPTIONS, flag, parseOptions, stringOption } from '../args.js';
 import type { ParsedOptions } from '../args.js';
 import type { Logger } from '../../util/logger.js';
-import { cliCommand, loginCommand } from '../../util/audience.js';
+import { cliCommand, loginCommand, settingSubject } from '../../util/audience.js';
 import { shellQuote } from '../../util/text.js';
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
-import { TOKEN_FORMATS, createContext, createSchwabClient, readAppCredentials, readChoice, readDuration, readRegion, readSchwabBaseUrl } from '../context.js';
+import {
+  choiceOption,
+  createContext,
+  createSchwabClient,
+  durationOption,
+  readAppCredentials,
+  regionOption,
+  schwabBaseUrlOption,
+} from '../context.js';
 import { formatStamp } from '../../token/time.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { DEFAULT_TOKEN_FILE, openGitHubSecret } from '../stores.js';
@@ -30,7 +38,7 @@ import { recordFromLogin } from '../../token/build.js';
 import { validateRecord } from '../../token/validate.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { storeLogin } from '../../run/store-login.js';
-import { refreshTokenExpiresAt } from '../../token/record.js';
+import { TOKEN_FORMATS, refreshTokenExpiresAt } from '../../token/record.js';
 import { maskTokens } from '../../run/read-record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { formatDuration } from '../../util/duration.js';
@@ -111,13 +119,13 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
 
   // 1. Everything that can be checked is checked before the login, so a mistake never wastes one.
   const credentials = readAppCredentials(env, logger);
-  const baseUrl = readSchwabBaseUrl(values, loginSpec, env);
+  const baseUrl = schwabBaseUrlOption(values, loginSpec, env);
   const callbackUrl = readCallbackUrl(values, env, logger);
-  const format: TokenFormat = readChoice(values, loginSpec, 'token-format', env, TOKEN_FORMATS) ?? 'rotator';
-  const timeoutMs = readDuration(values, loginSpec, 'timeout', env, '5m');
+  const format: TokenFormat = choiceOption(values, loginSpec, 'token-format', env, TOKEN_FORMATS) ?? 'rotator';
+  const timeoutMs = durationOption(values, loginSpec, 'timeout', env, '5m');
   const outPath = stringOption(values, loginSpec, 'out', env) ?? DEFAULT_TOKEN_FILE;
   const secretId = stringOption(values, loginSpec, 'aws-secret-id', env);
-  const region = readRegion(values, loginSpec, env);
+  const region = regionOption(values, loginSpec, env);
   if (region !== undefined && secretId === undefined) throw new UsageError('--aws-region only goes with --aws-secret-id.');
   const githubRepo = stringOption(values, loginSpec, 'github-repo', env);
   const githubName = stringOption(values, loginSpec, 'github-secret-name', env);
@@ -455,7 +463,7 @@ function reportWrites(context: CommandContext, record: TokenRecord, lines: Store
  */
 function readCallbackUrl(values: ParsedOptions, env: CliIo['env'], logger: Logger): string {
   const given = stringOption(values, loginSpec, 'callback-url', env) ?? DEFAULT_CALLBACK_URL;
-  const callbackUrl = validateCallbackUrl(given, '--callback-url');
+  const callbackUrl = validateCallbackUrl(given, settingSubject('callback-url'));
   if (given !== callbackUrl && given.replace(/\/+$/, '') === callbackUrl) {
     logger.warning(
       `--callback-url ${given} ends with /, which Schwab's callbacks never do: this login uses ${callbackUrl} (register it on your app at developer.schwab.com exactly so).`,

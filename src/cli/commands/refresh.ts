@@ -3,7 +3,14 @@ import { COMMON_OPTIONS, PROGRAM, SCHWAB_OPTIONS, flag, parseOptions, stringOpti
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
-import { TOKEN_FORMATS, createContext, createSchwabClient, readAppCredentials, readChoice, readDuration, readSchwabBaseUrl } from '../context.js';
+import {
+  choiceOption,
+  createContext,
+  createSchwabClient,
+  durationOption,
+  readAppCredentials,
+  schwabBaseUrlOption,
+} from '../context.js';
 import { formatIsoSeconds } from '../../token/time.js';
 import { EXIT, ExitError } from '../errors.js';
 import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
@@ -13,9 +20,11 @@ import { sendLine } from '../notify-socket.js';
 import { DEFAULT_REAUTH_WARNING } from './status.js';
 import { rotate } from '../../run/rotation.js';
 import { isStoreProblem, needsLogin } from '../../run/rotation.js';
-import type { RotationOptions, RotationResult, VerifyMode } from '../../run/rotation.js';
+import type { RotationOptions, RotationResult } from '../../run/rotation.js';
+import { VERIFY_MODES } from '../../schwab/probes.js';
 import type { PrimaryStore } from '../../run/stores.js';
 import { readRecord } from '../../run/read-record.js';
+import { TOKEN_FORMATS } from '../../token/record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { formatDuration } from '../../util/duration.js';
@@ -94,18 +103,18 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   const { env } = io;
 
   const credentials = readAppCredentials(env, logger);
-  const baseUrl = readSchwabBaseUrl(values, refreshSpec, env);
-  const everyMs = everyText === undefined ? undefined : readDuration(values, refreshSpec, 'every', env, everyText, { min: 60_000 });
+  const baseUrl = schwabBaseUrlOption(values, refreshSpec, env);
+  const everyMs = everyText === undefined ? undefined : durationOption(values, refreshSpec, 'every', env, everyText);
   const refreshBefore = stringOption(values, refreshSpec, 'refresh-before', env);
   const options: RotationOptions = {
     force: refreshBefore === undefined,
     dryRun: false,
-    refreshBeforeMs: refreshBefore === undefined ? 0 : readDuration(values, refreshSpec, 'refresh-before', env, refreshBefore),
-    reauthWarningMs: readDuration(values, refreshSpec, 'reauth-warning', env, DEFAULT_REAUTH_WARNING),
+    refreshBeforeMs: refreshBefore === undefined ? 0 : durationOption(values, refreshSpec, 'refresh-before', env, refreshBefore),
+    reauthWarningMs: durationOption(values, refreshSpec, 'reauth-warning', env, DEFAULT_REAUTH_WARNING),
     tokenFormat: 'rotator',
-    verify: readChoice<VerifyMode>(values, refreshSpec, 'verify', env, ['none', 'accounts', 'quotes']) ?? 'none',
+    verify: choiceOption(values, refreshSpec, 'verify', env, VERIFY_MODES) ?? 'none',
   };
-  const chosenFormat = readChoice(values, refreshSpec, 'token-format', env, TOKEN_FORMATS);
+  const chosenFormat = choiceOption(values, refreshSpec, 'token-format', env, TOKEN_FORMATS);
   const socketPath = stringOption(values, refreshSpec, 'notify-socket', env);
   const socket = socketPath === undefined ? undefined : context.resolvePath(socketPath);
   if (everyMs !== undefined && everyMs >= ACCESS_TOKEN_LIFETIME_MS) {

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../args.js';
 import { COMMON_OPTIONS, PROGRAM, flag, parseOptions } from '../args.js';
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
-import { createContext, readDuration } from '../context.js';
+import { createContext, durationOption } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
 import { healthJson, renderHealthTable } from '../health-table.js';
@@ -77,7 +77,7 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   const values = parseOptions(statusSpec, argv);
   const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: false }, redactor);
   const { logger } = context;
-  const reauthWarningMs = readDuration(values, statusSpec, 'reauth-warning', io.env, DEFAULT_REAUTH_WARNING);
+  const reauthWarningMs = durationOption(values, statusSpec, 'reauth-warning', io.env, DEFAULT_REAUTH_WARNING);
   const { store } = await openPrimaryStore(context, values, statusSpec);
 
   let loaded: LoadedText;
