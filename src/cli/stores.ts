@@ -3,7 +3,8 @@ import { secretsManagerPrimary } from '../stores/secrets-manager.js';
 import { SECRET_NAME_PATTERN, parseSecretTargets } from '../github/secret-targets.js';
 import type { MirrorStore, PrimaryStore } from '../run/stores.js';
 import { UserError } from '../util/errors.js';
-import type { CommandSpec, ParsedOptions } from './args.js';
+import { upperFirst } from '../util/text.js';
+import type { CommandSpec, OptionSpec, ParsedOptions } from './args.js';
 import { stringOption } from './args.js';
 import type { CommandContext } from './context.js';
 import { regionOption } from './context.js';
@@ -11,6 +12,26 @@ import { UsageError } from './errors.js';
 import { TokenFile } from '../stores/token-file.js';
 
 export const DEFAULT_TOKEN_FILE = 'schwab_token.json';
+
+/** --aws-region, beside --aws-secret-id. */
+export const AWS_REGION_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'REGION',
+  description: "The secret's region (default: AWS_REGION, then the SDK's own lookup).",
+};
+
+/** The options of a command that works on one primary store (see openPrimaryStore): `verb` says what it does to it. */
+export function primaryStoreOptions(verb: 'read' | 'refresh'): Record<string, OptionSpec> {
+  return {
+    file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: `The token file to ${verb}.` },
+    'aws-secret-id': {
+      type: 'string',
+      value: 'ID',
+      description: `${upperFirst(verb)} this Secrets Manager secret (name or ARN) instead of a file.`,
+    },
+    'aws-region': AWS_REGION_OPTION,
+  };
+}
 
 export interface OpenedStore {
   store: PrimaryStore;

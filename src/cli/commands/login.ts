@@ -22,7 +22,7 @@ import {
 } from '../context.js';
 import { formatStamp } from '../../token/time.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
-import { DEFAULT_TOKEN_FILE, openGitHubSecret } from '../stores.js';
+import { AWS_REGION_OPTION, DEFAULT_TOKEN_FILE, openGitHubSecret } from '../stores.js';
 import { TokenFile } from '../../stores/token-file.js';
 import type { BrowserPage, CallbackServer } from '../callback-server.js';
 import { startCallbackServer } from '../callback-server.js';
@@ -69,7 +69,7 @@ export const loginSpec: CommandSpec = {
       description: 'rotator, or schwab-py (the file schwab-py\'s client_from_token_file reads).',
     },
     'aws-secret-id': { type: 'string', value: 'ID', description: 'Also write the record to this Secrets Manager secret (name or ARN).' },
-    'aws-region': { type: 'string', value: 'REGION', description: 'The secret\'s region (default: AWS_REGION, then the SDK\'s own lookup).' },
+    'aws-region': AWS_REGION_OPTION,
     'github-repo': {
       type: 'string',
       value: 'OWNER/REPO',

@@ -13,7 +13,7 @@ import {
 } from '../context.js';
 import { formatIsoSeconds } from '../../token/time.js';
 import { EXIT, ExitError } from '../errors.js';
-import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
+import { openPrimaryStore, primaryStoreOptions } from '../stores.js';
 import { renderHealthTable } from '../health-table.js';
 import { repeatEvery } from '../refresh-loop.js';
 import { sendLine } from '../notify-socket.js';
@@ -46,9 +46,7 @@ export const refreshSpec: CommandSpec = {
     'secret (1) ends it.',
   ],
   options: {
-    file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'The token file to refresh.' },
-    'aws-secret-id': { type: 'string', value: 'ID', description: 'Refresh this Secrets Manager secret (name or ARN) instead of a file.' },
-    'aws-region': { type: 'string', value: 'REGION', description: 'The secret\'s region (default: AWS_REGION, then the SDK\'s own lookup).' },
+    ...primaryStoreOptions('refresh'),
     every: { type: 'string', value: 'DURATION', description: 'Keep refreshing at this interval (e.g. 25m) until stopped.' },
     'refresh-before': {
       type: 'string',

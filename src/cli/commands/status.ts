@@ -4,7 +4,7 @@ import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import { createContext, durationOption } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
-import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
+import { openPrimaryStore, primaryStoreOptions } from '../stores.js';
 import { healthJson, renderHealthTable } from '../health-table.js';
 import type { ParsedRecord } from '../../token/parse.js';
 import { readRecord } from '../../run/read-record.js';
@@ -29,9 +29,7 @@ export const statusSpec: CommandSpec = {
     'Reads schwab-py token files and Schwabdev tokens.json as they are. Never contacts Schwab; never prints a token.',
   ],
   options: {
-    file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'The token file to read.' },
-    'aws-secret-id': { type: 'string', value: 'ID', description: 'Read this Secrets Manager secret (name or ARN) instead of a file.' },
-    'aws-region': { type: 'string', value: 'REGION', description: 'The secret\'s region (default: AWS_REGION, then the SDK\'s own lookup).' },
+    ...primaryStoreOptions('read'),
     'reauth-warning': {
       type: 'string',
       value: 'DURATION',
