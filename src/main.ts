@@ -85,10 +85,11 @@ function issueLink(run: ActionRunResult): { number: number; url: string; action:
 function runContext(): { workflowRef?: string; runUrl?: string } {
   const { GITHUB_WORKFLOW_REF, GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
   return {
-    ...(GITHUB_WORKFLOW_REF ? { workflowRef: GITHUB_WORKFLOW_REF } : {}),
-    ...(GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
-      ? { runUrl: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }
-      : {}),
+    workflowRef: GITHUB_WORKFLOW_REF || undefined,
+    runUrl:
+      GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
+        ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+        : undefined,
   };
 }
 

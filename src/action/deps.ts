@@ -33,7 +33,7 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
     logger,
     clock,
     sleep,
-    ...(tuning?.schwabTimeoutMs !== undefined ? { timeoutMs: tuning.schwabTimeoutMs } : {}),
+    timeoutMs: tuning?.schwabTimeoutMs,
   });
   const sources: RecordSource[] = [];
   if (settings.tokenInput !== undefined) {

@@ -214,7 +214,7 @@ export class ReauthAlerts {
       best = {
         number: item.number,
         url: item.html_url,
-        ...(item.user?.login ? { author: item.user.login } : {}),
+        author: item.user?.login || undefined,
         login: marker.login,
         state: marker.state ?? 'expiring',
         reauthCommentLogins: [],

@@ -145,7 +145,7 @@ export function createSchwabClient(context: CommandContext, baseUrl: string, cre
     logger: context.logger,
     clock: context.io.clock,
     sleep: (ms) => context.io.sleep(ms),
-    ...(context.io.tuning?.schwabTimeoutMs !== undefined ? { timeoutMs: context.io.tuning.schwabTimeoutMs } : {}),
+    timeoutMs: context.io.tuning?.schwabTimeoutMs,
   });
 }
 

@@ -87,10 +87,7 @@ export function openGitHubSecret(context: CommandContext, repo: string, name: st
   const targets = parseSecretTargets(`${repo}:${name}`, undefined, '--github-repo/--github-secret-name');
   const mirror = githubSecretsMirror(targets, token, context.logger, context.io.tuning, 'the token in GH_TOKEN (or GITHUB_TOKEN)');
   return {
-    label: mirror.label,
-    ...(mirror.check ? { check: (text: string) => mirror.check?.(text) } : {}),
-    ...(mirror.prepare ? { prepare: () => mirror.prepare?.() } : {}),
-    ...(mirror.checkWritable ? { checkWritable: () => mirror.checkWritable?.() ?? Promise.resolve() } : {}),
+    ...mirror,
     async write(text) {
       return (await mirror.write(text)).map((result) => ({
         ...result,

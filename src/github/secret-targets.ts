@@ -145,7 +145,7 @@ function parseEntry(entry: string, where: string, currentRepository: string | un
         name,
         store,
         label: `${store}:${name}${visibility ? `:${visibility}` : ''}`,
-        ...(visibility ? { visibility } : {}),
+        visibility,
       };
     }
     let owner = groups.owner;

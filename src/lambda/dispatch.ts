@@ -28,11 +28,11 @@ export async function dispatchWorkflow(github: GitHubDispatchConfig, options: Di
     const client = await createGitHubClient({
       token: github.token,
       logger,
-      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      baseUrl: options.baseUrl,
       timeoutMs: options.timeoutMs ?? 10_000,
       retries: 1,
       rateLimitRetries: 0,
-      ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}),
+      waitScale: options.waitScale,
     });
     await client.rest.actions.createWorkflowDispatch({ owner, repo, workflow_id: github.workflow, ref: github.ref });
     logger.info(`Started the workflow ${github.workflow} of ${github.repository} on ${github.ref}.`);

@@ -21,6 +21,7 @@ import type { TokenFormat, TokenRecord } from '../token/record.js';
 import { refreshTokenExpiresAt } from '../token/record.js';
 import { validateRecord } from '../token/validate.js';
 import type { Tuning } from '../util/tuning.js';
+import { githubTuning } from '../util/tuning.js';
 import { secretsManagerPrimary } from '../stores/secrets-manager.js';
 import { storeLogin } from '../run/store-login.js';
 import { maskTokens, readRecord } from '../run/read-record.js';
@@ -88,7 +89,7 @@ class LoginContainer {
         this.configSecret ??= new ConfigSecret({
           secretId: this.environment.configSecretId,
           logger: this.logger,
-          ...(this.tuning.awsRequestTimeoutMs !== undefined ? { requestTimeoutMs: this.tuning.awsRequestTimeoutMs } : {}),
+          requestTimeoutMs: this.tuning.awsRequestTimeoutMs,
         });
         return this.configSecret.load();
       })();
@@ -218,7 +219,7 @@ class LoginContainer {
       clock,
       sleep: this.sleep,
       attempts: 3,
-      ...(this.tuning.schwabTimeoutMs !== undefined ? { timeoutMs: this.tuning.schwabTimeoutMs } : {}),
+      timeoutMs: this.tuning.schwabTimeoutMs,
     });
 
     // 1. The owner's accounts: recorded, else (first login through the function) those the stored token sees.
@@ -303,8 +304,7 @@ class LoginContainer {
       ? await dispatchWorkflow(config.github, {
           logger,
           baseUrl: this.environmentOrThrow().githubApiUrl,
-          ...(this.tuning.githubTimeoutMs !== undefined ? { timeoutMs: this.tuning.githubTimeoutMs } : {}),
-          ...(this.tuning.githubWaitScale !== undefined ? { waitScale: this.tuning.githubWaitScale } : {}),
+          ...githubTuning(this.tuning),
         })
       : { kind: 'not-configured' };
     return successPage({
@@ -314,8 +314,8 @@ class LoginContainer {
       accounts,
       accountCount: seen.length,
       dispatch,
-      ...(recordFailure ? { recordFailure } : {}),
-      ...(written.outcome === 'unfinished' ? { unfinished: { reason: written.message } } : {}),
+      recordFailure,
+      unfinished: written.outcome === 'unfinished' ? { reason: written.message } : undefined,
     });
   }
 

@@ -413,7 +413,7 @@ class RunNotes {
   }
 
   fail(kind: FailureKind, message: string, error?: unknown): void {
-    this.failures.push({ kind, message: this.logger.redact(message), ...(error !== undefined ? { error } : {}) });
+    this.failures.push({ kind, message: this.logger.redact(message), error });
   }
 }
 

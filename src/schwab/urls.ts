@@ -47,7 +47,7 @@ export function inspectRedirect(url: string): RedirectShape {
   const params = readQuery(extractQuery(url.trim()));
   const state = params.get('state');
   return {
-    ...(state !== undefined ? { state: safeDecode(state) } : {}),
+    state: state === undefined ? undefined : safeDecode(state),
     hasCode: (params.get('code') ?? '') !== '',
     hasError: params.has('error'),
   };

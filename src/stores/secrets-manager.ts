@@ -13,11 +13,11 @@ export async function secretsManagerPrimary(
   const { SecretsManagerStore } = await import('../aws/secrets-manager-store.js');
   const store = new SecretsManagerStore({
     secretId,
-    ...(region ? { region } : {}),
+    region,
     logger,
     clientRequestToken: randomUUID(),
-    ...(tuning?.awsRetryDelayMs ? { retryDelayMs: tuning.awsRetryDelayMs } : {}),
-    ...(tuning?.awsRequestTimeoutMs !== undefined ? { requestTimeoutMs: tuning.awsRequestTimeoutMs } : {}),
+    retryDelayMs: tuning?.awsRetryDelayMs,
+    requestTimeoutMs: tuning?.awsRequestTimeoutMs,
   });
   const where = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return {

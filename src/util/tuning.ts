@@ -14,8 +14,5 @@ export interface Tuning {
 
 /** The GitHub client options a Tuning implies. */
 export function githubTuning(tuning: Tuning | undefined): { waitScale?: number; timeoutMs?: number } {
-  return {
-    ...(tuning?.githubWaitScale !== undefined ? { waitScale: tuning.githubWaitScale } : {}),
-    ...(tuning?.githubTimeoutMs !== undefined ? { timeoutMs: tuning.githubTimeoutMs } : {}),
-  };
+  return { waitScale: tuning?.githubWaitScale, timeoutMs: tuning?.githubTimeoutMs };
 }

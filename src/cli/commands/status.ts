@@ -117,7 +117,7 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
     }
   }
 
-  const extra = { source, ...(parsed ? { format: parsed.format } : {}) };
+  const extra = { source, format: parsed?.format };
   if (flag(values, 'json')) context.print(JSON.stringify(healthJson(health, parsed?.record, extra)));
   else context.print(renderHealthTable(health, parsed?.record, now, extra));
   return HEALTH_EXIT[health.status];
