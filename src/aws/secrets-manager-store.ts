@@ -79,7 +79,7 @@ interface Connection {
  * One AWS Secrets Manager secret holding the token record. Owns its SDK client (loaded on first use, so runs
  * without AWS never load the SDK). Endpoint: the SDK's own AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL.
  *
- * Writes follow AWS's rotation protocol as a compare-and-set (SPEC §4.6): PutSecretValue as AWSPENDING with the run's
+ * Writes follow AWS's rotation protocol as a compare-and-set (docs/design.md#compare-and-set): PutSecretValue as AWSPENDING with the run's
  * ClientRequestToken, move AWSCURRENT from the version the caller loaded to ours (AWS refuses when it moved), then
  * take AWSPENDING off.
  *

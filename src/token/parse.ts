@@ -1,6 +1,6 @@
 /**
- * Reads a token record from any of the documents users already keep (SPEC §3): the rotator record, schwab-py's token
- * file, Schwabdev v2's tokens.json, or a bare Schwab token response.
+ * Reads a token record from any of the documents users already keep (docs/design.md#record): the rotator record,
+ * schwab-py's token file, Schwabdev v2's tokens.json, or a bare Schwab token response.
  */
 import { FIX_PASTE_WHOLE, TokenRecordError } from './errors.js';
 import { upperFirst } from '../util/text.js';
