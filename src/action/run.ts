@@ -59,8 +59,8 @@ export interface ActionRunResult {
 
 /**
  * One run of the action: rotate the token (docs/design.md#one-run, steps 2–7), then keep the alert issue in step with
- * its health (#alert-issue) and, when asked, keep the schedule alive. Issue and keep-alive failures are warnings: they never stop
- * the token from being refreshed and written.
+ * its health (#alert-issue) and, when asked, keep the schedule alive. Issue and keep-alive failures are warnings: they
+ * never stop the token from being refreshed and written.
  */
 export async function runActionOnce(settings: Settings, platform: Platform, context: RunContext = {}): Promise<ActionRunResult> {
   const { logger, clock } = platform;

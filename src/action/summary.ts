@@ -42,7 +42,8 @@ export function renderSummary(result: RotationResult, now: Date, extras: Summary
         ]
       : [['Status', STATUS_BADGE[result.status]]];
   if (record) {
-    rows.push(['Access token expires', `${formatStamp(record.meta.accessTokenExpiresAt)} (${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
+    rows.push(['Access token expires', `${formatStamp(record.meta.accessTokenExpiresAt)} ` +
+      `(${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
   }
   if (health.refreshTokenExpiresAt) {
     const left = health.refreshTokenExpiresAt.getTime() - now.getTime();

@@ -79,9 +79,9 @@ interface Connection {
  * One AWS Secrets Manager secret holding the token record. Owns its SDK client (loaded on first use, so runs
  * without AWS never load the SDK). Endpoint: the SDK's own AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL.
  *
- * Writes follow AWS's rotation protocol as a compare-and-set (docs/design.md#compare-and-set): PutSecretValue as AWSPENDING with the run's
- * ClientRequestToken, move AWSCURRENT from the version the caller loaded to ours (AWS refuses when it moved), then
- * take AWSPENDING off.
+ * Writes follow AWS's rotation protocol as a compare-and-set (docs/design.md#compare-and-set): PutSecretValue as
+ * AWSPENDING with the run's ClientRequestToken, move AWSCURRENT from the version the caller loaded to ours (AWS refuses
+ * when it moved), then take AWSPENDING off.
  *
  * AWSPENDING is the write in progress, as in AWS's own rotation functions: it comes off our version only once
  * AWSCURRENT is confirmed on it (or a newer value was kept instead). A write that fails after the put leaves the new

@@ -63,12 +63,14 @@ export function readAppCredentials(env: CliIo['env'], logger: Logger): AppCreden
   const appKey = env.SCHWAB_APP_KEY?.trim() ?? '';
   if (!appKey) {
     throw new UserError(
-      'SCHWAB_APP_KEY is not set: export it with the App Key of your app at developer.schwab.com (it is read from the environment so it stays out of your shell history).',
+      'SCHWAB_APP_KEY is not set: export it with the App Key of your app at developer.schwab.com (it is read ' +
+        'from the environment so it stays out of your shell history).',
     );
   }
   if (!appSecret) {
     throw new UserError(
-      'SCHWAB_APP_SECRET is not set: export it with the Secret of your app at developer.schwab.com (it is read from the environment so it stays out of your shell history).',
+      'SCHWAB_APP_SECRET is not set: export it with the Secret of your app at developer.schwab.com (it is read ' +
+        'from the environment so it stays out of your shell history).',
     );
   }
   return { appKey, appSecret };

@@ -69,19 +69,22 @@ export function openGitHubSecret(context: CommandContext, repo: string, name: st
   const { env } = context.io;
   if (!REPO_PATTERN.test(repo)) {
     throw new UsageError(
-      `--github-repo "${repo}" is not a repository: write owner/repo, or owner/repo@environment for an environment secret.`,
+      `--github-repo "${repo}" is not a repository: write owner/repo, or owner/repo@environment for an ` +
+        `environment secret.`,
     );
   }
   if (!SECRET_NAME_PATTERN.test(name) || /^GITHUB_/i.test(name)) {
     throw new UsageError(
-      `--github-secret-name "${name}" is not a valid secret name: use letters, digits and underscores, not starting with a digit or GITHUB_ (for example SCHWAB_TOKEN).`,
+      `--github-secret-name "${name}" is not a valid secret name: use letters, digits and underscores, not ` +
+        `starting with a digit or GITHUB_ (for example SCHWAB_TOKEN).`,
     );
   }
   const token = env.GH_TOKEN?.trim() || env.GITHUB_TOKEN?.trim();
   context.logger.mask(token);
   if (!token) {
     throw new UserError(
-      'Writing a GitHub secret needs a token in GH_TOKEN or GITHUB_TOKEN: export a fine-grained token with the "Secrets: read and write" permission on the repository (or run `export GH_TOKEN=$(gh auth token)`).',
+      'Writing a GitHub secret needs a token in GH_TOKEN or GITHUB_TOKEN: export a fine-grained token with the ' +
+        '"Secrets: read and write" permission on the repository (or run `export GH_TOKEN=$(gh auth token)`).',
     );
   }
   const targets = parseSecretTargets(`${repo}:${name}`, undefined, '--github-repo/--github-secret-name');

@@ -26,9 +26,9 @@ type OrgAccess = { visibility: 'private' | 'all' } | { visibility: 'selected'; s
  * Writes one value to GitHub Actions secrets (repository, environment and organization stores).
  *
  * Each store's public key is fetched once per writer (one writer per run), the value is encrypted with libsodium's
- * sealed box (./sealed-box.ts) for that key and `PUT` with its `key_id`. Targets of one store are written one after another; stores
- * are written in parallel. A failed target does not stop the others: every target gets a result. Retries of 5xx,
- * timeouts and rate limits are the client's (createGitHubClient's plugins).
+ * sealed box (./sealed-box.ts) for that key and `PUT` with its `key_id`. Targets of one store are written one after
+ * another; stores are written in parallel. A failed target does not stop the others: every target gets a result.
+ * Retries of 5xx, timeouts and rate limits are the client's (createGitHubClient's plugins).
  */
 export class GitHubSecretsWriter {
   private readonly keys = new Map<string, Promise<PublicKey>>();

@@ -223,7 +223,8 @@ async function openTunnel(
       socket.destroy();
       reject(
         new ProxyTunnelError(
-          `The proxy ${where} refused the tunnel to ${authority} (HTTP ${res.statusCode ?? '?'}${res.statusCode === 407 ? ': check the credentials in the proxy URL' : ''})`,
+          `The proxy ${where} refused the tunnel to ${authority} (HTTP ` +
+            `${res.statusCode ?? '?'}${res.statusCode === 407 ? ': check the credentials in the proxy URL' : ''})`,
           res.statusCode,
         ),
       );

@@ -273,7 +273,8 @@ class LoginContainer {
       return failurePage(
         503,
         'Logged in, but not stored',
-        `Schwab accepted the login, but ${store.label} could not store it: ${written.message} The token stored before may no longer work after this login: once this is fixed, tap the login link again.`,
+        `Schwab accepted the login, but ${store.label} could not store it: ${written.message} The token stored ` +
+          `before may no longer work after this login: once this is fixed, tap the login link again.`,
         false,
       );
     }
@@ -374,12 +375,14 @@ function exchangeFailurePage(error: unknown): Page {
     return failurePage(400, 'Schwab did not accept the login code', 'The code Schwab sent expired or was already used: tap the login link again.', true);
   }
   if (isSchwabError(error, 'bad-credentials')) {
-    return failurePage(500, 'Schwab rejected the app key or secret', 'Schwab refused the app key and secret: check "app_key" and "app_secret" in the function\'s configuration secret against your app at developer.schwab.com, then tap the login link again.', true);
+    return failurePage(500, 'Schwab rejected the app key or secret', 'Schwab refused the app key and secret: check "app_key" and "app_secret" in the function\'s configuration ' +
+      'secret against your app at developer.schwab.com, then tap the login link again.', true);
   }
   if (isSchwabError(error, 'transient')) {
     return failurePage(502, 'Schwab could not be reached', 'Schwab did not answer the code exchange: tap the login link again in a minute.', true);
   }
-  return failurePage(502, 'Schwab refused the login', 'Schwab did not turn the code into a token: tap the login link again; if it keeps failing, check that the callback URL registered on your app is exactly this function\'s /callback address.', true);
+  return failurePage(502, 'Schwab refused the login', 'Schwab did not turn the code into a token: tap the login link again; if it keeps failing, check that the ' +
+    'callback URL registered on your app is exactly this function\'s /callback address.', true);
 }
 
 function newerLoginKeptPage(label: string, newer: TokenRecord | undefined): Page {
@@ -387,7 +390,9 @@ function newerLoginKeptPage(label: string, newer: TokenRecord | undefined): Page
     status: 409,
     title: 'A newer login was kept',
     paragraphs: [
-      `${label} received a newer Schwab login while this one was being stored${newer ? ` (logged in ${formatUtc(newer.meta.createdAt)})` : ''}, and that newer login was kept. There is nothing more to do.`,
+      `${label} received a newer Schwab login while this one was being ` +
+        `stored${newer ? ` (logged in ${formatUtc(newer.meta.createdAt)})` : ''}, and that newer login was kept. ` +
+        `There is nothing more to do.`,
     ],
   };
 }
@@ -398,8 +403,10 @@ function accountsFailurePage(error: unknown): Page {
     502,
     'Schwab did not say whose login this is',
     refused
-      ? 'Schwab refused to list the accounts of this login, so it cannot be checked against the owner\'s: the app needs the "Accounts and Trading" product at developer.schwab.com (or log in with the CLI instead).'
-      : 'Schwab did not answer the request for the accounts of this login, so it cannot be checked against the owner\'s: tap the login link again in a minute.',
+      ? 'Schwab refused to list the accounts of this login, so it cannot be checked against the owner\'s: the app ' +
+        'needs the "Accounts and Trading" product at developer.schwab.com (or log in with the CLI instead).'
+      : 'Schwab did not answer the request for the accounts of this login, so it cannot be checked against the ' +
+        'owner\'s: tap the login link again in a minute.',
     true,
   );
 }

@@ -75,7 +75,8 @@ export async function loadCandidates(
     if (result.pending) {
       read.all.push(result.pending);
       logger.info(
-        `${upperFirst(result.pending.label)} holds a newer record (refresh ${result.pending.record.meta.refreshCount} ` +
+        `${upperFirst(result.pending.label)} holds a newer record (refresh ` +
+          `${result.pending.record.meta.refreshCount} ` +
           'since the login) from a write that did not finish; this run takes it up.',
       );
     }

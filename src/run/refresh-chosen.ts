@@ -54,7 +54,8 @@ export async function refreshChosen(chosen: Candidate, verify: VerifyMode, deps:
           kind: 'failed',
           what: 'Schwab rejected the refresh token and the run was cancelled before it could rule out another writer',
           message:
-            "Schwab rejected the refresh token, but the run was cancelled before it could re-read the store for another writer's newer record: the next run checks again.",
+            "Schwab rejected the refresh token, but the run was cancelled before it could re-read the store for " +
+              "another writer's newer record: the next run checks again.",
           failure: 'cancelled',
           error,
           healDrift: false,

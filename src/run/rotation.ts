@@ -310,7 +310,8 @@ function stopped(reason: StopReason, read: Candidates, notes: RunNotes, deps: Ro
         'no-record',
         labels.length === 0
           ? 'No token source is configured: set the "token" input or "aws-secret-id".'
-          : `No usable token record was found in ${labels.join(' or ')}: log in again with \`${loginCommand()}\` and store the record it writes.`,
+          : `No usable token record was found in ${labels.join(' or ')}: log in again with \`${loginCommand()}\` ` +
+            `and store the record it writes.`,
       );
       return { record: undefined, action: 'Nothing to refresh: no usable token record.' };
     }
@@ -380,7 +381,8 @@ function describeRun(
     case 'failed':
       // Schwab could not be reached, but a newer login (a manual deploy) is known: it still goes everywhere.
       return written
-        ? `Not refreshed: ${refresh.what}; the newer record from ${chosen.label} was still copied to the other stores.${kept}`
+        ? `Not refreshed: ${refresh.what}; the newer record from ${chosen.label} was still copied to the other ` +
+          `stores.${kept}`
         : `Not refreshed: ${refresh.what}; no store was changed.`;
     case undefined: {
       const primaryWritten = written?.stores.some((store) => store.label === deps.primary?.label && store.outcome === 'written');

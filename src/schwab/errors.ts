@@ -173,7 +173,8 @@ export function classifySchwabResponse(
       `Schwab answered ${what} with ${page} instead of JSON (HTTP ${status})`,
       context === 'exchange'
         ? transientFix
-        : `this is usually a temporary block by Schwab's firewall, so wait and try again, and ${baseUrlFix()} if it persists`,
+        : `this is usually a temporary block by Schwab's firewall, so wait and try again, and ${baseUrlFix()} if ` +
+          `it persists`,
       { status, retryAfterMs, requestNotProcessed: status === 403 },
     );
   }
@@ -242,10 +243,12 @@ export function classifySchwabResponse(
 
   const fix =
     context === 'exchange'
-      ? 'check that the callback URL matches the one registered on your app at developer.schwab.com exactly, then log in again'
+      ? 'check that the callback URL matches the one registered on your app at developer.schwab.com exactly, then ' +
+        'log in again'
       : context === 'refresh'
         ? `check that your app at developer.schwab.com is "Ready For Use", and if it keeps failing ${logInAgain()}`
-        : `check that your app at developer.schwab.com is "Ready For Use" and that ${settingName('schwab-base-url')} is right`;
+        : `check that your app at developer.schwab.com is "Ready For Use" and that ` +
+          `${settingName('schwab-base-url')} is right`;
   const label = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
   return new SchwabError('rejected', `Schwab rejected ${what} (${label})`, fix, details);
 }
@@ -271,7 +274,8 @@ export function classifyNetworkError(
     return new SchwabError(
       'rejected',
       `The TLS certificate of ${host} was not trusted (${code})`,
-      `check ${settingName('schwab-base-url')} and any proxy in between (a corporate proxy needs its CA in NODE_EXTRA_CA_CERTS)`,
+      `check ${settingName('schwab-base-url')} and any proxy in between (a corporate proxy needs its CA in ` +
+        `NODE_EXTRA_CA_CERTS)`,
       { code },
     );
   }
@@ -321,7 +325,8 @@ function reauth(details: SchwabErrorDetails): SchwabError {
 function badCode(details: SchwabErrorDetails): SchwabError {
   return new SchwabError(
     'bad-code',
-    'Schwab rejected the authorization code (it expired, was already used, or was mangled; a code works once, for about 30 seconds)',
+    'Schwab rejected the authorization code (it expired, was already used, or was mangled; a code works once, ' +
+      'for about 30 seconds)',
     `run \`${loginCommand()}\` again and let it catch the redirect itself, or paste the whole redirect URL right away`,
     details,
   );

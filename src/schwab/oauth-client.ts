@@ -96,7 +96,8 @@ export class SchwabOAuthClient {
     this.logger.mask(options.appSecret);
     if (!options.appKey || !options.appSecret) {
       throw new UserError(
-        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set ${settingName('app-credentials')} to the values of your app at developer.schwab.com.`,
+        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set ${settingName('app-credentials')} to ` +
+          `the values of your app at developer.schwab.com.`,
       );
     }
     if (normalizeHttpUrl(options.baseUrl) === undefined) {
@@ -143,7 +144,8 @@ export class SchwabOAuthClient {
   async exchangeCode(code: string, callbackUrl: string): Promise<SchwabTokenResponse> {
     if (!code) {
       throw new UserError(
-        `The authorization code is empty: paste the whole redirect URL from the browser, or let \`${loginCommand()}\` catch it.`,
+        `The authorization code is empty: paste the whole redirect URL from the browser, or let ` +
+          `\`${loginCommand()}\` catch it.`,
       );
     }
     this.logger.mask(code);
@@ -271,7 +273,8 @@ export class SchwabOAuthClient {
             const reason = isSchwabError(error) ? error.problem : 'unexpected error';
             this.logger.info(
               this.logger.redact(
-                `Schwab ${label} attempt ${attempt} of ${this.attempts} failed (${reason}); retrying in ${formatDelay(delayMs)}.`,
+                `Schwab ${label} attempt ${attempt} of ${this.attempts} failed (${reason}); retrying in ` +
+                  `${formatDelay(delayMs)}.`,
               ),
             );
           },
@@ -384,7 +387,9 @@ function requireAccountHashes(answer: RawAnswer): string[] {
   );
 }
 
-/** `[{"accountNumber":"…","hashValue":"…"}, …]` → the sorted, distinct hash values; undefined for any other shape. */
+/**
+ * `[{"accountNumber":"…","hashValue":"…"}, …]`: the sorted, distinct hash values; undefined for any other shape.
+ */
 function readAccountHashes(text: string): string[] | undefined {
   let parsed: unknown;
   try {

@@ -114,17 +114,20 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
   const awsRegion = regionInput ? readRegion('aws-region', regionInput) : undefined;
   if (!awsSecretId && !tokenInput) {
     throw new UserError(
-      'No token source is configured: set "token" (e.g. ${{ secrets.SCHWAB_TOKEN }}) and/or "aws-secret-id" to the Secrets Manager secret that holds the token record.',
+      'No token source is configured: set "token" (e.g. ${{ secrets.SCHWAB_TOKEN }}) and/or "aws-secret-id" to ' +
+        'the Secrets Manager secret that holds the token record.',
     );
   }
   const repository = env.GITHUB_REPOSITORY?.trim() || undefined;
   if (readList(get('issue-labels')).length === 0) {
-    throw new UserError('Input "issue-labels" needs at least one label: the alert issue is found by its first label (default schwab-reauth).');
+    throw new UserError('Input "issue-labels" needs at least one label: the alert issue is found by its first label (default ' +
+      'schwab-reauth).');
   }
   const githubSecrets = parseSecretTargets(get('github-secrets'), repository);
   if (githubSecrets.length > 0 && !secretsToken) {
     throw new UserError(
-      'Input "secrets-token" is required when "github-secrets" is set: use a fine-grained personal access token or GitHub App token with the "Secrets: read and write" permission (GITHUB_TOKEN cannot write secrets).',
+      'Input "secrets-token" is required when "github-secrets" is set: use a fine-grained personal access token ' +
+        'or GitHub App token with the "Secrets: read and write" permission (GITHUB_TOKEN cannot write secrets).',
     );
   }
 
@@ -179,7 +182,8 @@ function readCallbackUrl(value: string): string {
 
 /**
  * The login function's URL as deploy/login-function.yml outputs it (`https://<url-id>.lambda-url.<region>.on.aws`),
- * or any https URL in front of it; without a trailing `/`. Its /login and /callback are the function's, not the input's.
+ * or any https URL in front of it; without a trailing `/`. Its /login and /callback are the function's, not the
+ * input's.
  */
 function readLoginUrl(value: string): string | undefined {
   if (value === '') return undefined;
@@ -196,7 +200,8 @@ function readLoginUrl(value: string): string | undefined {
   }
   const path = url.pathname.replace(/\/+$/, '');
   if (/\/(login|callback)$/.test(path)) {
-    throw new UserError(`Input "login-url" ends in ${path.slice(path.lastIndexOf('/'))}: give the function's URL without it (the alert issue adds /login), e.g. https://abc123.lambda-url.us-east-1.on.aws.`);
+    throw new UserError(`Input "login-url" ends in ${path.slice(path.lastIndexOf('/'))}: give the function's URL without it (the ` +
+      `alert issue adds /login), e.g. https://abc123.lambda-url.us-east-1.on.aws.`);
   }
   return `${url.origin}${path}`;
 }

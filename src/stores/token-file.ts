@@ -88,7 +88,8 @@ export class TokenFile implements PrimaryStore, MirrorStore {
       if ((await this.writeAtomic(text, still)) === 'written') return { outcome: 'written', version: contentVersion(text) };
     }
     throw new UserError(
-      `${upperFirst(this.label)} kept changing while it was being written: stop the other program that writes it (another refresh loop?) and try again.`,
+      `${upperFirst(this.label)} kept changing while it was being written: stop the other program that writes it ` +
+        `(another refresh loop?) and try again.`,
     );
   }
 
@@ -194,7 +195,8 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     if (info.isSymbolicLink()) {
       const target = await realpath(this.path).catch(() => undefined);
       throw new UserError(
-        `${upperFirst(this.label)} is a symbolic link${target ? ` to ${target}` : ''}, so it was not replaced (a link in a shared folder could point at any file of yours): ` +
+        `${upperFirst(this.label)} is a symbolic link${target ? ` to ${target}` : ''}, so it was not replaced (a ` +
+          `link in a shared folder could point at any file of yours): ` +
           (target
             ? `pass ${target} itself if that is your token file, or remove the link.`
             : 'remove the link, or pass the path of the token file itself.'),
@@ -203,7 +205,8 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     const uid = this.options.uid ?? process.getuid?.();
     if (uid !== undefined && info.uid !== uid) {
       throw new UserError(
-        `${upperFirst(this.label)} belongs to another user (uid ${info.uid}), so it was not replaced: run this command as that user, or choose a file of your own.`,
+        `${upperFirst(this.label)} belongs to another user (uid ${info.uid}), so it was not replaced: run this ` +
+          `command as that user, or choose a file of your own.`,
       );
     }
   }
@@ -212,7 +215,8 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     const code = codeOf(error);
     if (code === 'EISDIR') return new UserError(`${upperFirst(this.label)} is a folder: pass the path of the token file itself.`);
     if (code === 'EACCES' || code === 'EPERM') {
-      return new UserError(`${upperFirst(this.label)} cannot be read (${code}): give your user read permission on it, or choose another file.`);
+      return new UserError(`${upperFirst(this.label)} cannot be read (${code}): give your user read permission on it, or choose ` +
+        `another file.`);
     }
     return new UserError(`${upperFirst(this.label)} cannot be read (${code ?? 'error'}): check the path and try again.`);
   }
@@ -220,7 +224,8 @@ export class TokenFile implements PrimaryStore, MirrorStore {
   private writeError(error: unknown, dir: string): UserError {
     if (error instanceof UserError) return error;
     const code = codeOf(error);
-    const what = `${upperFirst(this.label)} could not be written (${code ?? (error instanceof Error ? error.message : 'error')})`;
+    const what = `${upperFirst(this.label)} could not be written ` +
+      `(${code ?? (error instanceof Error ? error.message : 'error')})`;
     switch (code) {
       case 'ENOENT':
         return new UserError(`${what}: the folder ${dir} does not exist; create it or choose another path.`);

@@ -84,7 +84,8 @@ function detectFormat(fields: FieldReader): InputFormat {
   if (RESPONSE_MARKERS.some((key) => fields.has(key))) return 'schwab-response';
   throw new TokenRecordError(
     fields.subject,
-    'is not a token document this tool knows (the rotator record, a schwab-py token file, a Schwabdev tokens.json or a Schwab token response)',
+    'is not a token document this tool knows (the rotator record, a schwab-py token file, a Schwabdev ' +
+      'tokens.json or a Schwab token response)',
     FIX_PASTE_WHOLE,
   );
 }

@@ -81,7 +81,8 @@ export const refreshSpec: CommandSpec = {
   exitCodes: [
     '0   refreshed (or stopped cleanly by Ctrl-C / SIGTERM)',
     '1   the refresh failed: Schwab unreachable or a wrong app key or secret (with --every: only the latter)',
-    '2   re-auth required: Schwab rejected the refresh token, its 7-day deadline passed, or there is no record; run login',
+    '2   re-auth required: Schwab rejected the refresh token, its 7-day deadline passed, or there is no record; ' +
+      'run login',
     '3   the store could not be read or written (AWS unreachable, the secret missing, no region, a folder you cannot',
     '    write, a full disk); with --every the loop goes on and tries again at the next tick',
     '64  wrong command line',
@@ -117,7 +118,8 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   const socket = socketPath === undefined ? undefined : context.resolvePath(socketPath);
   if (everyMs !== undefined && everyMs >= ACCESS_TOKEN_LIFETIME_MS) {
     logger.warning(
-      `--every ${formatDuration(everyMs)} is not shorter than the access token's 30 minutes: the token will be expired between refreshes; use 25m.`,
+      `--every ${formatDuration(everyMs)} is not shorter than the access token's 30 minutes: the token will be ` +
+        `expired between refreshes; use 25m.`,
     );
   }
 
@@ -197,7 +199,8 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   if (!lastFailed) logger.info('Stopped; the last record was written completely.');
   else if (unsaved) {
     logger.warning(
-      `Stopped; the last refreshed record could not be stored in ${first.store.label}, so its refresh token is gone with this process: if the next refresh says Schwab rejected the stored one, log in again.`,
+      `Stopped; the last refreshed record could not be stored in ${first.store.label}, so its refresh token is ` +
+        `gone with this process: if the next refresh says Schwab rejected the stored one, log in again.`,
     );
   } else logger.warning(`Stopped; the last refresh failed (see above), so ${first.store.label} still holds the record from before it.`);
   return EXIT.ok;
@@ -249,7 +252,8 @@ async function formatOf(store: PrimaryStore, context: CommandContext): Promise<T
     if (parsed.format === 'schwab-py') return 'schwab-py';
     if (parsed.format === 'schwabdev') {
       logger.warning(
-        `${upperFirst(store.label)} is a Schwabdev tokens.json; it is rewritten as a rotator record, which Schwabdev itself does not read (give Schwabdev a copy, or pass --token-format schwab-py for schwab-py).`,
+        `${upperFirst(store.label)} is a Schwabdev tokens.json; it is rewritten as a rotator record, which ` +
+          `Schwabdev itself does not read (give Schwabdev a copy, or pass --token-format schwab-py for schwab-py).`,
       );
     }
     return 'rotator';

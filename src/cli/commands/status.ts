@@ -99,13 +99,15 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   if (unfinished && !newerThan(unfinished.parsed, text, store.label, now, logger)) {
     parsed = unfinished.parsed;
     source = unfinished.label;
-    logger.warning(`${upperFirst(unfinished.label)} holds a newer record than its current value; the next refresh finishes that write.`);
+    logger.warning(`${upperFirst(unfinished.label)} holds a newer record than its current value; the next refresh finishes ` +
+      `that write.`);
     health = assessHealth(parsed.record, now, reauthWarningMs);
   } else if (text === undefined || text.trim() === '') {
     const where = store.label;
     health = {
       status: 'reauth-required',
-      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${loginCommand()}\` to create it, or point --file / --aws-secret-id at your token.`,
+      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${loginCommand()}\` to ` +
+        `create it, or point --file / --aws-secret-id at your token.`,
     };
   } else {
     try {
