@@ -3,7 +3,7 @@
 // splits them into chunks under dist/chunks/ that load only on the paths that need them.
 import { build } from 'esbuild';
 import { builtinModules, createRequire } from 'node:module';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /** @actions/core's OIDC helper is the only importer of @actions/http-client on the action's startup path. */
@@ -116,6 +116,9 @@ const stubCoreCrypto = {
 
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
+/** The CLI prints the package's version: only that string goes into the bundle (see src/cli/main.ts). */
+const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+
 await build({
   entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts', lambda: 'src/lambda/handler.ts' },
   outdir: 'dist',
@@ -131,6 +134,7 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
   plugins: [stubOidcHttpClient, stubPlatformExec, stubCoreCrypto, builtinsAsRequire],
+  define: { __PACKAGE_VERSION__: JSON.stringify(version) },
   // The builtin shims (and esbuild's helper for CommonJS code) call require(), only ever for builtins: give each file
   // one. process.getBuiltinModule (Node ≥ 20.16) costs nothing; createRequire costs ~0.2 ms a file on Node 24.
   banner: {

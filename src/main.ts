@@ -4,9 +4,9 @@ import { createLogger } from './util/logger.js';
 import type { Logger } from './util/logger.js';
 import { errorMessage } from './util/errors.js';
 import { realSleep, systemClock } from './util/clock.js';
-import { runActionOnce } from './run/action-run.js';
-import type { ActionRunResult } from './run/action-run.js';
-import { renderSummary } from './run/summary.js';
+import { runActionOnce } from './action/run.js';
+import type { ActionRunResult } from './action/run.js';
+import { renderSummary } from './action/summary.js';
 import { formatIsoSeconds } from './token/time.js';
 import { describeFinishedAfterCancel, describeStop, watchCancellation } from './run/cancel.js';
 import { withFailure } from './run/rotation.js';
@@ -85,10 +85,11 @@ function issueLink(run: ActionRunResult): { number: number; url: string; action:
 function runContext(): { workflowRef?: string; runUrl?: string } {
   const { GITHUB_WORKFLOW_REF, GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
   return {
-    ...(GITHUB_WORKFLOW_REF ? { workflowRef: GITHUB_WORKFLOW_REF } : {}),
-    ...(GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
-      ? { runUrl: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }
-      : {}),
+    workflowRef: GITHUB_WORKFLOW_REF || undefined,
+    runUrl:
+      GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
+        ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+        : undefined,
   };
 }
 

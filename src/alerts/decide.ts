@@ -102,7 +102,9 @@ export function decideAlert(input: DecideInput): AlertDecision {
     return {
       action: 'none',
       status,
-      reason: `The token is healthy but still from the login ${ref} was opened for; it stays open until the next login.`,
+      reason:
+        `The token is healthy but still from the login ${ref} was opened for; ` +
+        'it stays open until the next login.',
     };
   }
 

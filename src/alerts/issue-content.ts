@@ -9,6 +9,7 @@ import { DEFAULT_SCHWAB_BASE_URL } from '../schwab/urls.js';
 import { loginCommand } from '../util/audience.js';
 import { shellQuote } from '../util/text.js';
 import { formatDuration } from '../util/duration.js';
+import { formatUtc } from '../token/time.js';
 import type { AlertState } from './marker.js';
 import { formatMarker } from './marker.js';
 
@@ -65,11 +66,6 @@ export interface ClosedCommentInput {
   loginAt: Date;
   runUrl?: string;
   redact: Redact;
-}
-
-/** `2026-11-25 09:00 UTC` */
-export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 export { shellQuote };
@@ -139,11 +135,13 @@ function situation(input: AlertContentInput, deadline: Date | undefined): string
     return 'No usable token record was found in any configured store, so the workflow has nothing to refresh.';
   }
   const left = deadline.getTime() - input.now.getTime();
-  const when = `**${formatUtc(deadline)}** (${left >= 0 ? `in ${formatDuration(left)}` : `${formatDuration(-left)} ago`})`;
+  const distance = left >= 0 ? `in ${formatDuration(left)}` : `${formatDuration(-left)} ago`;
+  const when = `**${formatUtc(deadline)}** (${distance})`;
   if (input.schwabRejected) {
     return (
       `Schwab rejected the refresh token on ${formatUtc(input.now)}; its deadline was ${when}. ` +
-      'A refresh token dies early when a newer login replaces it (each login invalidates the older tokens) or when it is revoked.'
+      'A refresh token dies early when a newer login replaces it (each login invalidates the older tokens) or ' +
+        'when it is revoked.'
     );
   }
   if (left < 0) return `The refresh token expired at ${when}.`;
@@ -152,7 +150,8 @@ function situation(input: AlertContentInput, deadline: Date | undefined): string
 
 /** The one-tap link to the login function, the first thing the issue (and its notification) shows. */
 function oneTapLink(loginUrl: string): string {
-  return `**[Log in to Schwab now](${loginUrl}/login)**: one tap, from any device. Schwab's own login page opens; once you approve, the login function stores the new token and this workflow takes it from there.`;
+  return `**[Log in to Schwab now](${loginUrl}/login)**: one tap, from any device. Schwab's own login page opens; once ` +
+    `you approve, the login function stores the new token and this workflow takes it from there.`;
 }
 
 function loginSteps(input: AlertContentInput): string[] {
@@ -163,27 +162,33 @@ function loginSteps(input: AlertContentInput): string[] {
   if (login.githubSecret) {
     writes.push(
       `- the GitHub secret ${code(login.githubSecret.name)} of ${code(login.githubSecret.repo)} ` +
-        `(needs ${code('GH_TOKEN')} set to a token allowed to write secrets, e.g. ${code('GH_TOKEN=$(gh auth token)')})`,
+        `(needs ${code('GH_TOKEN')} set to a token allowed to write secrets, e.g. ` +
+          `${code('GH_TOKEN=$(gh auth token)')})`,
     );
   }
   const pickup =
     login.awsSecretId || login.githubSecret
-      ? 'The next scheduled run of this workflow sees the newer login there, writes it to every store it manages, and closes this issue.'
-      : `Then store the content of ${code('schwab_token.json')} where this workflow reads its token (its ${code('token')} input); ` +
-        'the next run adopts the newer login and closes this issue.';
+      ? 'The next scheduled run of this workflow sees the newer login there, writes it to every store it manages, ' +
+        'and closes this issue.'
+      : `Then store the content of ${code('schwab_token.json')} where this workflow reads its token ` +
+        `(its ${code('token')} input); the next run adopts the newer login and closes this issue.`;
   return [
     oneTap ? '### Or log in from a terminal (one command, one browser click)' : '### How to log in again (one command, one browser click)',
     '',
-    `1. On a machine with Node.js 20 or later, put your app's key and secret in the environment (neither is shown here, ` +
-      `and the secret stays out of the shell history): ${code('export SCHWAB_APP_KEY=YOUR_APP_KEY')} with the App Key of your app at ` +
-      `developer.schwab.com, then ${code('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET')}, paste the secret and press Enter.`,
+    "1. On a machine with Node.js 20 or later, put your app's key and secret in the environment (neither is shown " +
+      `here, and the secret stays out of the shell history): ${code('export SCHWAB_APP_KEY=YOUR_APP_KEY')} with ` +
+      `the App Key of your app at developer.schwab.com, then ` +
+      `${code('read -rs SCHWAB_APP_SECRET && export SCHWAB_APP_SECRET')}, paste the secret and press Enter.`,
     '2. Run:',
     '',
     '   ```sh',
     `   ${buildLoginCommand(login)}`,
     '   ```',
     '',
-    `3. The command checks the key and secret with Schwab, then opens Schwab's authorize page in your browser (if no browser opens, open the URL it prints: it carries a one-time \`state\` that ties the login to this command) and catches Schwab's redirect to ${code(login.callbackUrl)} by itself. Log in with your Schwab brokerage account and approve. The browser warns about the local self-signed certificate: that is expected.`,
+    `3. The command checks the key and secret with Schwab, then opens Schwab's authorize page in your browser ` +
+      `(if no browser opens, open the URL it prints: it carries a one-time \`state\` that ties the login to this ` +
+      `command) and catches Schwab's redirect to ${code(login.callbackUrl)} by itself. Log in with your Schwab ` +
+      `brokerage account and approve. The browser warns about the local self-signed certificate: that is expected.`,
     '',
     'It writes the new token record to:',
     '',
@@ -210,13 +215,14 @@ export function alertBody(input: AlertContentInput): string {
     (input.status === 'expiring'
       ? 'After that deadline this workflow can no longer refresh the access token: '
       : 'This workflow can no longer refresh the access token: ') +
-      `every run fails, the last access token expires within 30 minutes, and everything that reads it from ${storeText} ` +
-      '(trading bots, Lambdas, dashboards) gets `401 Unauthorized` from Schwab until someone logs in again.',
+      'every run fails, the last access token expires within 30 minutes, and everything that reads it from ' +
+      `${storeText} (trading bots, Lambdas, dashboards) gets \`401 Unauthorized\` from Schwab until someone logs ` +
+      'in again.',
     '',
     '### Why',
     '',
-    'A Schwab refresh token lasts 7 days from the login that created it. Refreshing the access token (what this workflow does ' +
-      'every ~25 minutes) does not extend it, and only a person can log in, in a browser.',
+    'A Schwab refresh token lasts 7 days from the login that created it. Refreshing the access token (what this ' +
+      'workflow does every ~25 minutes) does not extend it, and only a person can log in, in a browser.',
     '',
     ...loginSteps(input),
   ];
@@ -239,7 +245,8 @@ export function reauthComment(input: AlertContentInput): string {
     buildLoginCommand(input.login),
     '```',
     '',
-    `(with ${code('SCHWAB_APP_KEY')} and ${code('SCHWAB_APP_SECRET')} in the environment; the steps are in the description above).`,
+    `(with ${code('SCHWAB_APP_KEY')} and ${code('SCHWAB_APP_SECRET')} in the environment; the steps are in the ` +
+      `description above).`,
   ];
   if (input.runUrl) lines.push('', `<sub>Seen by [this workflow run](${input.runUrl}).</sub>`);
   return input.redact(lines.join('\n'));

@@ -86,7 +86,8 @@ export async function keepScheduleAlive(options: KeepAliveOptions): Promise<Keep
     return {
       action: 'skipped',
       reason: 'The workflow file is unknown.',
-      warning: 'keep-schedule-alive needs GITHUB_WORKFLOW_REF (set by the runner) to name the workflow file; nothing was re-enabled.',
+      warning: 'keep-schedule-alive needs GITHUB_WORKFLOW_REF (set by the runner) to name the workflow file; nothing ' +
+        'was re-enabled.',
       requests: 0,
     };
   }

@@ -214,7 +214,7 @@ export class ReauthAlerts {
       best = {
         number: item.number,
         url: item.html_url,
-        ...(item.user?.login ? { author: item.user.login } : {}),
+        author: item.user?.login || undefined,
         login: marker.login,
         state: marker.state ?? 'expiring',
         reauthCommentLogins: [],
@@ -245,7 +245,8 @@ export class ReauthAlerts {
         if (me) trusted.add(me.toLowerCase());
       }
       if (!author || !trusted.has(author)) {
-        this.logger.debug(`Alert issue #${issue.number}: ignored a marker in a comment by ${comment.user?.login ?? 'an unknown user'}, who does not write the alerts.`);
+        this.logger.debug(`Alert issue #${issue.number}: ignored a marker in a comment by ` +
+          `${comment.user?.login ?? 'an unknown user'}, who does not write the alerts.`);
         continue;
       }
       for (const marker of markers) logins.push(marker.login);
@@ -448,11 +449,14 @@ export function describeGitHubError(error: unknown, doing: string, repository: s
     case 401:
       return `GitHub rejected the github-token while ${doing} (401): check that the token is valid.`;
     case 403:
-      return `GitHub refused ${doing} (403): the github-token needs the "${permission}" permission (add "permissions: ${permission}" to the workflow job).`;
+      return `GitHub refused ${doing} (403): the github-token needs the "${permission}" permission (add "permissions: ` +
+        `${permission}" to the workflow job).`;
     case 404:
-      return `GitHub answered 404 while ${doing}: check that ${repository} exists and the github-token can access it with "${permission}".`;
+      return `GitHub answered 404 while ${doing}: check that ${repository} exists and the github-token can access it ` +
+        `with "${permission}".`;
     case 410:
-      return `GitHub answered 410 while ${doing}: the feature is disabled in ${repository}; enable it in the repository settings.`;
+      return `GitHub answered 410 while ${doing}: the feature is disabled in ${repository}; enable it in the repository ` +
+        `settings.`;
     case undefined:
       return `Could not reach GitHub while ${doing}: ${message}.`;
     default:

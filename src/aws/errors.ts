@@ -179,7 +179,8 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
     return make(
       'kms',
       `AWS Secrets Manager could not use the KMS key of ${short} in region ${region} (${name || `HTTP ${status}`}): ` +
-        `make sure the key is enabled and that these credentials are allowed kms:Decrypt and kms:GenerateDataKey on it${said}.`,
+        `make sure the key is enabled and that these credentials are allowed kms:Decrypt and kms:GenerateDataKey ` +
+          `on it${said}.`,
     );
   }
 
@@ -210,8 +211,8 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
   if (THROTTLING_ERRORS.has(name) || status === 429) {
     return make(
       'throttled',
-      `AWS Secrets Manager throttled ${operation} on ${short}${attemptsText(attempts)}: try again later or run less often ` +
-        '(another job may be calling Secrets Manager heavily in this account and region).',
+      `AWS Secrets Manager throttled ${operation} on ${short}${attemptsText(attempts)}: try again later or run ` +
+        'less often (another job may be calling Secrets Manager heavily in this account and region).',
     );
   }
 
@@ -247,7 +248,8 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
 
   return make(
     'rejected',
-    `AWS Secrets Manager rejected ${operation} on ${short} in region ${region} (${name || 'error'}${status ? `, HTTP ${status}` : ''})` +
+    `AWS Secrets Manager rejected ${operation} on ${short} in region ${region} ` +
+      `(${name || 'error'}${status ? `, HTTP ${status}` : ''})` +
       `: check the secret's configuration${said}.`,
   );
 }

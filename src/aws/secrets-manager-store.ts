@@ -5,6 +5,7 @@ import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import { SecretsManagerError, toSecretsManagerError } from './errors.js';
 import type { SecretsManagerOperation } from './errors.js';
+import type { ConflictDecision } from '../run/stores.js';
 
 export { SecretsManagerError, REQUIRED_IAM_ACTIONS } from './errors.js';
 export type { SecretsManagerErrorKind } from './errors.js';
@@ -20,7 +21,6 @@ export type CasResult =
   | { outcome: 'kept-current'; current: StoredSecret };
 
 /** Asked when AWSCURRENT moved since the caller's load: 'keep' the newer value, or 'overwrite' it with ours. */
-export type ConflictDecision = 'overwrite' | 'keep';
 export type OnConflict = (current: StoredSecret) => ConflictDecision | Promise<ConflictDecision>;
 
 export interface CompareAndSetOptions {
@@ -79,9 +79,9 @@ interface Connection {
  * One AWS Secrets Manager secret holding the token record. Owns its SDK client (loaded on first use, so runs
  * without AWS never load the SDK). Endpoint: the SDK's own AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL.
  *
- * Writes follow AWS's rotation protocol as a compare-and-set (SPEC §4.6): PutSecretValue as AWSPENDING with the run's
- * ClientRequestToken, move AWSCURRENT from the version the caller loaded to ours (AWS refuses when it moved), then
- * take AWSPENDING off.
+ * Writes follow AWS's rotation protocol as a compare-and-set (docs/design.md#compare-and-set): PutSecretValue as
+ * AWSPENDING with the run's ClientRequestToken, move AWSCURRENT from the version the caller loaded to ours (AWS refuses
+ * when it moved), then take AWSPENDING off.
  *
  * AWSPENDING is the write in progress, as in AWS's own rotation functions: it comes off our version only once
  * AWSCURRENT is confirmed on it (or a newer value was kept instead). A write that fails after the put leaves the new

@@ -100,7 +100,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Callba
 function sendPage(res: ServerResponse, page: BrowserPage): void {
   const body =
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
-    `<title>${escapeHtml(page.title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em}</style>` +
+    `<title>${escapeHtml(page.title)}</title><style>body{font:16px/1.5 ` +
+      `system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em}</style>` +
     `</head><body><h1>${escapeHtml(page.title)}</h1><p>${escapeHtml(page.message)}</p></body></html>\n`;
   res.writeHead(page.status, {
     'Content-Type': 'text/html; charset=utf-8',

@@ -3,12 +3,12 @@ import { formatIsoSeconds } from '../token/time.js';
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { Redactor } from '../util/redact.js';
-import { DURATION_LIMITS, parseDuration } from '../util/duration.js';
-import type { DurationLimits, DurationSetting } from '../util/duration.js';
+import type { DurationSetting } from '../util/duration.js';
+import type { SettingRef } from '../util/audience.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_SCHWAB_BASE_URL } from '../schwab/urls.js';
 import { SchwabOAuthClient } from '../schwab/oauth-client.js';
-import type { TokenFormat } from '../token/record.js';
+import { readChoice, readDuration, readHttpUrl, readRegion } from '../settings/validators.js';
 import type { CommandSpec, ParsedOptions } from './args.js';
 import { stringOption } from './args.js';
 import { UsageError } from './errors.js';
@@ -63,78 +63,79 @@ export function readAppCredentials(env: CliIo['env'], logger: Logger): AppCreden
   const appKey = env.SCHWAB_APP_KEY?.trim() ?? '';
   if (!appKey) {
     throw new UserError(
-      'SCHWAB_APP_KEY is not set: export it with the App Key of your app at developer.schwab.com (it is read from the environment so it stays out of your shell history).',
+      'SCHWAB_APP_KEY is not set: export it with the App Key of your app at developer.schwab.com (it is read ' +
+        'from the environment so it stays out of your shell history).',
     );
   }
   if (!appSecret) {
     throw new UserError(
-      'SCHWAB_APP_SECRET is not set: export it with the Secret of your app at developer.schwab.com (it is read from the environment so it stays out of your shell history).',
+      'SCHWAB_APP_SECRET is not set: export it with the Secret of your app at developer.schwab.com (it is read ' +
+        'from the environment so it stays out of your shell history).',
     );
   }
   return { appKey, appSecret };
 }
 
-/** --schwab-base-url, else SCHWAB_BASE_URL, else Schwab's API host; validated, without a trailing slash. */
-export function readSchwabBaseUrl(values: ParsedOptions, spec: CommandSpec, env: CliIo['env']): string {
-  const raw = stringOption(values, spec, 'schwab-base-url', env) ?? DEFAULT_SCHWAB_BASE_URL;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--schwab-base-url (or SCHWAB_BASE_URL) is not a URL: use one like ${DEFAULT_SCHWAB_BASE_URL}.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`--schwab-base-url (or SCHWAB_BASE_URL) must be an http(s) URL, like ${DEFAULT_SCHWAB_BASE_URL}.`);
-  }
-  return url.toString().replace(/\/+$/, '');
-}
-
 /**
- * A duration option (`25m`, `48h`, `1h30m`) in milliseconds, or the default. Options named in DURATION_LIMITS
- * (every, timeout, refresh-before, reauth-warning) are bounded there, the same rules as the action's inputs.
+ * A flag, else its environment variable, checked by one of the shared validators (settings/validators.ts): what they
+ * throw is a usage error here (exit 64). Undefined when the flag is absent.
  */
-export function readDuration(
+export function checkedOption<T>(
   values: ParsedOptions,
   spec: CommandSpec,
   name: string,
   env: CliIo['env'],
-  fallback: string,
-  options: { min?: number } = {},
-): number {
-  const text = stringOption(values, spec, name, env) ?? fallback;
-  // The table wins: it is the one definition of these bounds (`options` is for options it does not know).
-  const limits: DurationLimits = name in DURATION_LIMITS ? DURATION_LIMITS[name as DurationSetting] : options;
-  try {
-    return parseDuration(text, `--${name}`, limits);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  validate: (setting: SettingRef, text: string) => T,
+): T | undefined {
+  const text = stringOption(values, spec, name, env);
+  if (text === undefined) return undefined;
+  return asUsageError(() => validate({ name, env: spec.options[name]?.env }, text));
 }
 
-/** One of a fixed set of values. */
-export function readChoice<T extends string>(
+/** --schwab-base-url, else SCHWAB_BASE_URL, else Schwab's API host; validated, without a trailing slash. */
+export function schwabBaseUrlOption(values: ParsedOptions, spec: CommandSpec, env: CliIo['env']): string {
+  return checkedOption(values, spec, 'schwab-base-url', env, readHttpUrl) ?? DEFAULT_SCHWAB_BASE_URL;
+}
+
+/**
+ * A duration option (`25m`, `48h`, `1h30m`) in milliseconds, or the default; bounded by DURATION_LIMITS, the same
+ * rules as the action's inputs.
+ */
+export function durationOption(
+  values: ParsedOptions,
+  spec: CommandSpec,
+  name: DurationSetting,
+  env: CliIo['env'],
+  fallback: string,
+): number {
+  const text = stringOption(values, spec, name, env) ?? fallback;
+  return asUsageError(() => readDuration(name, text));
+}
+
+/** One of a fixed set of values, or undefined when the option is absent. */
+export function choiceOption<T extends string>(
   values: ParsedOptions,
   spec: CommandSpec,
   name: string,
   env: CliIo['env'],
   choices: readonly T[],
 ): T | undefined {
-  const text = stringOption(values, spec, name, env);
-  if (text === undefined) return undefined;
-  const found = choices.find((choice) => choice === text.toLowerCase());
-  if (!found) throw new UsageError(`--${name} must be one of ${choices.join(', ')}.`);
-  return found;
+  return checkedOption(values, spec, name, env, (setting, text) => readChoice(setting, text, choices));
 }
 
-export const TOKEN_FORMATS: readonly TokenFormat[] = ['rotator', 'schwab-py'];
+/** --aws-region: an AWS region name, checked for shape only. */
+export function regionOption(values: ParsedOptions, spec: CommandSpec, env: CliIo['env']): string | undefined {
+  return checkedOption(values, spec, 'aws-region', env, readRegion);
+}
 
-/** An AWS region name, checked for shape only. */
-export function readRegion(values: ParsedOptions, spec: CommandSpec, env: CliIo['env']): string | undefined {
-  const region = stringOption(values, spec, 'aws-region', env);
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new UsageError('--aws-region is not an AWS region name: use one like us-east-1 or eu-west-2.');
+/** Runs a shared validator; its UserError becomes a UsageError (exit 64), as every wrong command line is. */
+function asUsageError<T>(validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof UserError) throw new UsageError(error.message);
+    throw error;
   }
-  return region;
 }
 
 /** The Schwab client the commands share: the context's logger, clock and sleep. */
@@ -146,7 +147,7 @@ export function createSchwabClient(context: CommandContext, baseUrl: string, cre
     logger: context.logger,
     clock: context.io.clock,
     sleep: (ms) => context.io.sleep(ms),
-    ...(context.io.tuning?.schwabTimeoutMs !== undefined ? { timeoutMs: context.io.tuning.schwabTimeoutMs } : {}),
+    timeoutMs: context.io.tuning?.schwabTimeoutMs,
   });
 }
 

@@ -51,7 +51,8 @@ export function renderHealthTable(health: HealthReport, record: TokenRecord | un
     const left = health.refreshTokenTimeLeftMs;
     rows.push([
       'Refresh token deadline',
-      `${formatStamp(health.refreshTokenExpiresAt)} (${left > 0 ? `${formatDuration(left)} left` : formatDuration(left)})`,
+      `${formatStamp(health.refreshTokenExpiresAt)} ` +
+        `(${left > 0 ? `${formatDuration(left)} left` : formatDuration(left)})`,
     ]);
   }
   if (record) {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../util/clock.js';
-import type { Tuning } from '../run/action-deps.js';
+import type { Tuning } from '../util/tuning.js';
 import { sleepFor, systemClock } from '../util/clock.js';
 import { detectCliCommand } from './invocation.js';
 

@@ -1,4 +1,3 @@
-import packageJson from '../../package.json' with { type: 'json' };
 import type { CommandSpec } from './args.js';
 import { PROGRAM, renderCommandHelp, renderMainHelp, wantsHelp } from './args.js';
 import type { CliIo } from './io.js';
@@ -26,7 +25,12 @@ const COMMANDS: Command[] = [
   { spec: refreshSpec, run: runRefresh, errorExit: EXIT.failed },
 ];
 
-export const VERSION: string = packageJson.version;
+/**
+ * The package's version, put in by the bundler (scripts/bundle.mjs) and by vitest.config.ts, both from package.json's
+ * `version`: the bundle carries that one string, not the whole package.json.
+ */
+declare const __PACKAGE_VERSION__: string;
+export const VERSION: string = __PACKAGE_VERSION__;
 
 /**
  * Runs the CLI with `argv` (without `node` and the script) and returns the exit status. This is the only place

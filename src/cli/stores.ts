@@ -1,15 +1,37 @@
-import { githubSecretsMirror, secretsManagerPrimary } from '../run/action-deps.js';
+import { githubSecretsMirror } from '../stores/github-secrets.js';
+import { secretsManagerPrimary } from '../stores/secrets-manager.js';
 import { SECRET_NAME_PATTERN, parseSecretTargets } from '../github/secret-targets.js';
 import type { MirrorStore, PrimaryStore } from '../run/stores.js';
 import { UserError } from '../util/errors.js';
-import type { CommandSpec, ParsedOptions } from './args.js';
+import { upperFirst } from '../util/text.js';
+import type { CommandSpec, OptionSpec, ParsedOptions } from './args.js';
 import { stringOption } from './args.js';
 import type { CommandContext } from './context.js';
-import { readRegion } from './context.js';
+import { regionOption } from './context.js';
 import { UsageError } from './errors.js';
-import { TokenFile } from './token-file.js';
+import { TokenFile } from '../stores/token-file.js';
 
 export const DEFAULT_TOKEN_FILE = 'schwab_token.json';
+
+/** --aws-region, beside --aws-secret-id. */
+export const AWS_REGION_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'REGION',
+  description: "The secret's region (default: AWS_REGION, then the SDK's own lookup).",
+};
+
+/** The options of a command that works on one primary store (see openPrimaryStore): `verb` says what it does to it. */
+export function primaryStoreOptions(verb: 'read' | 'refresh'): Record<string, OptionSpec> {
+  return {
+    file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: `The token file to ${verb}.` },
+    'aws-secret-id': {
+      type: 'string',
+      value: 'ID',
+      description: `${upperFirst(verb)} this Secrets Manager secret (name or ARN) instead of a file.`,
+    },
+    'aws-region': AWS_REGION_OPTION,
+  };
+}
 
 export interface OpenedStore {
   store: PrimaryStore;
@@ -24,7 +46,7 @@ export async function openPrimaryStore(context: CommandContext, values: ParsedOp
   const { env } = context.io;
   const secretId = stringOption(values, spec, 'aws-secret-id', env);
   const file = stringOption(values, spec, 'file', env);
-  const region = readRegion(values, spec, env);
+  const region = regionOption(values, spec, env);
   if (secretId !== undefined && file !== undefined) {
     throw new UsageError(`${spec.name} works on one store: give --file or --aws-secret-id, not both.`);
   }
@@ -47,28 +69,28 @@ export function openGitHubSecret(context: CommandContext, repo: string, name: st
   const { env } = context.io;
   if (!REPO_PATTERN.test(repo)) {
     throw new UsageError(
-      `--github-repo "${repo}" is not a repository: write owner/repo, or owner/repo@environment for an environment secret.`,
+      `--github-repo "${repo}" is not a repository: write owner/repo, or owner/repo@environment for an ` +
+        `environment secret.`,
     );
   }
   if (!SECRET_NAME_PATTERN.test(name) || /^GITHUB_/i.test(name)) {
     throw new UsageError(
-      `--github-secret-name "${name}" is not a valid secret name: use letters, digits and underscores, not starting with a digit or GITHUB_ (for example SCHWAB_TOKEN).`,
+      `--github-secret-name "${name}" is not a valid secret name: use letters, digits and underscores, not ` +
+        `starting with a digit or GITHUB_ (for example SCHWAB_TOKEN).`,
     );
   }
   const token = env.GH_TOKEN?.trim() || env.GITHUB_TOKEN?.trim();
   context.logger.mask(token);
   if (!token) {
     throw new UserError(
-      'Writing a GitHub secret needs a token in GH_TOKEN or GITHUB_TOKEN: export a fine-grained token with the "Secrets: read and write" permission on the repository (or run `export GH_TOKEN=$(gh auth token)`).',
+      'Writing a GitHub secret needs a token in GH_TOKEN or GITHUB_TOKEN: export a fine-grained token with the ' +
+        '"Secrets: read and write" permission on the repository (or run `export GH_TOKEN=$(gh auth token)`).',
     );
   }
   const targets = parseSecretTargets(`${repo}:${name}`, undefined, '--github-repo/--github-secret-name');
   const mirror = githubSecretsMirror(targets, token, context.logger, context.io.tuning, 'the token in GH_TOKEN (or GITHUB_TOKEN)');
   return {
-    label: mirror.label,
-    ...(mirror.check ? { check: (text: string) => mirror.check?.(text) } : {}),
-    ...(mirror.prepare ? { prepare: () => mirror.prepare?.() } : {}),
-    ...(mirror.checkWritable ? { checkWritable: () => mirror.checkWritable?.() ?? Promise.resolve() } : {}),
+    ...mirror,
     async write(text) {
       return (await mirror.write(text)).map((result) => ({
         ...result,

@@ -49,7 +49,9 @@ export type GitHubRest = { [Scope in keyof Routes]: Pick<Rest[Scope], keyof Rout
 /** An Octokit with the REST methods above, pagination, the retry plugin and the throttling plugin. */
 export type GitHubClient = Octokit & { rest: GitHubRest; paginate: PaginateInterface };
 
-/** The Octokit plugin that adds `rest`: each method is `octokit.request` with its route as defaults, as in the plugin. */
+/**
+ * The Octokit plugin that adds `rest`: each method is `octokit.request` with its route as defaults, as in the plugin.
+ */
 function restMethods(octokit: Octokit): { rest: GitHubRest } {
   const rest: Record<string, Record<string, unknown>> = {};
   for (const [scope, methods] of Object.entries(REST_ROUTES)) {
@@ -87,10 +89,10 @@ export interface GitHubClientOptions {
 
 /**
  * Builds the one Octokit the run uses: @octokit/core with the REST methods above and pagination (what @actions/github's
- * getOctokit adds, for the endpoints used), plus retry and throttling. They are loaded here, on demand, so runs that never call GitHub do
- * not pay for them. Requests go through the project's own transport (src/http): node:https with a timeout on every
- * request, the runner's HTTPS_PROXY / NO_PROXY honoured, and redirects refused (a 3xx fails the request, naming where
- * GitHub pointed, instead of being followed or taken for success).
+ * getOctokit adds, for the endpoints used), plus retry and throttling. They are loaded here, on demand, so runs that
+ * never call GitHub do not pay for them. Requests go through the project's own transport (src/http): node:https with a
+ * timeout on every request, the runner's HTTPS_PROXY / NO_PROXY honoured, and redirects refused (a 3xx fails the
+ * request, naming where GitHub pointed, instead of being followed or taken for success).
  */
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
   const [{ Octokit }, { paginateRest }, { retry }, { throttling }] = await Promise.all([
@@ -168,8 +170,9 @@ function redirectRefused(
   const location = response.headers.location;
   const target = typeof location === 'string' ? ` to ${location.split('?')[0]}` : '';
   const error = new Error(
-    `GitHub answered ${request.method ?? 'the request'} ${response.url.split('?')[0]} with a redirect${target} (HTTP ${response.status}), ` +
-      'which is not followed: check GITHUB_API_URL and the repository or organization name (was it renamed or moved?)',
+    `GitHub answered ${request.method ?? 'the request'} ${response.url.split('?')[0]} with a redirect${target} ` +
+      `(HTTP ${response.status}), which is not followed: check GITHUB_API_URL and the repository or organization ` +
+      'name (was it renamed or moved?)',
   ) as RedirectRefused;
   error.name = 'HttpError';
   error.status = response.status;

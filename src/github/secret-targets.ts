@@ -59,7 +59,8 @@ const SYNTAX = [
 ] as const;
 
 const HOW_TO_WRITE =
-  'write one target a line as NAME, owner/repo:NAME, owner/repo@environment:NAME or org/ORG:NAME[:private|:all|:selected]';
+  'write one target a line as NAME, owner/repo:NAME, owner/repo@environment:NAME or ' +
+    'org/ORG:NAME[:private|:all|:selected]';
 
 /**
  * Parses the `github-secrets` input: one target a line, `#` starts a comment, blank lines are ignored.
@@ -145,7 +146,7 @@ function parseEntry(entry: string, where: string, currentRepository: string | un
         name,
         store,
         label: `${store}:${name}${visibility ? `:${visibility}` : ''}`,
-        ...(visibility ? { visibility } : {}),
+        visibility,
       };
     }
     let owner = groups.owner;
@@ -182,8 +183,8 @@ function looksLikeTarget(text: string): boolean {
 function checkName(name: string, where: string): void {
   if (!SECRET_NAME_PATTERN.test(name)) {
     throw new UserError(
-      `${where} has an invalid secret name${looksLikeTarget(name) ? ` "${name}"` : ''}: use only letters, digits and underscores, not starting with ` +
-        `a digit (for example SCHWAB_TOKEN).`,
+      `${where} has an invalid secret name${looksLikeTarget(name) ? ` "${name}"` : ''}: use only letters, digits ` +
+        'and underscores, not starting with a digit (for example SCHWAB_TOKEN).',
     );
   }
   if (/^GITHUB_/i.test(name)) {

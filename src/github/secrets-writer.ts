@@ -4,7 +4,7 @@ import type { Logger } from '../util/logger.js';
 import type { GitHubClient } from './octokit.js';
 import { assertSecretValueFits } from './secret-targets.js';
 import type { OrganizationSecretTarget, SecretTarget } from './secret-targets.js';
-import { prepareSealedBox, sealForGitHub } from './sealed-box.js';
+import { sealForGitHub } from './sealed-box.js';
 
 export interface SecretWriteResult {
   target: SecretTarget;
@@ -26,9 +26,9 @@ type OrgAccess = { visibility: 'private' | 'all' } | { visibility: 'selected'; s
  * Writes one value to GitHub Actions secrets (repository, environment and organization stores).
  *
  * Each store's public key is fetched once per writer (one writer per run), the value is encrypted with libsodium's
- * sealed box (./sealed-box.ts) for that key and `PUT` with its `key_id`. Targets of one store are written one after another; stores
- * are written in parallel. A failed target does not stop the others: every target gets a result. Retries of 5xx,
- * timeouts and rate limits are the client's (createGitHubClient's plugins).
+ * sealed box (./sealed-box.ts) for that key and `PUT` with its `key_id`. Targets of one store are written one after
+ * another; stores are written in parallel. A failed target does not stop the others: every target gets a result.
+ * Retries of 5xx, timeouts and rate limits are the client's (createGitHubClient's plugins).
  */
 export class GitHubSecretsWriter {
   private readonly keys = new Map<string, Promise<PublicKey>>();
@@ -203,11 +203,8 @@ export async function encryptForGitHub(publicKeyBase64: string, value: string): 
   return sealForGitHub(publicKeyBase64, value);
 }
 
-/**
- * Gets the sealed box ready while a run waits on Schwab and AWS (see prepareSealedBox). The name is kept from when
- * this loaded libsodium, for src/run/action-deps.ts.
- */
-export const loadSodium = prepareSealedBox;
+/** Gets the sealed box ready while a run waits on Schwab and AWS; exported here so the writer's one chunk brings it. */
+export { prepareSealedBox } from './sealed-box.js';
 
 /** Resolves to undefined when the request answers 404 (or another of `statuses`). */
 async function ifFound<T>(request: Promise<T>, statuses: number[] = []): Promise<T | undefined> {

@@ -15,9 +15,9 @@ export function fetchOver(transport: Transport, options: { timeoutMs: number }):
     const answer = await transport(url, {
       method: (init.method ?? 'GET').toUpperCase(),
       headers: toHeaders(init.headers),
-      ...(body !== undefined ? { body } : {}),
+      body,
       timeoutMs: options.timeoutMs,
-      ...(init.signal ? { signal: init.signal } : {}),
+      signal: init.signal ?? undefined,
     });
     return new TransportResponse(answer);
   };

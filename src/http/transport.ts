@@ -133,6 +133,7 @@ function send(url: URL, request: HttpRequest, options: TransportOptions): Promis
       const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
       const headers: Record<string, string> = { ...request.headers };
       if (body !== undefined && !hasHeader(headers, 'content-length')) headers['content-length'] = String(body.length);
+      // Node's option bags: a key that is there counts even when undefined, so the optional ones are spread in.
       const requestOptions: RequestOptions & { ca?: TransportOptions['ca'] } = {
         method: request.method ?? 'GET',
         headers,
@@ -222,7 +223,8 @@ async function openTunnel(
       socket.destroy();
       reject(
         new ProxyTunnelError(
-          `The proxy ${where} refused the tunnel to ${authority} (HTTP ${res.statusCode ?? '?'}${res.statusCode === 407 ? ': check the credentials in the proxy URL' : ''})`,
+          `The proxy ${where} refused the tunnel to ${authority} (HTTP ` +
+            `${res.statusCode ?? '?'}${res.statusCode === 407 ? ': check the credentials in the proxy URL' : ''})`,
           res.statusCode,
         ),
       );

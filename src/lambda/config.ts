@@ -3,8 +3,8 @@
  * configuration secret is one JSON object holding the rest:
  *
  * ```json
- * {"app_key":"…","app_secret":"…","state_key":"…","account_hashes":["…"],
- *  "github_token":"…","github_repository":"owner/repo","github_workflow":"rotate-schwab-token.yml","github_ref":"main"}
+ * {"app_key":"…","app_secret":"…","state_key":"…","account_hashes":["…"],"github_token":"…",
+ *  "github_repository":"owner/repo","github_workflow":"rotate-schwab-token.yml","github_ref":"main"}
  * ```
  *
  * `state_key` is generated and stored on first use when absent; `account_hashes` is recorded by the first login when
@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import { UserError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { readBaseUrl } from '../settings/inputs.js';
+import { normalizeHttpUrl } from '../settings/validators.js';
 import { DEFAULT_SCHWAB_BASE_URL } from '../schwab/urls.js';
 import { SecretsManagerError, toSecretsManagerError } from '../aws/errors.js';
 import type { SecretsManagerOperation } from '../aws/errors.js';
@@ -58,19 +58,19 @@ export interface LoadedConfig {
 export function readLoginEnvironment(env: NodeJS.ProcessEnv): LoginEnvironment {
   const need = (name: string, what: string): string => {
     const value = env[name]?.trim();
-    if (!value) throw new UserError(`The login function's environment variable ${name} is not set: set it to ${what} (the template deploy/login-function.yml does).`);
+    if (!value) throw new UserError(`The login function's environment variable ${name} is not set: set it to ${what} (the template ` +
+      `deploy/login-function.yml does).`);
     return value;
   };
   const tokenSecretId = need('TOKEN_SECRET_ID', 'the name or ARN of the Secrets Manager secret holding the token record');
   const configSecretId = need('CONFIG_SECRET_ID', 'the name or ARN of the function\'s configuration secret');
-  let schwabBaseUrl = DEFAULT_SCHWAB_BASE_URL;
   const base = env.SCHWAB_BASE_URL?.trim();
-  if (base) {
-    try {
-      schwabBaseUrl = readBaseUrl('SCHWAB_BASE_URL', base);
-    } catch {
-      throw new UserError('The login function\'s environment variable SCHWAB_BASE_URL is not an http(s) URL: remove it, or set it to https://api.schwabapi.com.');
-    }
+  const schwabBaseUrl = base ? normalizeHttpUrl(base) : DEFAULT_SCHWAB_BASE_URL;
+  if (schwabBaseUrl === undefined) {
+    throw new UserError(
+      "The login function's environment variable SCHWAB_BASE_URL is not an http(s) URL: remove it, or set it to " +
+        `${DEFAULT_SCHWAB_BASE_URL}.`,
+    );
   }
   return { tokenSecretId, configSecretId, schwabBaseUrl, githubApiUrl: env.GITHUB_API_URL?.trim() || undefined };
 }
@@ -83,16 +83,19 @@ export function parseLoginConfig(text: string | undefined, label: string): { con
   const fix = (field: string, what: string) =>
     new UserError(`The configuration secret ${label} ${what}: set "${field}" in it (see the README's login function section).`);
   if (text === undefined || text.trim() === '') {
-    throw new UserError(`The configuration secret ${label} is empty: put a JSON object with "app_key" and "app_secret" in it (see the README's login function section).`);
+    throw new UserError(`The configuration secret ${label} is empty: put a JSON object with "app_key" and "app_secret" in it (see ` +
+      `the README's login function section).`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new UserError(`The configuration secret ${label} is not JSON: store one JSON object with "app_key" and "app_secret" (see the README's login function section).`);
+    throw new UserError(`The configuration secret ${label} is not JSON: store one JSON object with "app_key" and "app_secret" (see ` +
+      `the README's login function section).`);
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new UserError(`The configuration secret ${label} is not a JSON object: store one with "app_key" and "app_secret" (see the README's login function section).`);
+    throw new UserError(`The configuration secret ${label} is not a JSON object: store one with "app_key" and "app_secret" (see ` +
+      `the README's login function section).`);
   }
   const object = raw as Record<string, unknown>;
   const textField = (field: string): string | undefined => {
@@ -107,7 +110,8 @@ export function parseLoginConfig(text: string | undefined, label: string): { con
   if (!appSecret) throw fix('app_secret', 'has no "app_secret"');
   const stateKey = textField('state_key');
   if (stateKey !== undefined && stateKey.length < MIN_STATE_KEY_LENGTH) {
-    throw fix('state_key', `has a "state_key" shorter than ${MIN_STATE_KEY_LENGTH} characters (remove it and the function generates a strong one)`);
+    throw fix('state_key', `has a "state_key" shorter than ${MIN_STATE_KEY_LENGTH} characters (remove it and the function generates a ` +
+      `strong one)`);
   }
   let accountHashes: string[] | undefined;
   const hashes = object.account_hashes;
@@ -179,7 +183,9 @@ export class ConfigSecret {
     return { config, raw, versionId: out.VersionId ?? '' };
   }
 
-  /** The configuration with a state key: the stored one, else a new one, stored now (or the one a racing writer stored). */
+  /**
+   * The configuration with a state key: the stored one, else a new one, stored now (or the one a racing writer stored).
+   */
   async ensureStateKey(loaded: LoadedConfig): Promise<LoadedConfig> {
     if (loaded.config.stateKey) return loaded;
     const key = newStateKey();

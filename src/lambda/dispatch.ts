@@ -1,8 +1,8 @@
 /**
- * Starts the rotation workflow after a login was stored (`POST /repos/{owner}/{repo}/actions/workflows/{file}/dispatches`,
- * needs `actions: write` on that one repository), so the GitHub secrets and the alert issue catch up at once rather
- * than at the next schedule. Best effort: the login is already stored, so a failure is reported, never thrown.
- * Octokit loads only here.
+ * Starts the rotation workflow after a login was stored
+ * (`POST /repos/{owner}/{repo}/actions/workflows/{file}/dispatches`, needs `actions: write` on that one repository),
+ * so the GitHub secrets and the alert issue catch up at once rather than at the next schedule. Best effort: the login
+ * is already stored, so a failure is reported, never thrown. Octokit loads only here.
  */
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -28,11 +28,11 @@ export async function dispatchWorkflow(github: GitHubDispatchConfig, options: Di
     const client = await createGitHubClient({
       token: github.token,
       logger,
-      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      baseUrl: options.baseUrl,
       timeoutMs: options.timeoutMs ?? 10_000,
       retries: 1,
       rateLimitRetries: 0,
-      ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}),
+      waitScale: options.waitScale,
     });
     await client.rest.actions.createWorkflowDispatch({ owner, repo, workflow_id: github.workflow, ref: github.ref });
     logger.info(`Started the workflow ${github.workflow} of ${github.repository} on ${github.ref}.`);
@@ -51,11 +51,14 @@ export function describeDispatchError(error: unknown, github: GitHubDispatchConf
     case 401:
       return 'GitHub rejected the github_token of the configuration secret (401): replace it with a valid token';
     case 403:
-      return `GitHub refused (403): the github_token needs the "Actions: read and write" permission on ${github.repository}`;
+      return `GitHub refused (403): the github_token needs the "Actions: read and write" permission on ` +
+        `${github.repository}`;
     case 404:
-      return `GitHub answered 404: check that ${github.repository} has the workflow file ${github.workflow} and that the github_token can see the repository`;
+      return `GitHub answered 404: check that ${github.repository} has the workflow file ${github.workflow} and that ` +
+        `the github_token can see the repository`;
     case 422:
-      return `GitHub answered 422: the workflow needs a workflow_dispatch trigger and the branch ${github.ref} must exist (github_ref)`;
+      return `GitHub answered 422: the workflow needs a workflow_dispatch trigger and the branch ${github.ref} must ` +
+        `exist (github_ref)`;
     case undefined:
       return `GitHub could not be reached (${errorMessage(error).replace(/\s+/g, ' ').slice(0, 200)})`;
     default:

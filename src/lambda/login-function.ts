@@ -17,13 +17,14 @@ import { createLogger } from '../util/logger.js';
 import { SchwabOAuthClient, buildAuthorizeUrl } from '../schwab/oauth-client.js';
 import { isSchwabError } from '../schwab/errors.js';
 import { recordFromLogin } from '../token/build.js';
-import { parseTokenRecord } from '../token/parse.js';
 import type { TokenFormat, TokenRecord } from '../token/record.js';
-import { refreshTokenExpiresAt, secretValues } from '../token/record.js';
+import { refreshTokenExpiresAt } from '../token/record.js';
 import { validateRecord } from '../token/validate.js';
-import type { Tuning } from '../run/action-deps.js';
-import { secretsManagerPrimary } from '../run/action-deps.js';
+import type { Tuning } from '../util/tuning.js';
+import { githubTuning } from '../util/tuning.js';
+import { secretsManagerPrimary } from '../stores/secrets-manager.js';
 import { storeLogin } from '../run/store-login.js';
+import { maskTokens, readRecord } from '../run/read-record.js';
 import type { LoadedText, PrimaryStore } from '../run/stores.js';
 import type { LoadedConfig, LoginEnvironment } from './config.js';
 import { ConfigSecret, readLoginEnvironment } from './config.js';
@@ -32,7 +33,7 @@ import { decideCallback, judgeAccounts, loginStoredSince, routeOf } from './deci
 import type { FunctionUrlEvent, FunctionUrlResult, LoginRequest } from './event.js';
 import { readRequest } from './event.js';
 import type { AccountsCheck, DispatchReport, Page } from './pages.js';
-import { formatUtc } from '../alerts/issue-content.js';
+import { formatUtc } from '../token/time.js';
 import { failurePage, notFoundPage, redirectTo, refusalPage, renderPage, successPage } from './pages.js';
 import type { StateReading } from './state.js';
 import { COOKIE_NAME, clearNonceCookie, cookieMatches, issueState, readState, setNonceCookie } from './state.js';
@@ -88,7 +89,7 @@ class LoginContainer {
         this.configSecret ??= new ConfigSecret({
           secretId: this.environment.configSecretId,
           logger: this.logger,
-          ...(this.tuning.awsRequestTimeoutMs !== undefined ? { requestTimeoutMs: this.tuning.awsRequestTimeoutMs } : {}),
+          requestTimeoutMs: this.tuning.awsRequestTimeoutMs,
         });
         return this.configSecret.load();
       })();
@@ -218,7 +219,7 @@ class LoginContainer {
       clock,
       sleep: this.sleep,
       attempts: 3,
-      ...(this.tuning.schwabTimeoutMs !== undefined ? { timeoutMs: this.tuning.schwabTimeoutMs } : {}),
+      timeoutMs: this.tuning.schwabTimeoutMs,
     });
 
     // 1. The owner's accounts: recorded, else (first login through the function) those the stored token sees.
@@ -234,7 +235,7 @@ class LoginContainer {
     try {
       const response = await client.exchangeCode(login.code, login.callbackUrl);
       record = recordFromLogin(response, clock.now());
-      for (const secret of secretValues(record.tokens)) logger.mask(secret);
+      maskTokens(record.tokens, logger);
       validateRecord(record, 'the new token record');
     } catch (error) {
       logger.error(`The code exchange failed: ${logger.redact(errorMessage(error))}`);
@@ -272,7 +273,8 @@ class LoginContainer {
       return failurePage(
         503,
         'Logged in, but not stored',
-        `Schwab accepted the login, but ${store.label} could not store it: ${written.message} The token stored before may no longer work after this login: once this is fixed, tap the login link again.`,
+        `Schwab accepted the login, but ${store.label} could not store it: ${written.message} The token stored ` +
+          `before may no longer work after this login: once this is fixed, tap the login link again.`,
         false,
       );
     }
@@ -303,8 +305,7 @@ class LoginContainer {
       ? await dispatchWorkflow(config.github, {
           logger,
           baseUrl: this.environmentOrThrow().githubApiUrl,
-          ...(this.tuning.githubTimeoutMs !== undefined ? { timeoutMs: this.tuning.githubTimeoutMs } : {}),
-          ...(this.tuning.githubWaitScale !== undefined ? { waitScale: this.tuning.githubWaitScale } : {}),
+          ...githubTuning(this.tuning),
         })
       : { kind: 'not-configured' };
     return successPage({
@@ -314,8 +315,8 @@ class LoginContainer {
       accounts,
       accountCount: seen.length,
       dispatch,
-      ...(recordFailure ? { recordFailure } : {}),
-      ...(written.outcome === 'unfinished' ? { unfinished: { reason: written.message } } : {}),
+      recordFailure,
+      unfinished: written.outcome === 'unfinished' ? { reason: written.message } : undefined,
     });
   }
 
@@ -362,8 +363,7 @@ function callbackUrlOf(request: LoginRequest): string {
 function readStored(text: string | undefined, label: string, now: Date, logger: Logger): { record: TokenRecord; format: string } | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   try {
-    const parsed = parseTokenRecord(text, label, now);
-    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+    const parsed = readRecord(text, label, now, logger);
     return { record: parsed.record, format: parsed.format };
   } catch {
     return undefined; // the compare-and-set replaces what is not a record
@@ -375,12 +375,14 @@ function exchangeFailurePage(error: unknown): Page {
     return failurePage(400, 'Schwab did not accept the login code', 'The code Schwab sent expired or was already used: tap the login link again.', true);
   }
   if (isSchwabError(error, 'bad-credentials')) {
-    return failurePage(500, 'Schwab rejected the app key or secret', 'Schwab refused the app key and secret: check "app_key" and "app_secret" in the function\'s configuration secret against your app at developer.schwab.com, then tap the login link again.', true);
+    return failurePage(500, 'Schwab rejected the app key or secret', 'Schwab refused the app key and secret: check "app_key" and "app_secret" in the function\'s configuration ' +
+      'secret against your app at developer.schwab.com, then tap the login link again.', true);
   }
   if (isSchwabError(error, 'transient')) {
     return failurePage(502, 'Schwab could not be reached', 'Schwab did not answer the code exchange: tap the login link again in a minute.', true);
   }
-  return failurePage(502, 'Schwab refused the login', 'Schwab did not turn the code into a token: tap the login link again; if it keeps failing, check that the callback URL registered on your app is exactly this function\'s /callback address.', true);
+  return failurePage(502, 'Schwab refused the login', 'Schwab did not turn the code into a token: tap the login link again; if it keeps failing, check that the ' +
+    'callback URL registered on your app is exactly this function\'s /callback address.', true);
 }
 
 function newerLoginKeptPage(label: string, newer: TokenRecord | undefined): Page {
@@ -388,7 +390,9 @@ function newerLoginKeptPage(label: string, newer: TokenRecord | undefined): Page
     status: 409,
     title: 'A newer login was kept',
     paragraphs: [
-      `${label} received a newer Schwab login while this one was being stored${newer ? ` (logged in ${formatUtc(newer.meta.createdAt)})` : ''}, and that newer login was kept. There is nothing more to do.`,
+      `${label} received a newer Schwab login while this one was being ` +
+        `stored${newer ? ` (logged in ${formatUtc(newer.meta.createdAt)})` : ''}, and that newer login was kept. ` +
+        `There is nothing more to do.`,
     ],
   };
 }
@@ -399,8 +403,10 @@ function accountsFailurePage(error: unknown): Page {
     502,
     'Schwab did not say whose login this is',
     refused
-      ? 'Schwab refused to list the accounts of this login, so it cannot be checked against the owner\'s: the app needs the "Accounts and Trading" product at developer.schwab.com (or log in with the CLI instead).'
-      : 'Schwab did not answer the request for the accounts of this login, so it cannot be checked against the owner\'s: tap the login link again in a minute.',
+      ? 'Schwab refused to list the accounts of this login, so it cannot be checked against the owner\'s: the app ' +
+        'needs the "Accounts and Trading" product at developer.schwab.com (or log in with the CLI instead).'
+      : 'Schwab did not answer the request for the accounts of this login, so it cannot be checked against the ' +
+        'owner\'s: tap the login link again in a minute.',
     true,
   );
 }

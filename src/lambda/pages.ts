@@ -5,7 +5,7 @@
  * Schwab. Every page is built from fixed words, names and dates; the texts are HTML-escaped anyway.
  */
 import { createHash } from 'node:crypto';
-import { formatUtc } from '../alerts/issue-content.js';
+import { formatUtc } from '../token/time.js';
 import type { FunctionUrlResult } from './event.js';
 import type { Refusal } from './decide.js';
 import { REFUSAL_STATUS } from './decide.js';
@@ -28,7 +28,8 @@ const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
 
 /** Nothing but the page's own style: no script, image, font, frame, form target or base URL. */
 export const CONTENT_SECURITY_POLICY =
-  `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors ` +
+    `'none'`;
 
 /** The headers every answer carries (the page's own, and the 302's). */
 export const COMMON_HEADERS: Readonly<Record<string, string>> = {
@@ -93,7 +94,8 @@ export function refusalPage(refusal: Refusal, schwabError?: string): Page {
     'no-cookie': {
       title: 'This browser did not start this login',
       paragraphs: [
-        `The login must end in the browser it started in, and this browser has no record of starting it (another browser or device, blocked cookies, or a page opened twice). ${NOTHING}`,
+        `The login must end in the browser it started in, and this browser has no record of starting it (another ` +
+          `browser or device, blocked cookies, or a page opened twice). ${NOTHING}`,
         AGAIN,
       ],
     },
@@ -119,8 +121,11 @@ export function refusalPage(refusal: Refusal, schwabError?: string): Page {
     'other-account': {
       title: 'These are not the owner’s accounts',
       paragraphs: [
-        `The Schwab login that just happened sees other accounts than the login this function was set up with, so its token was dropped. ${NOTHING}`,
-        'Log in with the Schwab user whose token this function keeps. If the owner’s accounts changed (an account was opened or closed), remove "account_hashes" from the function’s configuration secret: the next login records them again.',
+        `The Schwab login that just happened sees other accounts than the login this function was set up with, ` +
+          `so its token was dropped. ${NOTHING}`,
+        'Log in with the Schwab user whose token this function keeps. If the owner’s accounts changed (an ' +
+          'account was opened or closed), remove "account_hashes" from the function’s configuration secret: the ' +
+          'next login records them again.',
       ],
     },
   };
@@ -183,24 +188,31 @@ export function successPage(input: SuccessPageInput): Page {
       items.push(`The login sees the owner’s ${accounts}.`);
       break;
     case 'recorded':
-      items.push(`First login through this function: it recorded the ${accounts} this Schwab login sees; from now on only a login to the same accounts is accepted.`);
+      items.push(`First login through this function: it recorded the ${accounts} this Schwab login sees; from now on only ` +
+        `a login to the same accounts is accepted.`);
       break;
     case 'matched-stored-and-recorded':
-      items.push(`First login through this function: the ${accounts} it sees match the token that was stored before, and were recorded; from now on only a login to the same accounts is accepted.`);
+      items.push(`First login through this function: the ${accounts} it sees match the token that was stored before, and ` +
+        `were recorded; from now on only a login to the same accounts is accepted.`);
       break;
     case 'record-failed':
-      items.push(`First login through this function, but the ${accounts} it sees could not be recorded (${input.recordFailure ?? 'the configuration secret could not be written'}); the next login records them.`);
+      items.push(`First login through this function, but the ${accounts} it sees could not be recorded ` +
+        `(${input.recordFailure ?? 'the configuration secret could not be written'}); the next login records ` +
+        `them.`);
       break;
   }
   const catchUp = pending ? 'finishes the write' : 'picks up the new login';
   switch (input.dispatch.kind) {
     case 'started':
       items.push(
-        `The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} was started on ${input.dispatch.ref}: ${pending ? 'it finishes the write, and ' : ''}the GitHub secrets and the alert issue catch up within a few minutes.`,
+        `The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} was started on ` +
+          `${input.dispatch.ref}: ${pending ? 'it finishes the write, and ' : ''}the GitHub secrets and the alert ` +
+          `issue catch up within a few minutes.`,
       );
       break;
     case 'failed':
-      items.push(`The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} could not be started (${input.dispatch.reason}); its next scheduled run ${catchUp}.`);
+      items.push(`The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} could not be started ` +
+        `(${input.dispatch.reason}); its next scheduled run ${catchUp}.`);
       break;
     case 'not-configured':
       items.push(`The rotation workflow ${catchUp} on its next scheduled run.`);
@@ -211,8 +223,12 @@ export function successPage(input: SuccessPageInput): Page {
       status: 202,
       title: 'Logged in; the new token waits in the secret',
       paragraphs: [
-        `Schwab login of ${formatUtc(input.loginAt)} received, and ${input.secretLabel} took it as a pending version, but could not make it the current one: ${input.unfinished.reason}`,
-        `The rotation’s next run finds the pending token there and finishes the write (so do the CLI’s status and refresh): there is no need to log in again. Until then, a program that reads the secret’s current value gets the token stored before, whose refresh token this login retired. The new refresh token works until ${formatUtc(input.deadline)}.`,
+        `Schwab login of ${formatUtc(input.loginAt)} received, and ${input.secretLabel} took it as a pending ` +
+          `version, but could not make it the current one: ${input.unfinished.reason}`,
+        `The rotation’s next run finds the pending token there and finishes the write (so do the CLI’s status ` +
+          `and refresh): there is no need to log in again. Until then, a program that reads the secret’s current ` +
+          `value gets the token stored before, whose refresh token this login retired. The new refresh token works ` +
+          `until ${formatUtc(input.deadline)}.`,
       ],
       items,
     };
@@ -221,7 +237,8 @@ export function successPage(input: SuccessPageInput): Page {
     status: 200,
     title: 'Logged in',
     paragraphs: [
-      `Schwab login of ${formatUtc(input.loginAt)} stored. The refresh token works until ${formatUtc(input.deadline)}. You can close this window.`,
+      `Schwab login of ${formatUtc(input.loginAt)} stored. The refresh token works until ` +
+        `${formatUtc(input.deadline)}. You can close this window.`,
     ],
     items,
   };

@@ -4,7 +4,8 @@
  * expiry and a version, MAC'd with HMAC-SHA256 under the function's random state key. `GET /callback` accepts only a
  * state whose MAC is right, which has not expired, and whose nonce digest matches the cookie of the same browser.
  *
- * `state` = `v1.<expires, s since 1970>.<SHA-256(nonce), base64url>.<HMAC-SHA256(key, "v1.<expires>.<digest>"), base64url>`
+ * `state` = `v1.<expires>.<digest>.<mac>`, where `<expires>` is seconds since 1970, `<digest>` the SHA-256 of the nonce
+ * and `<mac>` the HMAC-SHA256 under the state key of `v1.<expires>.<digest>`, both in base64url.
  *
  * The state travels through Schwab and the address bar, so it holds only the nonce's digest; the nonce itself stays in
  * the HttpOnly cookie. MACs are compared in constant time on their encoded text: comparing decoded bytes would accept

@@ -7,11 +7,10 @@ import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import { upperFirst } from '../util/text.js';
 import type { TokenRecord } from '../token/record.js';
-import { secretValues } from '../token/record.js';
-import { parseTokenRecord } from '../token/parse.js';
 import type { ParsedRecord } from '../token/parse.js';
 import { chooseNewest, compareRecords } from '../token/choose.js';
 import type { LoadedText, PrimaryStore, RecordSource } from './stores.js';
+import { readRecord } from './read-record.js';
 
 /**
  * A record read from one place: a read-only source, the primary store's current value, or the primary store's
@@ -76,7 +75,8 @@ export async function loadCandidates(
     if (result.pending) {
       read.all.push(result.pending);
       logger.info(
-        `${upperFirst(result.pending.label)} holds a newer record (refresh ${result.pending.record.meta.refreshCount} ` +
+        `${upperFirst(result.pending.label)} holds a newer record (refresh ` +
+          `${result.pending.record.meta.refreshCount} ` +
           'since the login) from a write that did not finish; this run takes it up.',
       );
     }
@@ -118,10 +118,8 @@ async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Cl
   const unfinished = isPrimary ? readUnfinishedWrite(source.label, loaded, clock.now(), logger) : undefined;
   const pending: Candidate | undefined = unfinished && { label: unfinished.label, record: unfinished.parsed.record, loaded, role: 'pending' };
   if (loaded.text === undefined || loaded.text.trim() === '') return { ...none, isPrimary, loaded, pending };
-  logger.mask(loaded.text);
   try {
-    const parsed = parseTokenRecord(loaded.text, source.label, clock.now());
-    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+    const parsed = readRecord(loaded.text, source.label, clock.now(), logger);
     const candidate: Candidate = { label: source.label, record: parsed.record, loaded, role: isPrimary ? 'primary' : 'source' };
     const newer = pending && compareRecords(pending.record, parsed.record) > 0 ? pending : undefined;
     return { ...none, isPrimary, loaded, candidate, pending: newer, warnings: parsed.warnings };
@@ -142,12 +140,9 @@ export function readUnfinishedWrite(
 ): { label: string; parsed: ParsedRecord } | undefined {
   const pending = loaded.pending;
   if (!pending?.text.trim()) return undefined;
-  logger.mask(pending.text);
   const label = `${storeLabel} (its unfinished write, AWSPENDING)`;
   try {
-    const parsed = parseTokenRecord(pending.text, label, now);
-    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
-    return { label, parsed };
+    return { label, parsed: readRecord(pending.text, label, now, logger) };
   } catch (error) {
     logger.debug(`Ignored ${label}: ${errorMessage(error)}`);
     return undefined;

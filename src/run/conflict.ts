@@ -1,10 +1,9 @@
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { TokenRecord } from '../token/record.js';
-import { secretValues } from '../token/record.js';
-import { parseTokenRecord } from '../token/parse.js';
 import { compareRecords } from '../token/choose.js';
 import type { ConflictDecision, LoadedText } from './stores.js';
+import { readRecord } from './read-record.js';
 
 export interface ConflictRule {
   /** The compare-and-set's question: may `ours` replace what the store holds now? */
@@ -23,14 +22,12 @@ export function newerRecordWins(ours: TokenRecord, storeLabel: string, clock: Cl
   return {
     onConflict(current) {
       if (current.text === undefined) return 'overwrite';
-      logger.mask(current.text);
       let theirs: TokenRecord;
       try {
-        theirs = parseTokenRecord(current.text, storeLabel, clock.now()).record;
+        theirs = readRecord(current.text, storeLabel, clock.now(), logger).record;
       } catch {
         return 'overwrite'; // what is there now is not a record; ours is
       }
-      for (const secret of secretValues(theirs.tokens)) logger.mask(secret);
       if (compareRecords(ours, theirs) > 0) return 'overwrite';
       kept = theirs;
       return 'keep';

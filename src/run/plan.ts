@@ -93,7 +93,9 @@ export function planRotation(input: PlanInput): RotationPlan {
 /** What came of a refresh, as far as the writes care. */
 export interface RefreshResultForWrites {
   kind: 'refreshed' | 'adopted' | 'rejected' | 'failed';
-  /** For `failed`: the chosen record itself is sound (Schwab could not be reached), so stale stores may still get it. */
+  /**
+   * For `failed`: the chosen record itself is sound (Schwab could not be reached), so stale stores may still get it.
+   */
   healDrift?: boolean;
 }
 

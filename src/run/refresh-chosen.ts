@@ -7,15 +7,16 @@ import type { Sleep, Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import type { SchwabTokenResponse, TokenRecord } from '../token/record.js';
-import { secretValues } from '../token/record.js';
 import { normalizeRefreshed, recordAfterRefresh } from '../token/build.js';
 import { validateRecord } from '../token/validate.js';
 import { compareRecords } from '../token/choose.js';
 import { SchwabError } from '../schwab/errors.js';
 import type { Candidate } from './candidates.js';
 import { rereadPrimary } from './candidates.js';
-import type { FailureKind, TokenRefresher, VerifyMode } from './rotation.js';
+import type { FailureKind, TokenRefresher } from './rotation.js';
+import type { VerifyMode } from '../schwab/probes.js';
 import type { PrimaryStore } from './stores.js';
+import { maskTokens } from './read-record.js';
 
 export type RefreshOutcome =
   | { kind: 'refreshed'; record: TokenRecord; warnings: string[]; verifyFailure?: { message: string; error: unknown } | undefined }
@@ -53,7 +54,8 @@ export async function refreshChosen(chosen: Candidate, verify: VerifyMode, deps:
           kind: 'failed',
           what: 'Schwab rejected the refresh token and the run was cancelled before it could rule out another writer',
           message:
-            "Schwab rejected the refresh token, but the run was cancelled before it could re-read the store for another writer's newer record: the next run checks again.",
+            "Schwab rejected the refresh token, but the run was cancelled before it could re-read the store for " +
+              "another writer's newer record: the next run checks again.",
           failure: 'cancelled',
           error,
           healDrift: false,
@@ -64,7 +66,7 @@ export async function refreshChosen(chosen: Candidate, verify: VerifyMode, deps:
     const failure: FailureKind = error instanceof SchwabError && error.kind === 'bad-credentials' ? 'app-credentials' : 'schwab';
     return { kind: 'failed', what: 'the refresh failed', message: errorMessage(error), failure, error, healDrift: true };
   }
-  for (const secret of secretValues(toTokens(response, previous))) logger.mask(secret);
+  maskTokens(toTokens(response, previous), logger);
   let next: TokenRecord;
   let warnings: string[];
   try {

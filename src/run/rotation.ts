@@ -28,6 +28,7 @@ import { serializeRecord } from '../token/serialize.js';
 import { assessHealth } from '../token/health.js';
 import type { Health, HealthReport } from '../token/health.js';
 import { formatIsoSeconds } from '../token/time.js';
+import type { ProbeKind, VerifyMode } from '../schwab/probes.js';
 import type { MirrorStore, PrimaryStore, RecordSource } from './stores.js';
 import type { Candidate, Candidates } from './candidates.js';
 import { loadCandidates } from './candidates.js';
@@ -40,12 +41,10 @@ import { storeThatCannotTake, writeStores } from './write-stores.js';
 
 export { readUnfinishedWrite } from './candidates.js';
 
-export type VerifyMode = 'none' | 'accounts' | 'quotes';
-
 /** What the rotation needs from Schwab. */
 export interface TokenRefresher {
   refresh(refreshToken: string): Promise<SchwabTokenResponse>;
-  probe(accessToken: string, kind: 'accounts' | 'quotes'): Promise<void>;
+  probe(accessToken: string, kind: ProbeKind): Promise<void>;
 }
 
 export interface RotationOptions {
@@ -311,7 +310,8 @@ function stopped(reason: StopReason, read: Candidates, notes: RunNotes, deps: Ro
         'no-record',
         labels.length === 0
           ? 'No token source is configured: set the "token" input or "aws-secret-id".'
-          : `No usable token record was found in ${labels.join(' or ')}: log in again with \`${loginCommand()}\` and store the record it writes.`,
+          : `No usable token record was found in ${labels.join(' or ')}: log in again with \`${loginCommand()}\` ` +
+            `and store the record it writes.`,
       );
       return { record: undefined, action: 'Nothing to refresh: no usable token record.' };
     }
@@ -381,7 +381,8 @@ function describeRun(
     case 'failed':
       // Schwab could not be reached, but a newer login (a manual deploy) is known: it still goes everywhere.
       return written
-        ? `Not refreshed: ${refresh.what}; the newer record from ${chosen.label} was still copied to the other stores.${kept}`
+        ? `Not refreshed: ${refresh.what}; the newer record from ${chosen.label} was still copied to the other ` +
+          `stores.${kept}`
         : `Not refreshed: ${refresh.what}; no store was changed.`;
     case undefined: {
       const primaryWritten = written?.stores.some((store) => store.label === deps.primary?.label && store.outcome === 'written');
@@ -414,7 +415,7 @@ class RunNotes {
   }
 
   fail(kind: FailureKind, message: string, error?: unknown): void {
-    this.failures.push({ kind, message: this.logger.redact(message), ...(error !== undefined ? { error } : {}) });
+    this.failures.push({ kind, message: this.logger.redact(message), error });
   }
 }
 

@@ -20,7 +20,8 @@ export type StoredLogin =
   | { outcome: 'kept-newer'; newer: TokenRecord | undefined }
   /**
    * The write failed after the new record reached the store as its unfinished write (Secrets Manager's AWSPENDING):
-   * the next reader (a rotation run, `status`) finds it there and finishes the write. `message`: one sentence, redacted.
+   * the next reader (a rotation run, `status`) finds it there and finishes the write. `message`: one sentence,
+   * redacted.
    */
   | { outcome: 'unfinished'; message: string; error: unknown }
   /** The store did not take the record (or cannot say it did). `message`: one sentence, redacted. */

@@ -1,9 +1,8 @@
 import { UserError } from '../util/errors.js';
 import { parseRetryAfter } from '../util/retry.js';
 import { loginCommand, retryClause, settingName } from '../util/audience.js';
-
-/** Schwab's API host, named in the fixes (the default of schwab-base-url). */
-const SCHWAB_API_HOST = 'https://api.schwabapi.com';
+import type { ProbeKind } from './probes.js';
+import { DEFAULT_SCHWAB_BASE_URL } from './urls.js';
 
 /**
  * What a failed Schwab call means for the caller:
@@ -94,7 +93,7 @@ export function credentialsFix(): string {
 
 /** How to fix a wrong Schwab address, in the reader's words. */
 export function baseUrlFix(): string {
-  return `check ${settingName('schwab-base-url')} (it should be ${SCHWAB_API_HOST})`;
+  return `check ${settingName('schwab-base-url')} (it should be ${DEFAULT_SCHWAB_BASE_URL})`;
 }
 
 /** `log in again with \`…login\``, the command as the reader runs it. */
@@ -109,7 +108,7 @@ export interface ClassifyOptions {
   /** For a Retry-After given as an HTTP date. */
   now?: Date;
   /** For a probe: which one, to name it. */
-  probe?: 'accounts' | 'quotes';
+  probe?: ProbeKind;
 }
 
 /** One `{error, error_description}` layer of Schwab's (possibly nested) error body. */
@@ -174,7 +173,8 @@ export function classifySchwabResponse(
       `Schwab answered ${what} with ${page} instead of JSON (HTTP ${status})`,
       context === 'exchange'
         ? transientFix
-        : `this is usually a temporary block by Schwab's firewall, so wait and try again, and ${baseUrlFix()} if it persists`,
+        : `this is usually a temporary block by Schwab's firewall, so wait and try again, and ${baseUrlFix()} if ` +
+          `it persists`,
       { status, retryAfterMs, requestNotProcessed: status === 403 },
     );
   }
@@ -243,10 +243,12 @@ export function classifySchwabResponse(
 
   const fix =
     context === 'exchange'
-      ? 'check that the callback URL matches the one registered on your app at developer.schwab.com exactly, then log in again'
+      ? 'check that the callback URL matches the one registered on your app at developer.schwab.com exactly, then ' +
+        'log in again'
       : context === 'refresh'
         ? `check that your app at developer.schwab.com is "Ready For Use", and if it keeps failing ${logInAgain()}`
-        : `check that your app at developer.schwab.com is "Ready For Use" and that ${settingName('schwab-base-url')} is right`;
+        : `check that your app at developer.schwab.com is "Ready For Use" and that ` +
+          `${settingName('schwab-base-url')} is right`;
   const label = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
   return new SchwabError('rejected', `Schwab rejected ${what} (${label})`, fix, details);
 }
@@ -254,7 +256,7 @@ export function classifySchwabResponse(
 /** Classifies a failure of `fetch` itself (no answer): a timeout, a refused connection, a reset, a TLS problem. */
 export function classifyNetworkError(
   error: unknown,
-  options: { context?: SchwabCallContext; probe?: 'accounts' | 'quotes'; url: string; timeoutMs: number },
+  options: { context?: SchwabCallContext; probe?: ProbeKind; url: string; timeoutMs: number },
 ): SchwabError {
   const context = options.context ?? 'token';
   const what = describeCall(context, options.probe);
@@ -272,7 +274,8 @@ export function classifyNetworkError(
     return new SchwabError(
       'rejected',
       `The TLS certificate of ${host} was not trusted (${code})`,
-      `check ${settingName('schwab-base-url')} and any proxy in between (a corporate proxy needs its CA in NODE_EXTRA_CA_CERTS)`,
+      `check ${settingName('schwab-base-url')} and any proxy in between (a corporate proxy needs its CA in ` +
+        `NODE_EXTRA_CA_CERTS)`,
       { code },
     );
   }
@@ -289,7 +292,7 @@ export function classifyNetworkError(
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function classifyProbe(status: number, what: string, probe: 'accounts' | 'quotes' | undefined): SchwabError {
+function classifyProbe(status: number, what: string, probe: ProbeKind | undefined): SchwabError {
   if (status === 401 || status === 403) {
     const product =
       probe === 'quotes'
@@ -322,13 +325,14 @@ function reauth(details: SchwabErrorDetails): SchwabError {
 function badCode(details: SchwabErrorDetails): SchwabError {
   return new SchwabError(
     'bad-code',
-    'Schwab rejected the authorization code (it expired, was already used, or was mangled; a code works once, for about 30 seconds)',
+    'Schwab rejected the authorization code (it expired, was already used, or was mangled; a code works once, ' +
+      'for about 30 seconds)',
     `run \`${loginCommand()}\` again and let it catch the redirect itself, or paste the whole redirect URL right away`,
     details,
   );
 }
 
-function describeCall(context: SchwabCallContext, probe?: 'accounts' | 'quotes'): string {
+function describeCall(context: SchwabCallContext, probe?: ProbeKind): string {
   switch (context) {
     case 'refresh':
       return 'the token refresh';

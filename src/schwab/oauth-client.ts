@@ -1,6 +1,7 @@
 import { httpRequest } from '../http/transport.js';
 import type { HttpRequest, Transport } from '../http/transport.js';
 import type { SchwabTokenResponse } from '../token/record.js';
+import { DEFAULT_SCOPE, DEFAULT_TOKEN_TYPE } from '../token/record.js';
 import type { Clock, Sleep } from '../util/clock.js';
 import { UserError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -8,6 +9,9 @@ import { retry } from '../util/retry.js';
 import type { SchwabCallContext } from './errors.js';
 import { baseUrlFix, classifyNetworkError, classifySchwabResponse, isSchwabError, SchwabError, transientFixFor } from './errors.js';
 import { loginCommand, settingName } from '../util/audience.js';
+import { normalizeHttpUrl } from '../settings/validators.js';
+import { PROBE_PATHS } from './probes.js';
+import type { ProbeKind } from './probes.js';
 
 export {
   buildAuthorizeUrl,
@@ -39,13 +43,6 @@ export interface SchwabOAuthClientOptions {
   /** The HTTP transport (default: src/http's, with HTTPS_PROXY / NO_PROXY from process.env); tests pass their own. */
   transport?: Transport;
 }
-
-export type ProbeKind = 'accounts' | 'quotes';
-
-const PROBE_PATHS: Record<ProbeKind, string> = {
-  accounts: '/trader/v1/accounts/accountNumbers',
-  quotes: '/marketdata/v1/quotes?symbols=SPY',
-};
 
 /** What `checkCredentials` learnt about the app key and secret. */
 export type CredentialCheck =
@@ -99,16 +96,12 @@ export class SchwabOAuthClient {
     this.logger.mask(options.appSecret);
     if (!options.appKey || !options.appSecret) {
       throw new UserError(
-        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set ${settingName('app-credentials')} to the values of your app at developer.schwab.com.`,
+        `The Schwab app ${options.appKey ? 'secret' : 'key'} is empty: set ${settingName('app-credentials')} to ` +
+          `the values of your app at developer.schwab.com.`,
       );
     }
-    try {
-      const url = new URL(options.baseUrl);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
-    } catch {
-      throw new UserError(
-        `The Schwab base URL is not an http(s) URL: ${baseUrlFix()}.`,
-      );
+    if (normalizeHttpUrl(options.baseUrl) === undefined) {
+      throw new UserError(`The Schwab base URL is not an http(s) URL: ${baseUrlFix()}.`);
     }
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     const basic = Buffer.from(`${options.appKey}:${options.appSecret}`, 'utf8').toString('base64');
@@ -151,7 +144,8 @@ export class SchwabOAuthClient {
   async exchangeCode(code: string, callbackUrl: string): Promise<SchwabTokenResponse> {
     if (!code) {
       throw new UserError(
-        `The authorization code is empty: paste the whole redirect URL from the browser, or let \`${loginCommand()}\` catch it.`,
+        `The authorization code is empty: paste the whole redirect URL from the browser, or let ` +
+          `\`${loginCommand()}\` catch it.`,
       );
     }
     this.logger.mask(code);
@@ -179,23 +173,7 @@ export class SchwabOAuthClient {
     if (!accessToken) {
       throw new UserError(`There is no access token to probe with: refresh first, or log in with \`${loginCommand()}\`.`);
     }
-    this.logger.mask(accessToken);
-    const path = PROBE_PATHS[kind];
-    await this.withRetry('probe', this.maxDelayMs, isTransient, async () => {
-      const url = `${this.baseUrl}${path}`;
-      const init: Outgoing = {
-        method: 'GET',
-        headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
-      };
-      const answer = await this.send(url, init, 'probe', kind, true);
-      this.logger.debug(`Schwab ${kind} probe: HTTP ${answer.status}.`);
-      if (answer.status >= 200 && answer.status < 300) return;
-      throw classifySchwabResponse(answer.status, answer.headers, answer.text, {
-        context: 'probe',
-        probe: kind,
-        now: this.clock.now(),
-      });
-    }, kind);
+    await this.probeRequest(accessToken, kind, { keepBody: false, read: () => undefined });
   }
 
   /**
@@ -228,35 +206,45 @@ export class SchwabOAuthClient {
    */
   async accountHashes(accessToken: string): Promise<string[]> {
     if (!accessToken) throw new UserError('There is no access token to read the accounts with: log in again.');
-    this.logger.mask(accessToken);
-    return this.withRetry('probe', this.maxDelayMs, isTransient, async () => {
-      const init: Outgoing = {
-        method: 'GET',
-        headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
-      };
-      const answer = await this.send(`${this.baseUrl}${PROBE_PATHS.accounts}`, init, 'probe', 'accounts');
-      this.logger.debug(`Schwab accounts probe: HTTP ${answer.status}.`);
-      if (answer.status < 200 || answer.status >= 300) {
-        throw classifySchwabResponse(answer.status, answer.headers, answer.text, {
-          context: 'probe',
-          probe: 'accounts',
-          now: this.clock.now(),
-        });
-      }
-      const hashes = readAccountHashes(answer.text);
-      if (!hashes) {
-        throw new SchwabError(
-          'rejected',
-          `Schwab's list of accounts is not the expected JSON (HTTP ${answer.status})`,
-          'check the schwab-base-url setting (it should be https://api.schwabapi.com) and try again',
-          { status: answer.status },
-        );
-      }
-      return hashes;
-    }, 'accounts');
+    return this.probeRequest(accessToken, 'accounts', { keepBody: true, read: requireAccountHashes });
   }
 
   // -------------------------------------------------------------------------------------------------------------
+
+  /**
+   * The one request path of the probes: a GET of the probe's path with the access token, retried as a transient
+   * failure says, a failure classified. `read` gets a 2xx answer and runs inside the attempt (a body of the wrong
+   * shape fails it); without `keepBody` the body is thrown away unread.
+   */
+  private async probeRequest<T>(
+    accessToken: string,
+    kind: ProbeKind,
+    handling: { keepBody: boolean; read: (answer: RawAnswer) => T },
+  ): Promise<T> {
+    this.logger.mask(accessToken);
+    return this.withRetry(
+      'probe',
+      this.maxDelayMs,
+      isTransient,
+      async () => {
+        const init: Outgoing = {
+          method: 'GET',
+          headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+        };
+        const answer = await this.send(`${this.baseUrl}${PROBE_PATHS[kind]}`, init, 'probe', kind, !handling.keepBody);
+        this.logger.debug(`Schwab ${kind} probe: HTTP ${answer.status}.`);
+        if (answer.status < 200 || answer.status >= 300) {
+          throw classifySchwabResponse(answer.status, answer.headers, answer.text, {
+            context: 'probe',
+            probe: kind,
+            now: this.clock.now(),
+          });
+        }
+        return handling.read(answer);
+      },
+      kind,
+    );
+  }
 
   private async withRetry<T>(
     context: SchwabCallContext,
@@ -285,7 +273,8 @@ export class SchwabOAuthClient {
             const reason = isSchwabError(error) ? error.problem : 'unexpected error';
             this.logger.info(
               this.logger.redact(
-                `Schwab ${label} attempt ${attempt} of ${this.attempts} failed (${reason}); retrying in ${formatDelay(delayMs)}.`,
+                `Schwab ${label} attempt ${attempt} of ${this.attempts} failed (${reason}); retrying in ` +
+                  `${formatDelay(delayMs)}.`,
               ),
             );
           },
@@ -359,8 +348,8 @@ export class SchwabOAuthClient {
     const idToken = object.id_token;
     const response: SchwabTokenResponse = {
       access_token: accessToken,
-      token_type: typeof object.token_type === 'string' && object.token_type ? object.token_type : 'Bearer',
-      scope: typeof object.scope === 'string' ? object.scope : 'api',
+      token_type: typeof object.token_type === 'string' && object.token_type ? object.token_type : DEFAULT_TOKEN_TYPE,
+      scope: typeof object.scope === 'string' ? object.scope : DEFAULT_SCOPE,
       expires_in: expiresIn,
     };
     if (typeof refreshToken === 'string') response.refresh_token = refreshToken;
@@ -386,7 +375,21 @@ export class SchwabOAuthClient {
   }
 }
 
-/** `[{"accountNumber":"…","hashValue":"…"}, …]` → the sorted, distinct hash values; undefined for any other shape. */
+/** The account hashes of a 2xx accounts answer; a body of another shape is a SchwabError 'rejected'. */
+function requireAccountHashes(answer: RawAnswer): string[] {
+  const hashes = readAccountHashes(answer.text);
+  if (hashes) return hashes;
+  throw new SchwabError(
+    'rejected',
+    `Schwab's list of accounts is not the expected JSON (HTTP ${answer.status})`,
+    'check the schwab-base-url setting (it should be https://api.schwabapi.com) and try again',
+    { status: answer.status },
+  );
+}
+
+/**
+ * `[{"accountNumber":"…","hashValue":"…"}, …]`: the sorted, distinct hash values; undefined for any other shape.
+ */
 function readAccountHashes(text: string): string[] | undefined {
   let parsed: unknown;
   try {

@@ -47,7 +47,7 @@ export function inspectRedirect(url: string): RedirectShape {
   const params = readQuery(extractQuery(url.trim()));
   const state = params.get('state');
   return {
-    ...(state !== undefined ? { state: safeDecode(state) } : {}),
+    state: state === undefined ? undefined : safeDecode(state),
     hasCode: (params.get('code') ?? '') !== '',
     hasError: params.has('error'),
   };
@@ -62,7 +62,8 @@ export function parseRedirectUrl(url: string): RedirectParams {
   const text = url.trim();
   if (text === '') {
     throw new UserError(
-      'No redirect URL was given: paste the whole address from the browser\'s address bar after Schwab redirects to your callback.',
+      'No redirect URL was given: paste the whole address from the browser\'s address bar after Schwab redirects ' +
+        'to your callback.',
     );
   }
   const params = readQuery(extractQuery(text));
@@ -71,13 +72,15 @@ export function parseRedirectUrl(url: string): RedirectParams {
     const error = safeDecode(rawError);
     const code = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(error) ? ` (${error})` : '';
     throw new UserError(
-      `Schwab redirected with an error${code} instead of an authorization code: run \`${loginCommand()}\` again, log in and approve access to your accounts.`,
+      `Schwab redirected with an error${code} instead of an authorization code: run \`${loginCommand()}\` again, ` +
+        `log in and approve access to your accounts.`,
     );
   }
   const rawCode = params.get('code');
   if (rawCode === undefined || rawCode === '') {
     throw new UserError(
-      'The redirect URL has no code parameter: paste the whole address from the browser\'s address bar after Schwab redirects to your callback (it contains ?code=…).',
+      'The redirect URL has no code parameter: paste the whole address from the browser\'s address bar after ' +
+        'Schwab redirects to your callback (it contains ?code=…).',
     );
   }
   let code: string;
@@ -85,7 +88,8 @@ export function parseRedirectUrl(url: string): RedirectParams {
     code = decodeURIComponent(rawCode);
   } catch {
     throw new UserError(
-      'The code in the redirect URL is not validly URL-encoded: paste the whole address exactly as the browser shows it.',
+      'The code in the redirect URL is not validly URL-encoded: paste the whole address exactly as the browser ' +
+        'shows it.',
     );
   }
   const result: RedirectParams = { code };
@@ -109,12 +113,14 @@ export function validateCallbackUrl(url: string, what = 'The callback URL'): str
     parsed = new URL(text);
   } catch {
     throw new UserError(
-      `${what} is not a URL: use the exact callback registered on your app at developer.schwab.com, for example ${DEFAULT_CALLBACK_URL}.`,
+      `${what} is not a URL: use the exact callback registered on your app at developer.schwab.com, for example ` +
+        `${DEFAULT_CALLBACK_URL}.`,
     );
   }
   if (parsed.protocol !== 'https:') {
     throw new UserError(
-      `${what} must use https (Schwab refuses ${parsed.protocol.replace(/:$/, '')}): register and use an https callback such as ${DEFAULT_CALLBACK_URL}.`,
+      `${what} must use https (Schwab refuses ${parsed.protocol.replace(/:$/, '')}): register and use an https ` +
+        `callback such as ${DEFAULT_CALLBACK_URL}.`,
     );
   }
   if (parsed.hostname === 'localhost') {
@@ -126,7 +132,8 @@ export function validateCallbackUrl(url: string, what = 'The callback URL'): str
   }
   if (parsed.search || parsed.hash || text.includes('?') || text.includes('#')) {
     throw new UserError(
-      `${what} must not contain a query (?…) or fragment (#…): use exactly the callback registered on your app, such as ${DEFAULT_CALLBACK_URL}.`,
+      `${what} must not contain a query (?…) or fragment (#…): use exactly the callback registered on your app, ` +
+        `such as ${DEFAULT_CALLBACK_URL}.`,
     );
   }
   return `${parsed.protocol}//${parsed.host}${trimSlashes(parsed.pathname)}`;

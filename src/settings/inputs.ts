@@ -1,11 +1,15 @@
 import { UserError } from '../util/errors.js';
-import { DURATION_LIMITS, parseDuration } from '../util/duration.js';
 import type { Logger } from '../util/logger.js';
+import { settingSubject } from '../util/audience.js';
+import { TOKEN_FORMATS } from '../token/record.js';
 import type { TokenFormat } from '../token/record.js';
+import { VERIFY_MODES } from '../schwab/probes.js';
+import type { VerifyMode } from '../schwab/probes.js';
 import { parseSecretTargets } from '../github/secret-targets.js';
 import type { SecretTarget } from '../github/secret-targets.js';
 import { validateCallbackUrl } from '../schwab/urls.js';
 import { defaultTokenId } from '../alerts/token-id.js';
+import { readChoice, readDuration, readHttpUrl, readRegion } from './validators.js';
 
 /**
  * The action's inputs, with the defaults action.yml declares. The code applies these same defaults when an input
@@ -40,8 +44,6 @@ export type InputName = keyof typeof INPUT_DEFAULTS;
 
 /** Reads one raw input ('' when absent); `core.getInput` in the action, a map in tests. */
 export type InputReader = (name: InputName) => string;
-
-export type VerifyMode = 'none' | 'accounts' | 'quotes';
 
 /** Everything a run needs to know, validated. Built once, at the start, by `readSettings`. */
 export interface Settings {
@@ -108,23 +110,24 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
   if (!appSecret) throw missing('app-secret', 'the Secret of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_SECRET }}');
 
   const awsSecretId = get('aws-secret-id') || undefined;
-  const awsRegion = get('aws-region') || undefined;
-  if (awsRegion && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(awsRegion)) {
-    throw new UserError(`Input "aws-region" is not an AWS region name: use one like us-east-1 or eu-west-2.`);
-  }
+  const regionInput = get('aws-region');
+  const awsRegion = regionInput ? readRegion('aws-region', regionInput) : undefined;
   if (!awsSecretId && !tokenInput) {
     throw new UserError(
-      'No token source is configured: set "token" (e.g. ${{ secrets.SCHWAB_TOKEN }}) and/or "aws-secret-id" to the Secrets Manager secret that holds the token record.',
+      'No token source is configured: set "token" (e.g. ${{ secrets.SCHWAB_TOKEN }}) and/or "aws-secret-id" to ' +
+        'the Secrets Manager secret that holds the token record.',
     );
   }
   const repository = env.GITHUB_REPOSITORY?.trim() || undefined;
   if (readList(get('issue-labels')).length === 0) {
-    throw new UserError('Input "issue-labels" needs at least one label: the alert issue is found by its first label (default schwab-reauth).');
+    throw new UserError('Input "issue-labels" needs at least one label: the alert issue is found by its first label (default ' +
+      'schwab-reauth).');
   }
   const githubSecrets = parseSecretTargets(get('github-secrets'), repository);
   if (githubSecrets.length > 0 && !secretsToken) {
     throw new UserError(
-      'Input "secrets-token" is required when "github-secrets" is set: use a fine-grained personal access token or GitHub App token with the "Secrets: read and write" permission (GITHUB_TOKEN cannot write secrets).',
+      'Input "secrets-token" is required when "github-secrets" is set: use a fine-grained personal access token ' +
+        'or GitHub App token with the "Secrets: read and write" permission (GITHUB_TOKEN cannot write secrets).',
     );
   }
 
@@ -134,17 +137,17 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
     tokenInput: tokenInput || undefined,
     awsSecretId,
     awsRegion,
-    refreshBeforeMs: readRefreshBefore(get('refresh-before')),
+    refreshBeforeMs: readDuration('refresh-before', get('refresh-before')),
     force: readBoolean('force', get('force')),
-    tokenFormat: readChoice('token-format', get('token-format'), ['rotator', 'schwab-py'] as const),
-    verify: readChoice('verify', get('verify'), ['none', 'accounts', 'quotes'] as const),
+    tokenFormat: readChoice('token-format', get('token-format'), TOKEN_FORMATS),
+    verify: readChoice('verify', get('verify'), VERIFY_MODES),
     dryRun: readBoolean('dry-run', get('dry-run')),
-    schwabBaseUrl: readBaseUrl('schwab-base-url', get('schwab-base-url')),
+    schwabBaseUrl: readHttpUrl('schwab-base-url', get('schwab-base-url')),
     githubSecrets,
     secretsToken: secretsToken || undefined,
     repository,
     githubToken,
-    reauthWarningMs: readReauthWarning(get('reauth-warning')),
+    reauthWarningMs: readDuration('reauth-warning', get('reauth-warning')),
     issueLabels: readList(get('issue-labels')),
     issueAssignees: readAssignees(get('issue-assignees')),
     callbackUrl: readCallbackUrl(get('callback-url')),
@@ -165,25 +168,6 @@ export function readBoolean(name: string, value: string): boolean {
   throw new UserError(`Input "${name}" must be true or false.`);
 }
 
-export function readChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
-  const found = choices.find((choice) => choice === value.toLowerCase());
-  if (!found) throw new UserError(`Input "${name}" must be one of ${choices.join(', ')}.`);
-  return found;
-}
-
-export function readBaseUrl(name: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UserError(`Input "${name}" is not a URL: use one like https://api.schwabapi.com.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UserError(`Input "${name}" must be an http(s) URL, like https://api.schwabapi.com.`);
-  }
-  return url.toString().replace(/\/+$/, '');
-}
-
 /** A comma- or newline-separated list, blanks dropped. */
 export function readList(value: string): string[] {
   return value
@@ -193,12 +177,13 @@ export function readList(value: string): string[] {
 }
 
 function readCallbackUrl(value: string): string {
-  return validateCallbackUrl(value, 'Input "callback-url"');
+  return validateCallbackUrl(value, settingSubject('callback-url'));
 }
 
 /**
  * The login function's URL as deploy/login-function.yml outputs it (`https://<url-id>.lambda-url.<region>.on.aws`),
- * or any https URL in front of it; without a trailing `/`. Its /login and /callback are the function's, not the input's.
+ * or any https URL in front of it; without a trailing `/`. Its /login and /callback are the function's, not the
+ * input's.
  */
 function readLoginUrl(value: string): string | undefined {
   if (value === '') return undefined;
@@ -215,17 +200,10 @@ function readLoginUrl(value: string): string | undefined {
   }
   const path = url.pathname.replace(/\/+$/, '');
   if (/\/(login|callback)$/.test(path)) {
-    throw new UserError(`Input "login-url" ends in ${path.slice(path.lastIndexOf('/'))}: give the function's URL without it (the alert issue adds /login), e.g. https://abc123.lambda-url.us-east-1.on.aws.`);
+    throw new UserError(`Input "login-url" ends in ${path.slice(path.lastIndexOf('/'))}: give the function's URL without it (the ` +
+      `alert issue adds /login), e.g. https://abc123.lambda-url.us-east-1.on.aws.`);
   }
   return `${url.origin}${path}`;
-}
-
-function readRefreshBefore(value: string): number {
-  return parseDuration(value, 'Input "refresh-before"', DURATION_LIMITS['refresh-before']);
-}
-
-function readReauthWarning(value: string): number {
-  return parseDuration(value, 'Input "reauth-warning"', DURATION_LIMITS['reauth-warning']);
 }
 
 /** GitHub user names, comma-separated; a leading @ is allowed. */

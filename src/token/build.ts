@@ -108,8 +108,10 @@ export function normalizeRefreshed(record: TokenRecord, now: Date): { record: To
   let { createdAt, refreshCount } = record.meta;
   if (createdAt.getTime() > at.getTime()) {
     warnings.push(
-      `The login time of the token record (created_at ${formatIsoSeconds(createdAt)}) is in the future, probably from a ` +
-        'fast clock on the machine that logged in: it was set to now, so the refresh token\'s deadline shown is a little early.',
+      `The login time of the token record (created_at ${formatIsoSeconds(createdAt)}) is in the future, probably ` +
+        `from a ` +
+        'fast clock on the machine that logged in: it was set to now, so the refresh token\'s deadline shown is ' +
+          'a little early.',
     );
     createdAt = at;
   }

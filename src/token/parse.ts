@@ -1,6 +1,6 @@
 /**
- * Reads a token record from any of the documents users already keep (SPEC §3): the rotator record, schwab-py's token
- * file, Schwabdev v2's tokens.json, or a bare Schwab token response.
+ * Reads a token record from any of the documents users already keep (docs/design.md#record): the rotator record,
+ * schwab-py's token file, Schwabdev v2's tokens.json, or a bare Schwab token response.
  */
 import { FIX_PASTE_WHOLE, TokenRecordError } from './errors.js';
 import { upperFirst } from '../util/text.js';
@@ -84,7 +84,8 @@ function detectFormat(fields: FieldReader): InputFormat {
   if (RESPONSE_MARKERS.some((key) => fields.has(key))) return 'schwab-response';
   throw new TokenRecordError(
     fields.subject,
-    'is not a token document this tool knows (the rotator record, a schwab-py token file, a Schwabdev tokens.json or a Schwab token response)',
+    'is not a token document this tool knows (the rotator record, a schwab-py token file, a Schwabdev ' +
+      'tokens.json or a Schwab token response)',
     FIX_PASTE_WHOLE,
   );
 }

@@ -49,8 +49,9 @@ export interface TokenRecord {
   meta: TokenMeta;
 }
 
-/** The formats a record is written in. */
-export type TokenFormat = 'rotator' | 'schwab-py';
+/** The formats a record is written in (the `token-format` setting). */
+export const TOKEN_FORMATS = ['rotator', 'schwab-py'] as const;
+export type TokenFormat = (typeof TOKEN_FORMATS)[number];
 
 /** The formats a record is read from. */
 export type InputFormat = TokenFormat | 'schwabdev' | 'schwab-response';

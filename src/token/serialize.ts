@@ -1,5 +1,6 @@
 /**
- * Writes a token record as compact one-line JSON, in the rotator format (SPEC §3) or schwab-py's token file format.
+ * Writes a token record as compact one-line JSON, in the rotator format (docs/design.md#record) or schwab-py's token
+ * file format.
  */
 import { refreshTokenExpiresAt, type TokenFormat, type TokenRecord } from './record.js';
 import { formatIsoSeconds, toEpochSeconds } from './time.js';

@@ -77,6 +77,11 @@ export function formatStamp(date: Date): string {
   return `${formatIsoSeconds(date).replace('T', ' ').replace('Z', '')} UTC`;
 }
 
+/** `2026-11-25 09:00 UTC`: to the minute, for issue titles, issue bodies and pages. */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** The date plus a number of seconds. */
 export function addSeconds(date: Date, seconds: number): Date {
   return new Date(date.getTime() + seconds * 1000);

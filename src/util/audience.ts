@@ -93,6 +93,22 @@ export function settingName(name: SettingName): string {
   return SETTINGS[currentAudience().kind][name];
 }
 
+/**
+ * A setting the action and the CLI both have, by its name there (`verify`, `schwab-base-url`); with `env`, the
+ * environment variable the CLI also reads it from.
+ */
+export type SettingRef = string | { name: string; env?: string | undefined };
+
+/**
+ * A setting as the subject of a sentence in its reader's words: `Input "verify"` in the action; `--verify`, or
+ * `--schwab-base-url (or SCHWAB_BASE_URL)`, in the CLI.
+ */
+export function settingSubject(setting: SettingRef): string {
+  const { name, env } = typeof setting === 'string' ? { name: setting, env: undefined } : setting;
+  if (currentAudience().kind === 'action') return `Input "${name}"`;
+  return env ? `--${name} (or ${env})` : `--${name}`;
+}
+
 /** `this runner` or `this machine`. */
 export function thisMachine(): string {
   return MACHINE[currentAudience().kind];

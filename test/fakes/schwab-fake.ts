@@ -1,5 +1,5 @@
 /**
- * A loopback fake of Schwab's OAuth and a cheap probe, modelled on SPEC §2 (see §7):
+ * A loopback fake of Schwab's OAuth and a cheap probe, modelled on docs/design.md#schwab (see #tests there):
  *
  * - `POST /v1/oauth/token` with `Authorization: Basic base64(appKey:appSecret)` (else 401 invalid_client exactly as
  *   Schwab answers), form-encoded: `authorization_code` (codes valid 30 s, single use, redirect_uri must match) and

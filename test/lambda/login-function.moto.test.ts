@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { formatUtc } from '../../src/alerts/issue-content.js';
+import { formatUtc } from '../../src/token/time.js';
 import { issueState, newStateKey } from '../../src/lambda/state.js';
 import { parseTokenRecord } from '../../src/token/parse.js';
 import { refreshTokenExpiresAt } from '../../src/token/record.js';

@@ -12,7 +12,7 @@ import { expect } from 'vitest';
 import { createCallbackCertificate } from '../../src/cli/certificate.js';
 import type { LoginFunctionOptions, LoginHandler } from '../../src/lambda/login-function.js';
 import { createLoginHandler } from '../../src/lambda/login-function.js';
-import type { Tuning } from '../../src/run/action-deps.js';
+import type { Tuning } from '../../src/util/tuning.js';
 import type { TokenRecord } from '../../src/token/record.js';
 import { secretValues } from '../../src/token/record.js';
 import type { Clock } from '../../src/util/clock.js';

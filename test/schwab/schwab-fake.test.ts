@@ -1,4 +1,4 @@
-/** The fake itself: other suites (action end to end, CLI login) rely on it behaving as SPEC §2 says. */
+/** The fake itself: other suites (action end to end, CLI login) rely on it behaving as docs/design.md#schwab says. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { startSchwabFake } from '../fakes/schwab-fake.js';

@@ -228,7 +228,7 @@ const targets = fc.array(fc.oneof(targetLine, fc.constant(''), fc.constant('# on
 );
 
 /** Near misses per input (besides `anything`). */
-const SPECIFIC: Partial<Record<InputName, fc.Arbitrary<string>>> = {
+const NEAR_MISSES: Partial<Record<InputName, fc.Arbitrary<string>>> = {
   'aws-region': region,
   'refresh-before': duration,
   'reauth-warning': duration,
@@ -245,8 +245,8 @@ const SPECIFIC: Partial<Record<InputName, fc.Arbitrary<string>>> = {
 };
 
 function valuesFor(name: InputName): fc.Arbitrary<string> {
-  const specific = SPECIFIC[name];
-  return specific ? fc.oneof(padded(specific), anything) : anything;
+  const nearMisses = NEAR_MISSES[name];
+  return nearMisses ? fc.oneof(padded(nearMisses), anything) : anything;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

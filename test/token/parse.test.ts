@@ -243,7 +243,7 @@ describe('parseTokenRecord: rejections name the source and the field, never the 
     expect(rejection(SCHWAB_PY_TEXT.replace('"access_token"', '"access_tokn"')).field).toBe('token.access_token');
   });
 
-  it('matches the example message of the spec', () => {
+  it('words the message as docs/design.md#record says: the source and the field, never the value', () => {
     expect(rejection(jsonWith(ROTATOR_TEXT, (d) => delete d.refresh_token)).message).toBe(
       'The token from the "token" input is missing "refresh_token": paste the whole token JSON (the file the login command writes).',
     );

@@ -25,7 +25,7 @@ function withoutIdToken(record: TokenRecord): TokenRecord {
 }
 
 describe('serializeRecord', () => {
-  it('writes the rotator record exactly as SPEC §3 shows it, on one line', () => {
+  it('writes the rotator record exactly as docs/design.md#record shows it, on one line', () => {
     expect(serializeRecord(sampleRecord(), 'rotator')).toBe(ROTATOR_TEXT);
   });
 

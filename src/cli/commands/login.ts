@@ -6,16 +6,24 @@ import type { CommandSpec } from '../args.js';
 import { COMMON_OPTIONS, PROGRAM, SCHWAB_OPTIONS, flag, parseOptions, stringOption } from '../args.js';
 import type { ParsedOptions } from '../args.js';
 import type { Logger } from '../../util/logger.js';
-import { cliCommand, loginCommand } from '../../util/audience.js';
+import { cliCommand, loginCommand, settingSubject } from '../../util/audience.js';
 import { shellQuote } from '../../util/text.js';
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
-import { TOKEN_FORMATS, createContext, createSchwabClient, readAppCredentials, readChoice, readDuration, readRegion, readSchwabBaseUrl } from '../context.js';
+import {
+  choiceOption,
+  createContext,
+  createSchwabClient,
+  durationOption,
+  readAppCredentials,
+  regionOption,
+  schwabBaseUrlOption,
+} from '../context.js';
 import { formatStamp } from '../../token/time.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
-import { DEFAULT_TOKEN_FILE, openGitHubSecret } from '../stores.js';
-import { TokenFile } from '../token-file.js';
+import { AWS_REGION_OPTION, DEFAULT_TOKEN_FILE, openGitHubSecret } from '../stores.js';
+import { TokenFile } from '../../stores/token-file.js';
 import type { BrowserPage, CallbackServer } from '../callback-server.js';
 import { startCallbackServer } from '../callback-server.js';
 import { createCallbackCertificate } from '../certificate.js';
@@ -23,14 +31,15 @@ import { openInBrowser } from '../browser.js';
 import { readLines } from '../paste.js';
 import type { LineReader } from '../paste.js';
 import { buildAuthorizeUrl, DEFAULT_CALLBACK_URL, inspectRedirect, parseRedirectUrl, validateCallbackUrl } from '../../schwab/urls.js';
-import { secretsManagerPrimary } from '../../run/action-deps.js';
+import { secretsManagerPrimary } from '../../stores/secrets-manager.js';
 import type { SchwabOAuthClient } from '../../schwab/oauth-client.js';
 import type { LoadedText, MirrorResult, PrimaryStore } from '../../run/stores.js';
 import { recordFromLogin } from '../../token/build.js';
 import { validateRecord } from '../../token/validate.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { storeLogin } from '../../run/store-login.js';
-import { refreshTokenExpiresAt, secretValues } from '../../token/record.js';
+import { TOKEN_FORMATS, refreshTokenExpiresAt } from '../../token/record.js';
+import { maskTokens } from '../../run/read-record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError, errorMessage } from '../../util/errors.js';
@@ -60,7 +69,7 @@ export const loginSpec: CommandSpec = {
       description: 'rotator, or schwab-py (the file schwab-py\'s client_from_token_file reads).',
     },
     'aws-secret-id': { type: 'string', value: 'ID', description: 'Also write the record to this Secrets Manager secret (name or ARN).' },
-    'aws-region': { type: 'string', value: 'REGION', description: 'The secret\'s region (default: AWS_REGION, then the SDK\'s own lookup).' },
+    'aws-region': AWS_REGION_OPTION,
     'github-repo': {
       type: 'string',
       value: 'OWNER/REPO',
@@ -110,13 +119,13 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
 
   // 1. Everything that can be checked is checked before the login, so a mistake never wastes one.
   const credentials = readAppCredentials(env, logger);
-  const baseUrl = readSchwabBaseUrl(values, loginSpec, env);
+  const baseUrl = schwabBaseUrlOption(values, loginSpec, env);
   const callbackUrl = readCallbackUrl(values, env, logger);
-  const format: TokenFormat = readChoice(values, loginSpec, 'token-format', env, TOKEN_FORMATS) ?? 'rotator';
-  const timeoutMs = readDuration(values, loginSpec, 'timeout', env, '5m');
+  const format: TokenFormat = choiceOption(values, loginSpec, 'token-format', env, TOKEN_FORMATS) ?? 'rotator';
+  const timeoutMs = durationOption(values, loginSpec, 'timeout', env, '5m');
   const outPath = stringOption(values, loginSpec, 'out', env) ?? DEFAULT_TOKEN_FILE;
   const secretId = stringOption(values, loginSpec, 'aws-secret-id', env);
-  const region = readRegion(values, loginSpec, env);
+  const region = regionOption(values, loginSpec, env);
   if (region !== undefined && secretId === undefined) throw new UsageError('--aws-region only goes with --aws-secret-id.');
   const githubRepo = stringOption(values, loginSpec, 'github-repo', env);
   const githubName = stringOption(values, loginSpec, 'github-secret-name', env);
@@ -184,9 +193,9 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
     } catch (error) {
       const code = (error as { code?: string }).code;
       logger.warning(
-        `Cannot listen on ${callback.host}${code ? ` (${code})` : ''}: after the login, paste the address the browser was redirected to${
-          code === 'EADDRINUSE' ? ' (or stop the program using that port and run login again)' : ''
-        }.`,
+        `Cannot listen on ${callback.host}${code ? ` (${code})` : ''}: after the login, paste the address the ` +
+          'browser was redirected to' +
+          `${code === 'EADDRINUSE' ? ' (or stop the program using that port and run login again)' : ''}.`,
       );
     }
 
@@ -202,9 +211,11 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
       opened ? 'It was opened in your browser.' : 'Open it in your browser.',
       ...(server
         ? [
-            `After you approve, Schwab sends the browser to ${callbackUrl}, where this command catches the code itself.`,
+            `After you approve, Schwab sends the browser to ${callbackUrl}, where this command catches the code ` +
+              `itself.`,
             'The browser will then warn that the connection is not private: this command made its certificate a moment',
-            `ago. Choose "Advanced" and proceed to ${callback.hostname}. (Certificate SHA-256: ${fingerprint ?? 'unknown'})`,
+            `ago. Choose "Advanced" and proceed to ${callback.hostname}. (Certificate SHA-256: ` +
+              `${fingerprint ?? 'unknown'})`,
             'Browser on another machine? Paste the address it was redirected to here and press Enter.',
           ]
         : ['After you approve, copy the whole address the browser was redirected to, paste it here and press Enter.']),
@@ -227,7 +238,8 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
       reportWrites(context, record, written, outPath, file);
       if (failed.length > 0) {
         throw new ExitError(
-          `Logged in, but ${failed.map((line) => line.label).join(' and ')} could not be written: ${failed[0]?.detail.replace(/\.$/, '')}` +
+          `Logged in, but ${failed.map((line) => line.label).join(' and ')} could not be written: ` +
+            `${failed[0]?.detail.replace(/\.$/, '')}` +
             `${written[0]?.ok ? `; the new record is in ${outPath}` : ''}.`,
           EXIT.failed,
         );
@@ -270,7 +282,8 @@ function onBrowserRedirect(
       status: 400,
       title: 'Not this login',
       message:
-        'This address does not belong to the login in progress (its state is missing or wrong), so it was ignored. Log in through the URL shown in the terminal.',
+        'This address does not belong to the login in progress (its state is missing or wrong), so it was ' +
+          'ignored. Log in through the URL shown in the terminal.',
     });
   }
   if (!shape.hasCode && !shape.hasError) {
@@ -293,7 +306,8 @@ function onPastedLine(line: string, state: string, context: CommandContext, take
   const shape = inspectRedirect(line);
   if (shape.state !== undefined && shape.state !== state) {
     context.print(
-      "That URL's state does not match this login (it comes from another login attempt): approve in the browser through the URL above, then paste the new address, or wait for the browser.",
+      "That URL's state does not match this login (it comes from another login attempt): approve in the browser " +
+        "through the URL above, then paste the new address, or wait for the browser.",
     );
     return;
   }
@@ -334,7 +348,9 @@ async function waitForArrival(
   const timedOut = io.sleep(timeoutMs, stop).then(() => {
     if (stop.aborted) return new Promise<never>(() => undefined);
     throw new UserError(
-      `No redirect arrived within ${formatDuration(timeoutMs)}: run \`${loginCommand()}\` again and approve in the browser; if Schwab showed an error page instead of redirecting, --callback-url must be exactly the callback registered on your app (this login used ${callbackUrl}).`,
+      `No redirect arrived within ${formatDuration(timeoutMs)}: run \`${loginCommand()}\` again and approve in ` +
+        `the browser; if Schwab showed an error page instead of redirecting, --callback-url must be exactly the ` +
+        `callback registered on your app (this login used ${callbackUrl}).`,
     );
   });
   try {
@@ -359,13 +375,14 @@ async function exchange(
   } else if (params.state !== state) {
     // onBrowserRedirect and onPastedLine let only this login's state through; this is the last guard.
     throw new UserError(
-      `The redirect's state does not match this login (it comes from another login attempt, or not from Schwab): run \`${loginCommand()}\` again and use only the URL it prints; nothing was written.`,
+      `The redirect's state does not match this login (it comes from another login attempt, or not from Schwab): ` +
+        `run \`${loginCommand()}\` again and use only the URL it prints; nothing was written.`,
     );
   }
   logger.info(`Got the authorization code from the ${arrival.source === 'browser' ? 'browser' : 'pasted URL'}; exchanging it.`);
   const response = await client.exchangeCode(params.code, callbackUrl);
   const record = recordFromLogin(response, io.clock.now());
-  for (const secret of secretValues(record.tokens)) logger.mask(secret);
+  maskTokens(record.tokens, logger);
   validateRecord(record, 'the new token record');
   return record;
 }
@@ -381,7 +398,9 @@ function checkPastedTarget(pasted: string, callbackUrl: string): void {
   const target = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
   if (target !== callbackUrl) {
     throw new UserError(
-      `The pasted URL goes to ${target}, not to this login's callback ${callbackUrl}: run \`${loginCommand(['--callback-url', shellQuote(target)])}\` if that is the callback registered on your app; nothing was written.`,
+      `The pasted URL goes to ${target}, not to this login's callback ${callbackUrl}: run ` +
+        `\`${loginCommand(['--callback-url', shellQuote(target)])}\` if that is the callback registered on your ` +
+        `app; nothing was written.`,
     );
   }
 }
@@ -415,7 +434,8 @@ async function writeStores(
         lines.push({
           label: store.label,
           ok: false,
-          detail: `it received a newer login${stored.newer ? ` (${formatStamp(stored.newer.meta.createdAt)})` : ''} while this one ran, which was kept; that login revoked this one, so use the record in ${store.label}`,
+          detail: `it received a newer login${stored.newer ? ` (${formatStamp(stored.newer.meta.createdAt)})` : ''} ` +
+            `while this one ran, which was kept; that login revoked this one, so use the record in ${store.label}`,
         });
         break;
       case 'unfinished':
@@ -443,7 +463,8 @@ function reportWrites(context: CommandContext, record: TokenRecord, lines: Store
     `Logged in at ${formatStamp(record.meta.createdAt)}. The new token record:`,
     ...lines.map((line) => `  ${line.ok ? 'ok    ' : 'FAILED'}  ${line.label.padEnd(width)}${line.detail}`),
     '',
-    `The refresh token works until ${formatStamp(deadline)} (${formatDuration(deadline.getTime() - record.meta.createdAt.getTime())}); log in again before then.`,
+    `The refresh token works until ${formatStamp(deadline)} ` +
+      `(${formatDuration(deadline.getTime() - record.meta.createdAt.getTime())}); log in again before then.`,
     ...(fileOk ? [`Check it any time: ${cliCommand('status', ['--file', shellQuote(outPath)])}`] : []),
   );
 }
@@ -454,10 +475,11 @@ function reportWrites(context: CommandContext, record: TokenRecord, lines: Store
  */
 function readCallbackUrl(values: ParsedOptions, env: CliIo['env'], logger: Logger): string {
   const given = stringOption(values, loginSpec, 'callback-url', env) ?? DEFAULT_CALLBACK_URL;
-  const callbackUrl = validateCallbackUrl(given, '--callback-url');
+  const callbackUrl = validateCallbackUrl(given, settingSubject('callback-url'));
   if (given !== callbackUrl && given.replace(/\/+$/, '') === callbackUrl) {
     logger.warning(
-      `--callback-url ${given} ends with /, which Schwab's callbacks never do: this login uses ${callbackUrl} (register it on your app at developer.schwab.com exactly so).`,
+      `--callback-url ${given} ends with /, which Schwab's callbacks never do: this login uses ${callbackUrl} ` +
+        `(register it on your app at developer.schwab.com exactly so).`,
     );
   }
   return callbackUrl;
@@ -473,7 +495,8 @@ async function checkCredentials(client: SchwabOAuthClient, context: CommandConte
   if (check.verdict === 'rejected') throw check.error;
   if (check.verdict === 'unknown') {
     context.logger.warning(
-      `Could not check the app key and secret before the login (${check.error.problem}); going on: if they are wrong, the login fails after you approve.`,
+      `Could not check the app key and secret before the login (${check.error.problem}); going on: if they are ` +
+        `wrong, the login fails after you approve.`,
     );
     return;
   }

@@ -3,20 +3,28 @@ import { COMMON_OPTIONS, PROGRAM, SCHWAB_OPTIONS, flag, parseOptions, stringOpti
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
 import type { CommandContext } from '../context.js';
-import { TOKEN_FORMATS, createContext, createSchwabClient, readAppCredentials, readChoice, readDuration, readSchwabBaseUrl } from '../context.js';
+import {
+  choiceOption,
+  createContext,
+  createSchwabClient,
+  durationOption,
+  readAppCredentials,
+  schwabBaseUrlOption,
+} from '../context.js';
 import { formatIsoSeconds } from '../../token/time.js';
 import { EXIT, ExitError } from '../errors.js';
-import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
+import { openPrimaryStore, primaryStoreOptions } from '../stores.js';
 import { renderHealthTable } from '../health-table.js';
 import { repeatEvery } from '../refresh-loop.js';
 import { sendLine } from '../notify-socket.js';
 import { DEFAULT_REAUTH_WARNING } from './status.js';
 import { rotate } from '../../run/rotation.js';
 import { isStoreProblem, needsLogin } from '../../run/rotation.js';
-import type { RotationOptions, RotationResult, VerifyMode } from '../../run/rotation.js';
+import type { RotationOptions, RotationResult } from '../../run/rotation.js';
+import { VERIFY_MODES } from '../../schwab/probes.js';
 import type { PrimaryStore } from '../../run/stores.js';
-import { parseTokenRecord } from '../../token/parse.js';
-import { secretValues } from '../../token/record.js';
+import { readRecord } from '../../run/read-record.js';
+import { TOKEN_FORMATS } from '../../token/record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { formatDuration } from '../../util/duration.js';
@@ -38,9 +46,7 @@ export const refreshSpec: CommandSpec = {
     'secret (1) ends it.',
   ],
   options: {
-    file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'The token file to refresh.' },
-    'aws-secret-id': { type: 'string', value: 'ID', description: 'Refresh this Secrets Manager secret (name or ARN) instead of a file.' },
-    'aws-region': { type: 'string', value: 'REGION', description: 'The secret\'s region (default: AWS_REGION, then the SDK\'s own lookup).' },
+    ...primaryStoreOptions('refresh'),
     every: { type: 'string', value: 'DURATION', description: 'Keep refreshing at this interval (e.g. 25m) until stopped.' },
     'refresh-before': {
       type: 'string',
@@ -75,7 +81,8 @@ export const refreshSpec: CommandSpec = {
   exitCodes: [
     '0   refreshed (or stopped cleanly by Ctrl-C / SIGTERM)',
     '1   the refresh failed: Schwab unreachable or a wrong app key or secret (with --every: only the latter)',
-    '2   re-auth required: Schwab rejected the refresh token, its 7-day deadline passed, or there is no record; run login',
+    '2   re-auth required: Schwab rejected the refresh token, its 7-day deadline passed, or there is no record; ' +
+      'run login',
     '3   the store could not be read or written (AWS unreachable, the secret missing, no region, a folder you cannot',
     '    write, a full disk); with --every the loop goes on and tries again at the next tick',
     '64  wrong command line',
@@ -95,23 +102,24 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   const { env } = io;
 
   const credentials = readAppCredentials(env, logger);
-  const baseUrl = readSchwabBaseUrl(values, refreshSpec, env);
-  const everyMs = everyText === undefined ? undefined : readDuration(values, refreshSpec, 'every', env, everyText, { min: 60_000 });
+  const baseUrl = schwabBaseUrlOption(values, refreshSpec, env);
+  const everyMs = everyText === undefined ? undefined : durationOption(values, refreshSpec, 'every', env, everyText);
   const refreshBefore = stringOption(values, refreshSpec, 'refresh-before', env);
   const options: RotationOptions = {
     force: refreshBefore === undefined,
     dryRun: false,
-    refreshBeforeMs: refreshBefore === undefined ? 0 : readDuration(values, refreshSpec, 'refresh-before', env, refreshBefore),
-    reauthWarningMs: readDuration(values, refreshSpec, 'reauth-warning', env, DEFAULT_REAUTH_WARNING),
+    refreshBeforeMs: refreshBefore === undefined ? 0 : durationOption(values, refreshSpec, 'refresh-before', env, refreshBefore),
+    reauthWarningMs: durationOption(values, refreshSpec, 'reauth-warning', env, DEFAULT_REAUTH_WARNING),
     tokenFormat: 'rotator',
-    verify: readChoice<VerifyMode>(values, refreshSpec, 'verify', env, ['none', 'accounts', 'quotes']) ?? 'none',
+    verify: choiceOption(values, refreshSpec, 'verify', env, VERIFY_MODES) ?? 'none',
   };
-  const chosenFormat = readChoice(values, refreshSpec, 'token-format', env, TOKEN_FORMATS);
+  const chosenFormat = choiceOption(values, refreshSpec, 'token-format', env, TOKEN_FORMATS);
   const socketPath = stringOption(values, refreshSpec, 'notify-socket', env);
   const socket = socketPath === undefined ? undefined : context.resolvePath(socketPath);
   if (everyMs !== undefined && everyMs >= ACCESS_TOKEN_LIFETIME_MS) {
     logger.warning(
-      `--every ${formatDuration(everyMs)} is not shorter than the access token's 30 minutes: the token will be expired between refreshes; use 25m.`,
+      `--every ${formatDuration(everyMs)} is not shorter than the access token's 30 minutes: the token will be ` +
+        `expired between refreshes; use 25m.`,
     );
   }
 
@@ -191,7 +199,8 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   if (!lastFailed) logger.info('Stopped; the last record was written completely.');
   else if (unsaved) {
     logger.warning(
-      `Stopped; the last refreshed record could not be stored in ${first.store.label}, so its refresh token is gone with this process: if the next refresh says Schwab rejected the stored one, log in again.`,
+      `Stopped; the last refreshed record could not be stored in ${first.store.label}, so its refresh token is ` +
+        `gone with this process: if the next refresh says Schwab rejected the stored one, log in again.`,
     );
   } else logger.warning(`Stopped; the last refresh failed (see above), so ${first.store.label} still holds the record from before it.`);
   return EXIT.ok;
@@ -239,13 +248,12 @@ async function formatOf(store: PrimaryStore, context: CommandContext): Promise<T
   try {
     const { text } = await store.load();
     if (!text?.trim()) return 'rotator';
-    logger.mask(text);
-    const parsed = parseTokenRecord(text, store.label, io.clock.now());
-    for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+    const parsed = readRecord(text, store.label, io.clock.now(), logger);
     if (parsed.format === 'schwab-py') return 'schwab-py';
     if (parsed.format === 'schwabdev') {
       logger.warning(
-        `${upperFirst(store.label)} is a Schwabdev tokens.json; it is rewritten as a rotator record, which Schwabdev itself does not read (give Schwabdev a copy, or pass --token-format schwab-py for schwab-py).`,
+        `${upperFirst(store.label)} is a Schwabdev tokens.json; it is rewritten as a rotator record, which ` +
+          `Schwabdev itself does not read (give Schwabdev a copy, or pass --token-format schwab-py for schwab-py).`,
       );
     }
     return 'rotator';

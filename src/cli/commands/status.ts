@@ -2,13 +2,12 @@ import type { CommandSpec } from '../args.js';
 import { COMMON_OPTIONS, PROGRAM, flag, parseOptions } from '../args.js';
 import type { CliIo } from '../io.js';
 import type { Redactor } from '../../util/redact.js';
-import { createContext, readDuration } from '../context.js';
+import { createContext, durationOption } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
-import { DEFAULT_TOKEN_FILE, openPrimaryStore } from '../stores.js';
+import { openPrimaryStore, primaryStoreOptions } from '../stores.js';
 import { healthJson, renderHealthTable } from '../health-table.js';
-import { parseTokenRecord } from '../../token/parse.js';
 import type { ParsedRecord } from '../../token/parse.js';
-import { secretValues } from '../../token/record.js';
+import { readRecord } from '../../run/read-record.js';
 import { assessHealth } from '../../token/health.js';
 import type { Health, HealthReport } from '../../token/health.js';
 import { upperFirst } from '../../util/text.js';
@@ -30,9 +29,7 @@ export const statusSpec: CommandSpec = {
     'Reads schwab-py token files and Schwabdev tokens.json as they are. Never contacts Schwab; never prints a token.',
   ],
   options: {
-    file: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'The token file to read.' },
-    'aws-secret-id': { type: 'string', value: 'ID', description: 'Read this Secrets Manager secret (name or ARN) instead of a file.' },
-    'aws-region': { type: 'string', value: 'REGION', description: 'The secret\'s region (default: AWS_REGION, then the SDK\'s own lookup).' },
+    ...primaryStoreOptions('read'),
     'reauth-warning': {
       type: 'string',
       value: 'DURATION',
@@ -67,8 +64,7 @@ const HEALTH_EXIT: Record<Health, number> = {
 function newerThan(unfinished: ParsedRecord, text: string | undefined, label: string, now: Date, logger: Logger): boolean {
   if (!text?.trim()) return false;
   try {
-    const current = parseTokenRecord(text, label, now).record;
-    for (const secret of secretValues(current.tokens)) logger.mask(secret);
+    const current = readRecord(text, label, now, logger).record;
     return compareRecords(current, unfinished.record) >= 0;
   } catch {
     return false;
@@ -79,7 +75,7 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   const values = parseOptions(statusSpec, argv);
   const context = createContext(io, { verbose: flag(values, 'verbose'), timestamps: false }, redactor);
   const { logger } = context;
-  const reauthWarningMs = readDuration(values, statusSpec, 'reauth-warning', io.env, DEFAULT_REAUTH_WARNING);
+  const reauthWarningMs = durationOption(values, statusSpec, 'reauth-warning', io.env, DEFAULT_REAUTH_WARNING);
   const { store } = await openPrimaryStore(context, values, statusSpec);
 
   let loaded: LoadedText;
@@ -103,18 +99,19 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   if (unfinished && !newerThan(unfinished.parsed, text, store.label, now, logger)) {
     parsed = unfinished.parsed;
     source = unfinished.label;
-    logger.warning(`${upperFirst(unfinished.label)} holds a newer record than its current value; the next refresh finishes that write.`);
+    logger.warning(`${upperFirst(unfinished.label)} holds a newer record than its current value; the next refresh finishes ` +
+      `that write.`);
     health = assessHealth(parsed.record, now, reauthWarningMs);
   } else if (text === undefined || text.trim() === '') {
     const where = store.label;
     health = {
       status: 'reauth-required',
-      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${loginCommand()}\` to create it, or point --file / --aws-secret-id at your token.`,
+      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${loginCommand()}\` to ` +
+        `create it, or point --file / --aws-secret-id at your token.`,
     };
   } else {
     try {
-      parsed = parseTokenRecord(text, store.label, now);
-      for (const secret of secretValues(parsed.record.tokens)) logger.mask(secret);
+      parsed = readRecord(text, store.label, now, logger);
       for (const warning of parsed.warnings) logger.warning(warning);
       health = assessHealth(parsed.record, now, reauthWarningMs);
     } catch (error) {
@@ -122,7 +119,7 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
     }
   }
 
-  const extra = { source, ...(parsed ? { format: parsed.format } : {}) };
+  const extra = { source, format: parsed?.format };
   if (flag(values, 'json')) context.print(JSON.stringify(healthJson(health, parsed?.record, extra)));
   else context.print(renderHealthTable(health, parsed?.record, now, extra));
   return HEALTH_EXIT[health.status];

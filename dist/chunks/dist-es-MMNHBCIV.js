@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = typeof process.getBuiltinModule === 'function' ? (id) => process.getBuiltinModule(id) : __cr(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-R54LBZNA.js";import"./chunk-U63SZHL2.js";import"./chunk-QQ7HHOER.js";import"./chunk-RBFIPGRY.js";import"./chunk-DWMHO65C.js";import"./chunk-D6DNDA2N.js";import"./chunk-3GUWFHOM.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
