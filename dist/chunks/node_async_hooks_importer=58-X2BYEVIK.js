@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = typeof process.getBuiltinModule === 'function' ? (id) => process.getBuiltinModule(id) : __cr(import.meta.url);
+import{a as s}from"./chunk-3GUWFHOM.js";var e=s("node:async_hooks"),c=e,o=e.AsyncLocalStorage,n=e.createHook,r=e.executionAsyncId,t=e.triggerAsyncId,a=e.executionAsyncResource,y=e.asyncWrapProviders,u=e.AsyncResource;export{o as AsyncLocalStorage,u as AsyncResource,y as asyncWrapProviders,n as createHook,c as default,r as executionAsyncId,a as executionAsyncResource,t as triggerAsyncId};

@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = typeof process.getBuiltinModule === 'function' ? (id) => process.getBuiltinModule(id) : __cr(import.meta.url);
+import{a as t}from"./chunk-3GUWFHOM.js";var e=t("node:https"),r=e,s=e.Agent,a=e.globalAgent,n=e.Server,o=e.createServer,c=e.get,g=e.request;export{s as Agent,n as Server,o as createServer,r as default,c as get,a as globalAgent,g as request};
