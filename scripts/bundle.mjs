@@ -2,7 +2,9 @@
 // Heavy dependencies (AWS SDK, Octokit, libsodium) are imported dynamically in src/, so esbuild
 // splits them into chunks under dist/chunks/ that load only on the paths that need them.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { builtinModules, createRequire } from 'node:module';
+import { relative } from 'node:path';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +34,13 @@ const stubOidcHttpClient = {
  */
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const requireAtBuild = createRequire(import.meta.url);
-const importerIds = new Map();
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * A shim's id is a digest of its importer's path inside the project: the same on every machine and every build
+ * (esbuild resolves in parallel, so a counter in resolve order made chunk names differ from one build to the next).
+ */
+const importerId = (importer) =>
+  createHash('sha256').update(relative(projectRoot, importer).split('\\').join('/')).digest('hex').slice(0, 8);
 const builtinsAsRequire = {
   name: 'builtins-as-require',
   setup(build) {
@@ -42,10 +50,9 @@ const builtinsAsRequire = {
       // The require() inside a shim stays external; every other importer gets a shim.
       if (args.namespace === 'builtin-require' || args.namespace === 'builtin-import') return { path: name, external: true };
       // One shim per importing module: a shim shared by two chunks would become a chunk (a file to load) of its own.
-      // (A number, not the importer's path: a path ending in .mjs would make esbuild read the shim as an ES module.)
-      if (!importerIds.has(args.importer)) importerIds.set(args.importer, importerIds.size);
+      // (A digest, not the importer's path: a path ending in .mjs would make esbuild read the shim as an ES module.)
       return {
-        path: `${name}?importer=${importerIds.get(args.importer)}`,
+        path: `${name}?importer=${importerId(args.importer)}`,
         namespace: args.kind === 'dynamic-import' ? 'builtin-import' : 'builtin-require',
         pluginData: name,
       };

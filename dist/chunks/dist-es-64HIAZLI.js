@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = typeof process.getBuiltinModule === 'function' ? (id) => process.getBuiltinModule(id) : __cr(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-ABWVYF5Q.js";import"./chunk-6FI5XLS7.js";import"./chunk-UGKUUAEB.js";import"./chunk-ZO4KSW7U.js";import"./chunk-MAJCQTFI.js";import"./chunk-5Q5N5ASI.js";import"./chunk-3GUWFHOM.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = typeof process.getBuiltinModule === 'function' ? (id) => process.getBuiltinModule(id) : __cr(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-XSR4O3WP.js";import"./chunk-LC35267W.js";import"./chunk-OAIBTCO3.js";import"./chunk-G5QLQAPS.js";import"./chunk-Y4IBRRP2.js";import"./chunk-IPYPIYOJ.js";import"./chunk-3GUWFHOM.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
