@@ -9,6 +9,7 @@ import { assertSecretValueFits } from '../github/secret-targets.js';
 import type { SecretTarget } from '../github/secret-targets.js';
 import { sentence } from '../util/text.js';
 import type * as SecretsWriterModule from '../github/secrets-writer.js';
+import type { SecretsManagerStore } from '../aws/secrets-manager-store.js';
 
 export interface Platform {
   clock: Clock;
@@ -136,8 +137,12 @@ export async function secretsManagerPrimary(
     ...(tuning?.awsRequestTimeoutMs !== undefined ? { requestTimeoutMs: tuning.awsRequestTimeoutMs } : {}),
   });
   const where = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return asPrimary(store, `AWS secret "${secretId}"${where ? ` (${where})` : ''}`);
+}
+
+function asPrimary(store: SecretsManagerStore, label: string): PrimaryStore {
   return {
-    label: `AWS secret "${secretId}"${where ? ` (${where})` : ''}`,
+    label,
     /** AWSCURRENT and, in parallel, AWSPENDING (a write that did not finish; see SecretsManagerStore). */
     async load() {
       const [current, pending] = await Promise.all([store.load(), store.loadPending()]);
@@ -158,5 +163,6 @@ export async function secretsManagerPrimary(
     },
     settle: () => store.settle(),
     close: () => store.close(),
+    renew: () => asPrimary(store.nextRun(randomUUID()), label),
   };
 }
