@@ -3,6 +3,7 @@ import { thisMachine } from '../util/audience.js';
 import type { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
+import { hasProxySettings } from '../http/proxy.js';
 import { SecretsManagerError, toSecretsManagerError } from './errors.js';
 import type { SecretsManagerOperation } from './errors.js';
 
@@ -419,6 +420,10 @@ export class SecretsManagerStore {
         const retry = await import('@smithy/util-retry');
         retryStrategy = new retry.ConfiguredRetryStrategy(this.maxAttempts, this.retryDelayMs);
       }
+      // The SDK does not read HTTPS_PROXY / NO_PROXY: behind a proxy its connections go through ours (loaded only then).
+      const agents = hasProxySettings()
+        ? (await import('../http/proxy-agent.js')).proxyAgents({ timeoutMs: this.requestTimeoutMs })
+        : undefined;
       const client = new sdk.SecretsManagerClient({
         ...(this.regionName ? { region: this.regionName } : {}),
         maxAttempts: this.maxAttempts,
@@ -427,6 +432,7 @@ export class SecretsManagerStore {
           connectionTimeout: this.requestTimeoutMs,
           requestTimeout: this.requestTimeoutMs,
           throwOnRequestTimeout: true,
+          ...agents,
         },
       });
       return { sdk, client };
