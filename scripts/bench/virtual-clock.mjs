@@ -9,6 +9,7 @@
 //   Most of a Node process's RSS is the node binary's own pages (~31 MiB of a bare Node 24's 42 MiB), which the
 //   kernel can drop and re-read; anonymous memory is what the process really holds.
 // - After $BENCH_DAEMON_TICKS ticks the process sends itself SIGTERM: the CLI stops as a user's Ctrl-C would stop it.
+import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -31,6 +32,18 @@ class VirtualDate extends RealDate {
   }
 }
 globalThis.Date = VirtualDate;
+
+// The servers the process talks to live on the virtual clock too: the Date header of every HTTP answer is moved
+// ahead by the same offset, before the client reads it. Without this the AWS SDK sees its own clock run minutes
+// ahead of Secrets Manager's and treats every error answer (AWSPENDING's expected 404) as a clock-skew correction
+// to retry, up to its attempt limit.
+subscribe('http.client.response.finish', ({ response }) => {
+  const date = response.headers.date;
+  if (offset !== 0 && typeof date === 'string') {
+    const at = RealDate.parse(date);
+    if (!Number.isNaN(at)) response.headers.date = new RealDate(at + offset).toUTCString();
+  }
+});
 
 let tick = 0;
 function onTick() {

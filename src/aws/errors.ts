@@ -224,6 +224,17 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
     );
   }
 
+  const proxy = (error as { proxy?: unknown } | null)?.proxy;
+  if (typeof proxy === 'string') {
+    // Our proxy tunnel's own sentence (./http/transport.ts): it names the proxy, never its credentials.
+    return make(
+      'network',
+      `Could not reach AWS Secrets Manager at ${endpoint} through the proxy ${proxy}${attemptsText(attempts)} ` +
+        `(${context.redact(message).replace(/[.\s]+$/, '')}): check HTTPS_PROXY (its host, port and credentials), ` +
+        `or list the endpoint's host in NO_PROXY if ${thisMachine()} reaches it directly.`,
+    );
+  }
+
   if (
     NETWORK_CODES.has(code) ||
     NETWORK_CODES.has(name) ||

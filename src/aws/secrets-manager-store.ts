@@ -3,6 +3,7 @@ import { thisMachine } from '../util/audience.js';
 import type { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
+import { hasProxySettings } from '../http/proxy.js';
 import { SecretsManagerError, toSecretsManagerError } from './errors.js';
 import type { SecretsManagerOperation } from './errors.js';
 import type { ConflictDecision } from '../run/stores.js';
@@ -97,6 +98,8 @@ export class SecretsManagerStore {
   private readonly requestTimeoutMs: number;
   private regionName: string | undefined;
   private connection: Promise<Connection> | undefined;
+  /** False once nextRun() handed the connection on: close() then leaves the client to the next store. */
+  private ownsConnection = true;
   /** The AWSPENDING value last read by loadPending(); writing the same text again finishes that version's move. */
   private pendingSeen: StoredSecret | undefined;
   /** AWSPENDING removals still running in the background (see CompareAndSetOptions.deferCleanup). */
@@ -309,9 +312,32 @@ export class SecretsManagerStore {
     };
   }
 
+  /**
+   * The same secret for the next run of a long-running loop, with a new ClientRequestToken (one token stands for one
+   * value) and this store's SDK client, which it takes over: loading the SDK, resolving the client's configuration
+   * and credentials and opening a connection happen once per process, not once per run. This store stays usable
+   * until closed (its AWSPENDING clean-up may still be running); closing it leaves the client to the new one.
+   */
+  nextRun(clientRequestToken: string): SecretsManagerStore {
+    const next = new SecretsManagerStore({
+      secretId: this.secretId,
+      ...(this.regionName ? { region: this.regionName } : {}),
+      logger: this.logger,
+      clientRequestToken,
+      maxAttempts: this.maxAttempts,
+      ...(this.retryDelayMs ? { retryDelayMs: this.retryDelayMs } : {}),
+      requestTimeoutMs: this.requestTimeoutMs,
+    });
+    next.connection = this.connection;
+    next.ownsConnection = this.ownsConnection;
+    this.ownsConnection = false;
+    return next;
+  }
+
   /** Releases the SDK client's sockets (for a CLI that wants to exit promptly). Safe to call more than once. */
   async close(): Promise<void> {
     await this.settle();
+    if (!this.ownsConnection) return;
     const connection = this.connection;
     this.connection = undefined;
     if (!connection) return;
@@ -394,6 +420,10 @@ export class SecretsManagerStore {
         const retry = await import('@smithy/util-retry');
         retryStrategy = new retry.ConfiguredRetryStrategy(this.maxAttempts, this.retryDelayMs);
       }
+      // The SDK does not read HTTPS_PROXY / NO_PROXY: behind a proxy its connections go through ours (loaded only then).
+      const agents = hasProxySettings()
+        ? (await import('../http/proxy-agent.js')).proxyAgents({ timeoutMs: this.requestTimeoutMs })
+        : undefined;
       const client = new sdk.SecretsManagerClient({
         ...(this.regionName ? { region: this.regionName } : {}),
         maxAttempts: this.maxAttempts,
@@ -402,6 +432,7 @@ export class SecretsManagerStore {
           connectionTimeout: this.requestTimeoutMs,
           requestTimeout: this.requestTimeoutMs,
           throwOnRequestTimeout: true,
+          ...agents,
         },
       });
       return { sdk, client };

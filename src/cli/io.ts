@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock.js';
 import type { Tuning } from '../util/tuning.js';
 import { sleepFor, systemClock } from '../util/clock.js';
 import { detectCliCommand } from './invocation.js';
+import { releaseMemory } from '../util/memory.js';
 
 /** Waits `ms`; resolves early (never rejects) when `signal` aborts. */
 export type CliSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -42,6 +43,11 @@ export interface CliIo {
   openBrowser?: (url: string) => boolean | Promise<boolean>;
   /** Whether stdin is a terminal a person types into (changes the wording only). */
   stdinIsTTY?: boolean;
+  /**
+   * Gives the memory a run used back to the system before the refresh loop waits for its next run (the process's
+   * io: a memory-reducing garbage collection, see releaseMemory); tests leave it out.
+   */
+  releaseMemory?: () => void;
   /** Timeouts and retry waits of the Schwab, AWS and GitHub clients, as the action's; tests shorten them. */
   tuning?: Tuning;
   /**
@@ -76,6 +82,7 @@ export function processIo(): { io: CliIo; dispose: () => void } {
     stderr: process.stderr,
     clock: systemClock,
     sleep: abortableSleep,
+    releaseMemory,
     signal: controller.signal,
     cwd: process.cwd(),
     stdinIsTTY: process.stdin.isTTY === true,

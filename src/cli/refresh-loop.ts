@@ -10,6 +10,8 @@ export interface RepeatOptions {
   signal: AbortSignal;
   /** Called before each wait with the time of the next run. */
   onWait?: (next: Date) => void;
+  /** Called before each wait, after onWait: the process gives back the memory the run used (see CliIo). */
+  releaseMemory?: (() => void) | undefined;
 }
 
 /**
@@ -26,6 +28,7 @@ export async function repeatEvery(options: RepeatOptions, run: () => Promise<num
     if (signal.aborted) return undefined;
     const next = started + everyMs;
     options.onWait?.(new Date(next));
+    options.releaseMemory?.();
     await sleep(Math.max(0, next - clock.now().getTime()), signal);
     if (signal.aborted) return undefined;
   }

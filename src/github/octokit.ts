@@ -4,7 +4,7 @@ import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
 import type { ThrottlingOptions } from '@octokit/plugin-throttling';
 import { fetchOver } from '../http/fetch.js';
 import { httpRequest } from '../http/transport.js';
-import type { Transport } from '../http/transport.js';
+import type { HttpResponse, Transport } from '../http/transport.js';
 import type { Logger } from '../util/logger.js';
 
 /**
@@ -46,7 +46,7 @@ type Rest = Api['rest'];
 /** `client.rest`: the methods of REST_ROUTES, with plugin-rest-endpoint-methods' types. */
 export type GitHubRest = { [Scope in keyof Routes]: Pick<Rest[Scope], keyof Routes[Scope] & keyof Rest[Scope]> };
 
-/** An Octokit with the REST methods above, pagination, the retry plugin and the throttling plugin. */
+/** An Octokit with the REST methods above and pagination; retries and rate limits as described at createGitHubClient. */
 export type GitHubClient = Octokit & { rest: GitHubRest; paginate: PaginateInterface };
 
 /**
@@ -87,24 +87,49 @@ export interface GitHubClientOptions {
   transport?: Transport;
 }
 
+/** The statuses the retry plugin never retries (429 is the throttling plugin's, as are rate-limit 403s). */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+
+/**
+ * The REST_ROUTES that make GitHub notify people: the throttling plugin spaces them 3 s apart, on top of the 1 s between
+ * all writes. A test checks this list against the plugin's own (`throttling.triggersNotification`).
+ */
+export const NOTIFYING_ROUTES: readonly string[] = [REST_ROUTES.issues.create, REST_ROUTES.issues.createComment];
+
 /**
  * Builds the one Octokit the run uses: @octokit/core with the REST methods above and pagination (what @actions/github's
  * getOctokit adds, for the endpoints used), plus retry and throttling. They are loaded here, on demand, so runs that
  * never call GitHub do not pay for them. Requests go through the project's own transport (src/http): node:https with a
  * timeout on every request, the runner's HTTPS_PROXY / NO_PROXY honoured, and redirects refused (a 3xx fails the
  * request, naming where GitHub pointed, instead of being followed or taken for success).
+ *
+ * Retries and rate limits are @octokit/plugin-retry's and plugin-throttling's, loaded with their Bottleneck
+ * schedulers only when a request fails in a way they act on (most runs never see one): the failed answer is then
+ * replayed to them as their own first attempt, so they retry, wait and give up exactly as if they had sent it, and
+ * every later request goes through them. What the throttling plugin does to every request, spacing writes (1 s
+ * apart; 3 s for those that notify people, GitHub's advice against secondary rate limits), is done below the
+ * plugins, for each attempt sent, with the same process-wide spacing.
  */
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
-  const [{ Octokit }, { paginateRest }, { retry }, { throttling }] = await Promise.all([
-    import('@octokit/core'),
-    import('@octokit/plugin-paginate-rest'),
-    import('@octokit/plugin-retry'),
-    import('@octokit/plugin-throttling'),
-  ]);
+  const [{ Octokit }, { paginateRest }] = await Promise.all([import('@octokit/core'), import('@octokit/plugin-paginate-rest')]);
   const { logger } = options;
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const waitScale = Math.max(0, options.waitScale ?? 1);
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const baseUrl = (options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  const transport = spacedWrites(options.transport ?? httpRequest, baseUrl, waitScale);
+  const common = {
+    auth: options.token,
+    userAgent: 'schwab-token-rotator',
+    baseUrl,
+    // Octokit's own warnings (deprecations, plugin errors) go to the run's logger, never straight to the console.
+    log: {
+      debug: (message: string) => logger.debug(message),
+      info: (message: string) => logger.debug(message),
+      warn: (message: string) => logger.warning(message),
+      error: (message: string) => logger.error(message),
+    },
+  };
   const onLimit =
     (kind: string) =>
     (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
@@ -116,36 +141,58 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       return false;
     };
 
-  const GitHub = Octokit.plugin(restMethods, paginateRest, retry, throttling);
-  const client = new GitHub({
-    auth: options.token,
-    userAgent: 'schwab-token-rotator',
-    baseUrl,
-    // Octokit's own warnings (deprecations, plugin errors) go to the run's logger, never straight to the console.
-    log: {
-      debug: (message: string) => logger.debug(message),
-      info: (message: string) => logger.debug(message),
-      warn: (message: string) => logger.warning(message),
-      error: (message: string) => logger.error(message),
-    },
-    request: { fetch: fetchOver(options.transport ?? httpRequest, { timeoutMs: options.timeoutMs ?? 30_000 }) },
-    // Not `request.retries`: the retry plugin would then retry every failure, 401/403/404/422 included.
-    // 429 is left to the throttling plugin, which honours Retry-After and rateLimitRetries.
-    retry: {
-      retries: options.retries ?? 2,
-      retryAfterBaseValue: 1000 * waitScale,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
-    },
-    throttle: {
-      onRateLimit: onLimit('primary'),
-      onSecondaryRateLimit: onLimit('secondary'),
-      retryAfterBaseValue: 1000 * waitScale,
-      // The plugin's default write limiter is process-wide and spaces mutating requests 1 s apart; keep it for
-      // real runs, replace it by a scaled one otherwise.
-      ...(waitScale === 1
-        ? {}
-        : { write: spacingLimiter(1000 * waitScale), notifications: spacingLimiter(3000 * waitScale) }),
-    },
+  let plugged: Promise<Octokit> | undefined;
+  const withPlugins = (): Promise<Octokit> =>
+    (plugged ??= (async () => {
+      const [{ retry }, { throttling }] = await Promise.all([import('@octokit/plugin-retry'), import('@octokit/plugin-throttling')]);
+      return new (Octokit.plugin(retry, throttling))({
+        ...common,
+        request: { fetch: fetchOver(transport, { timeoutMs }) },
+        // Not `request.retries`: the retry plugin would then retry every failure, 401/403/404/422 included.
+        // 429 is left to the throttling plugin, which honours Retry-After and rateLimitRetries.
+        retry: { retries: options.retries ?? 2, retryAfterBaseValue: 1000 * waitScale, doNotRetry: DO_NOT_RETRY },
+        throttle: {
+          onRateLimit: onLimit('primary'),
+          onSecondaryRateLimit: onLimit('secondary'),
+          retryAfterBaseValue: 1000 * waitScale,
+          // Writes are spaced below the plugins (spacedWrites), for every attempt: nothing more to wait for here.
+          write: unspaced,
+          notifications: unspaced,
+        },
+      });
+    })());
+
+  const GitHub = Octokit.plugin(restMethods, paginateRest);
+  const client = new GitHub({ ...common, request: { fetch: fetchOver(transport, { timeoutMs }) } });
+  client.hook.wrap('request', async (request, endpoint) => {
+    // The client's own hook must not run again inside the plugged one.
+    const { hook: _hook, ...requestOptions } = endpoint.request ?? {};
+    if (plugged) return (await plugged).request({ ...endpoint, request: requestOptions });
+    let first: { answer: HttpResponse } | { error: unknown } | undefined;
+    const recording: Transport = (url, attempt) =>
+      transport(url, attempt).then(
+        (answer) => ((first = { answer }), answer),
+        (error: unknown) => {
+          first = { error };
+          throw error;
+        },
+      );
+    // The hooks inside this one were bound to `endpoint` (before-after-hook's way): the first attempt's fetch is set
+    // on it (this request's own copy of the options), not passed as new options.
+    endpoint.request = { ...endpoint.request, fetch: fetchOver(recording, { timeoutMs }) };
+    try {
+      return await request(endpoint);
+    } catch (error) {
+      const sent = first;
+      if (!sent || !pluginsAct(error)) throw error;
+      let replayed = false;
+      const replay: Transport = (url, attempt) => {
+        if (replayed) return transport(url, attempt);
+        replayed = true;
+        return 'answer' in sent ? Promise.resolve(sent.answer) : Promise.reject(sent.error);
+      };
+      return (await withPlugins()).request({ ...endpoint, request: { ...requestOptions, fetch: fetchOver(replay, { timeoutMs }) } });
+    }
   });
   // Registered last, so it sees each request's final answer, after the plugins' retries: a redirect is an error.
   client.hook.after('request', (response, request) => {
@@ -154,6 +201,13 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     }
   });
   return client;
+}
+
+/** Whether the retry or the throttling plugin would do anything with this failure (else it stands as it is). */
+function pluginsAct(error: unknown): boolean {
+  const { status, request } = (error ?? {}) as { status?: unknown; request?: unknown };
+  if (request === undefined || typeof status !== 'number' || status < 400) return false;
+  return !DO_NOT_RETRY.includes(status) || status === 403 || status === 429;
 }
 
 interface RedirectRefused extends Error {
@@ -182,21 +236,64 @@ function redirectRefused(
 }
 
 /**
- * The small part of a Bottleneck group the throttling plugin uses (`group.key(id).schedule(options, fn)`):
- * starts one job at a time, at least `minTimeMs` apart.
+ * The transport with writes spaced as @octokit/plugin-throttling spaces them: a request that is not a GET or HEAD
+ * starts at least 1 s after the previous one, and one of NOTIFYING_ROUTES at least 3 s after the previous such one
+ * (both scaled by waitScale). Process-wide, as the plugin's own schedulers are, so two clients (the secrets token's
+ * and the workflow token's) share them.
  */
-function spacingLimiter(minTimeMs: number): BottleneckGroup {
+function spacedWrites(transport: Transport, baseUrl: string, waitScale: number): Transport {
+  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  const spacing = spacingFor(waitScale);
+  return async (url, request) => {
+    const method = (request.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') {
+      const { pathname } = new URL(url);
+      const path = basePath && pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
+      await spacing.writes.next();
+      if (NOTIFYING.some(([route, pattern]) => route === method && pattern.test(path))) await spacing.notifications.next();
+    }
+    return transport(url, request);
+  };
+}
+
+/** NOTIFYING_ROUTES as [method, path pattern], each {parameter} one path segment. */
+const NOTIFYING: Array<[string, RegExp]> = NOTIFYING_ROUTES.map((route) => {
+  const [method = '', path = ''] = route.split(' ');
+  return [method, new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`)];
+});
+
+interface Spacing {
+  writes: { next(): Promise<void> };
+  notifications: { next(): Promise<void> };
+}
+
+const spacings = new Map<number, Spacing>();
+
+function spacingFor(waitScale: number): Spacing {
+  let spacing = spacings.get(waitScale);
+  if (!spacing) {
+    spacing = { writes: spacer(1000 * waitScale), notifications: spacer(3000 * waitScale) };
+    spacings.set(waitScale, spacing);
+  }
+  return spacing;
+}
+
+/** Resolves each `next()` at least `minTimeMs` after the previous one resolved, in call order. */
+function spacer(minTimeMs: number): { next(): Promise<void> } {
   let next = 0;
-  const limiter = {
-    async schedule<T>(_options: unknown, job: () => T | Promise<T>): Promise<T> {
+  return {
+    async next() {
       const now = Date.now();
       const wait = Math.max(0, next - now);
       next = Math.max(now, next) + minTimeMs;
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      return job();
     },
   };
-  return { key: () => limiter } as unknown as BottleneckGroup;
 }
+
+/** A Bottleneck group (as the throttling plugin uses one: `group.key(id).schedule(options, job)`) that never waits. */
+const unspaced = {
+  key: () => ({ schedule: <T>(_options: unknown, job: () => T | Promise<T>) => Promise.resolve().then(job) }),
+} as unknown as BottleneckGroup;
 
 type BottleneckGroup = NonNullable<Extract<ThrottlingOptions, { onRateLimit: unknown }>['write']>;

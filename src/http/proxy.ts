@@ -28,6 +28,11 @@ export function proxyFor(target: URL, env: ProxyEnv = process.env): URL | undefi
   }
 }
 
+/** True when the environment names a proxy at all (whatever NO_PROXY then exempts). */
+export function hasProxySettings(env: ProxyEnv = process.env): boolean {
+  return !!(env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY);
+}
+
 /** True when `target` must be reached directly: a loopback host, or a NO_PROXY match. */
 export function bypassesProxy(target: URL, env: ProxyEnv = process.env): boolean {
   const host = target.hostname.toUpperCase();

@@ -64,6 +64,8 @@ export class ProxyTunnelError extends Error {
   constructor(
     message: string,
     readonly status: number | undefined,
+    /** The proxy, as it may be shown (no credentials). */
+    readonly proxy?: string,
   ) {
     super(message);
   }
@@ -191,8 +193,11 @@ function readAnswer(
   });
 }
 
-/** Opens a CONNECT tunnel through `proxy` to the target's host and port; resolves to the raw socket. */
-async function openTunnel(
+/**
+ * Opens a CONNECT tunnel through `proxy` to the target's host and port; resolves to the raw socket. `track` gets the
+ * CONNECT request, for the caller's deadline to destroy. Its errors carry `proxy` (the proxy as it may be shown).
+ */
+export async function openTunnel(
   proxy: URL,
   target: URL,
   options: TransportOptions,
@@ -226,11 +231,12 @@ async function openTunnel(
           `The proxy ${where} refused the tunnel to ${authority} (HTTP ` +
             `${res.statusCode ?? '?'}${res.statusCode === 407 ? ': check the credentials in the proxy URL' : ''})`,
           res.statusCode,
+          where,
         ),
       );
     });
     req.once('error', (error: Error & { code?: string }) => {
-      reject(Object.assign(new Error(`Could not reach the proxy ${where}: ${error.message}`, { cause: error }), { code: error.code }));
+      reject(Object.assign(new Error(`Could not reach the proxy ${where}: ${error.message}`, { cause: error }), { code: error.code, proxy: where }));
     });
     req.end();
   });

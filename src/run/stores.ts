@@ -52,6 +52,11 @@ export interface PrimaryStore extends RecordSource {
   settle?(): Promise<void>;
   /** Releases the store's connections (a long-running CLI loop opens one store per run). */
   close?(): Promise<void>;
+  /**
+   * The same store for the next run of a long-running loop, for a store that holds per-run state (Secrets Manager's
+   * ClientRequestToken): it takes over this one's connection, so closing this one afterwards leaves it open.
+   */
+  renew?(): PrimaryStore;
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../util/logger.js';
 import type { Tuning } from '../util/tuning.js';
 import type { PrimaryStore } from '../run/stores.js';
+import type { SecretsManagerStore } from '../aws/secrets-manager-store.js';
 
 /** The AWS Secrets Manager secret as the primary store. One ClientRequestToken per run makes retries idempotent. */
 export async function secretsManagerPrimary(
@@ -20,8 +21,13 @@ export async function secretsManagerPrimary(
     requestTimeoutMs: tuning?.awsRequestTimeoutMs,
   });
   const where = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return asPrimary(store, `AWS secret "${secretId}"${where ? ` (${where})` : ''}`);
+}
+
+/** The store behind the run's interface; `renew` gives the next run of a loop the same SDK client, a new request token. */
+function asPrimary(store: SecretsManagerStore, label: string): PrimaryStore {
   return {
-    label: `AWS secret "${secretId}"${where ? ` (${where})` : ''}`,
+    label,
     /** AWSCURRENT and, in parallel, AWSPENDING (a write that did not finish; see SecretsManagerStore). */
     async load() {
       const [current, pending] = await Promise.all([store.load(), store.loadPending()]);
@@ -42,5 +48,6 @@ export async function secretsManagerPrimary(
     },
     settle: () => store.settle(),
     close: () => store.close(),
+    renew: () => asPrimary(store.nextRun(randomUUID()), label),
   };
 }

@@ -8,10 +8,23 @@ export interface Logger {
   mask(secret: string | undefined | null): void;
   /** Redacts registered secrets from text that is about to leave the process by another route (summary, issue). */
   redact(text: string): string;
+  /**
+   * For a loop that runs for days: the values masked from now on can be forgotten once they are no longer in use
+   * (see MaskScope). What was masked before (the app secret) stays masked for the life of the process.
+   */
+  maskScope(): MaskScope;
   debug(message: string): void;
   info(message: string): void;
   warning(message: string): void;
   error(message: string): void;
+}
+
+export interface MaskScope {
+  /**
+   * Forgets the values masked since the scope began, except `inUse` (every value of the records still in force:
+   * their tokens and their stored text). Call it between runs, never while one is in progress.
+   */
+  forgetAllBut(inUse: Iterable<string | undefined>): void;
 }
 
 export interface LogSink {
@@ -26,6 +39,10 @@ export function createLogger(sink: LogSink, redactor: Redactor = new Redactor())
       if (secret && redactor.add(secret)) sink.registerSecret(secret);
     },
     redact: (text) => redactor.redact(text),
+    maskScope() {
+      const mark = redactor.mark();
+      return { forgetAllBut: (inUse) => void redactor.forget(mark, inUse) };
+    },
     debug: (message) => sink.write('debug', redactor.redact(message)),
     info: (message) => sink.write('info', redactor.redact(message)),
     warning: (message) => sink.write('warning', redactor.redact(message)),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { expect, it, vi } from 'vitest';
 import { SecretsManagerError, SecretsManagerStore } from '../../src/aws/secrets-manager-store.js';
 import type { StoredSecret } from '../../src/aws/secrets-manager-store.js';
@@ -147,6 +147,39 @@ describeMoto('SecretsManagerStore against moto', () => {
       tokens.push(token);
     }
     expect(await stagesByVersion(url(), secret.name)).toEqual({ [tokens[2] ?? '']: ['AWSCURRENT'], [tokens[1] ?? '']: ['AWSPREVIOUS'] });
+  });
+
+  it('chains runs of a long-running loop with nextRun: one SDK client, a new ClientRequestToken each run', async () => {
+    let expectedText = record(1);
+    const secret = await createTestSecret(url(), uniqueSecretName(), expectedText);
+    const seen = vi.spyOn(SecretsManagerClient.prototype, 'send');
+    const destroy = vi.spyOn(SecretsManagerClient.prototype, 'destroy');
+    try {
+      let { store } = newStore(secret.name);
+      const tokens: string[] = [];
+      for (let n = 2; n <= 4; n++) {
+        const loaded = await store.load();
+        expect(loaded.text).toBe(expectedText);
+        expectedText = record(n);
+        const result = await store.compareAndSet(expectedText, loaded.versionId, never);
+        expect(result).toMatchObject({ outcome: 'written' });
+        tokens.push(result.outcome === 'written' ? result.versionId : '');
+        const token = randomUUID();
+        const next = store.nextRun(token);
+        await store.close(); // the previous run's store: its client now belongs to the next one
+        store = next;
+      }
+      expect(seen.mock.calls.length).toBeGreaterThanOrEqual(9);
+      expect(new Set(seen.mock.contexts).size).toBe(1);
+      expect(new Set(tokens).size).toBe(3);
+      expect(await stagesByVersion(url(), secret.name)).toEqual({ [tokens[2] ?? '']: ['AWSCURRENT'], [tokens[1] ?? '']: ['AWSPREVIOUS'] });
+      expect(destroy).not.toHaveBeenCalled();
+      await store.close();
+      expect(destroy).toHaveBeenCalledTimes(1);
+    } finally {
+      seen.mockRestore();
+      destroy.mockRestore();
+    }
   });
 
   it('takes over a stray AWSPENDING left on another version and leaves none', async () => {

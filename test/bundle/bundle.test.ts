@@ -4,7 +4,10 @@
  * child_process — and the CLI's refresh loop never loads what only `login` needs. Plus the stub that stands in for
  * node:crypto inside @actions/core's file commands.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from '../../scripts/stubs/core-random-uuid.mjs';
 import { startGitHubFake, FAKE_WORKFLOW_TOKEN } from '../fakes/github-fake.js';
@@ -13,6 +16,9 @@ import { startSchwabFake } from '../fakes/schwab-fake.js';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { runAction, spawnNode } from '../support/action-runner.js';
 import { loginRecord } from '../support/records.js';
+
+/** The bench's module-load hook: appends each module the process loads to $BENCH_LOAD_LOG. */
+const LOAD_LOG_HOOK = pathToFileURL(join(process.cwd(), 'scripts', 'bench', 'register.mjs')).href;
 
 /** A preload that prints, at exit, the builtins the process loaded (process.moduleLoadList), one line, as JSON. */
 const MODULE_LIST =
@@ -58,6 +64,39 @@ describe('the bundle loads only what a run uses', () => {
     expect(loaded).toContain('http');
     for (const unwanted of ['internal/deps/undici/undici', 'tls', 'https', 'http2', 'child_process', 'worker_threads', 'crypto']) {
       expect(loaded, unwanted).not.toContain(unwanted);
+    }
+  });
+
+  it("loads Octokit's retry and throttling plugins (and Bottleneck) only when a GitHub request fails in a way they handle", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rotator-loads-'));
+    try {
+      const runWith = async (name: string) => {
+        const log = join(dir, name);
+        await writeFile(log, '');
+        const login = loginRecord(schwab, new Date());
+        const run = await runAction({
+          inputs: {
+            'app-key': schwab.appKey,
+            'app-secret': schwab.appSecret,
+            'schwab-base-url': schwab.baseUrl,
+            token: login.text,
+            'github-token': FAKE_WORKFLOW_TOKEN,
+          },
+          env: { GITHUB_REPOSITORY: 'acme/bot', GITHUB_API_URL: github.url, NODE_OPTIONS: `--import=${LOAD_LOG_HOOK}`, BENCH_LOAD_LOG: log },
+        });
+        expect(run.exitCode, run.stderr).toBe(0);
+        const files = (await readFile(log, 'utf8')).split('\n').map((line) => line.split('\t')[1] ?? '').filter((url) => url.includes('/dist/'));
+        const texts = await Promise.all(files.map((url) => readFile(fileURLToPath(url), 'utf8')));
+        return texts.some((text) => text.includes('has been dropped by Bottleneck'));
+      };
+      github.clearFaults();
+      expect(await runWith('clean'), 'a run whose GitHub calls all succeed').toBe(false);
+      github.inject('issues-list', 'server-error', 1);
+      const before = github.count('issues-list');
+      expect(await runWith('retried'), 'a run whose issue list is retried').toBe(true);
+      expect(github.count('issues-list') - before).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -7,12 +7,15 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { createTestSecret, describeMoto, getMotoUrl, listSecretVersions, readSecretValue, useMotoEnv } from '../support/moto.js';
 import type { TokenRecord } from '../../src/token/record.js';
+import { runRefresh } from '../../src/cli/commands/refresh.js';
+import { Redactor } from '../../src/util/redact.js';
 import type { TestIo } from './helpers.js';
 import { DAY, FakeTime, HOUR, MINUTE, loginFile, makeIo, parseRecord, run, strayFiles, tempDir, tokensOf } from './helpers.js';
 
@@ -196,6 +199,50 @@ describe('refresh --every', () => {
     expectClean(io, [login.record, record]);
   });
 
+  it('holds as many masked values after 40 refreshes as after 2: those of records no longer in force are forgotten', async () => {
+    fake.rotateOnRefresh = true; // every refresh brings a new refresh token as well as a new access token
+    const login = await writeLogin();
+    const io = ioFor();
+    const redactor = new Redactor();
+    const sizes: number[] = [];
+    time.onLoopWait = (index) => {
+      sizes.push(redactor.size);
+      if (index + 1 >= 40) io.controller.abort();
+    };
+    expect(await runRefresh(['--every', '25m'], io, redactor)).toBe(0);
+
+    expect(sizes).toHaveLength(40);
+    expect(sizes.every((size) => size > 0)).toBe(true);
+    expect(new Set(sizes.slice(1))).toEqual(new Set([sizes[1]]));
+    const current = await readRecord();
+    expect(current.meta.refreshCount).toBe(40);
+    // What is in force stays masked: the record's tokens, the app secret, and what was read before the loop began.
+    for (const value of [...tokensOf(current), fake.appSecret, ...tokensOf(login.record)]) {
+      expect(redactor.redact(`<${value}>`)).toBe('<***>');
+    }
+    // The tokens of the refreshes in between are no longer held: the refresh token the 10th refresh retired.
+    const retired = fake.tokenRequests().filter((r) => r.form.grant_type === 'refresh_token')[9]?.form.refresh_token;
+    expect(retired).toBeDefined();
+    expect(fake.refreshTokenInfo(retired ?? '')?.active).toBe(false);
+    expect(redactor.redact(`<${retired}>`)).toBe(`<${retired}>`);
+    expectClean(io, [login.record, current]);
+  });
+
+  it("gives the run's memory back before each wait (the process's io does it), never during a run", async () => {
+    await writeLogin();
+    const events: string[] = [];
+    const io = ioFor({
+      releaseMemory: () => events.push(`release after ${fake.tokenRequests().length} refreshes`),
+      sleep: async (ms, signal) => {
+        events.push('wait');
+        await time.sleep(ms, signal);
+      },
+    });
+    stopAfter(io, 3);
+    expect(await run(['refresh', '--every', '25m'], io)).toBe(0);
+    expect(events).toEqual(['release after 1 refreshes', 'wait', 'release after 2 refreshes', 'wait', 'release after 3 refreshes', 'wait']);
+  });
+
   it('keeps the schedule when Schwab retries take time, and survives transient faults', async () => {
     await writeLogin();
     const io = ioFor();
@@ -332,12 +379,20 @@ describeMoto('refresh an AWS secret', () => {
     expectClean(io, [login.record, stored]);
   });
 
-  it('keeps refreshing it --every 25m (a new version each time)', async () => {
+  it('keeps refreshing it --every 25m (a new version each time, over one SDK client)', async () => {
     const login = loginFile(fake, new Date(START.getTime() - DAY));
     const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
     const io = ioFor();
     stopAfter(io, 3);
-    expect(await run(['refresh', '--aws-secret-id', secret.name, '--every', '25m'], io)).toBe(0);
+    const send = vi.spyOn(SecretsManagerClient.prototype, 'send');
+    try {
+      expect(await run(['refresh', '--aws-secret-id', secret.name, '--every', '25m'], io)).toBe(0);
+      // Loaded, configured and connected once for the loop, not once per run.
+      expect(send.mock.calls.length).toBeGreaterThanOrEqual(15);
+      expect(new Set(send.mock.contexts).size).toBe(1);
+    } finally {
+      send.mockRestore();
+    }
     expect(io.stderr.text).not.toContain('warning');
     const stored = parseRecord((await readSecretValue(getMotoUrl(), secret.name)).text);
     expect(stored.meta.refreshCount).toBe(3);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Octokit } from '@octokit/core';
 import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
-import { createGitHubClient, REST_ROUTES } from '../../src/github/octokit.js';
+import { createGitHubClient, NOTIFYING_ROUTES, REST_ROUTES } from '../../src/github/octokit.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import type { GitHubFake } from '../fakes/github-fake.js';
@@ -128,6 +128,34 @@ describe('createGitHubClient', () => {
     ]);
     expect(fake.count('issues-list')).toBe(1);
     expect(fake.count('repo-public-key')).toBe(1);
+  });
+
+  it('spaces the writes that notify people as the throttling plugin does (NOTIFYING_ROUTES is its list, for our routes)', async () => {
+    const { throttling } = await import('@octokit/plugin-throttling');
+    const triggersNotification = (throttling as unknown as { triggersNotification: (path: string) => boolean }).triggersNotification;
+    for (const route of Object.values(REST_ROUTES).flatMap((methods) => Object.values(methods) as string[])) {
+      const [method = '', path = ''] = route.split(' ');
+      const notifies = method !== 'GET' && method !== 'HEAD' && triggersNotification(path);
+      expect(NOTIFYING_ROUTES.includes(route), route).toBe(notifies);
+    }
+  });
+
+  it('loads the retry and throttling plugins for a failure they act on, replaying it as their first attempt', async () => {
+    fake = await startGitHubFake();
+    const logger = createMemoryLogger();
+    const client = await createGitHubClient({ token: FAKE_SECRETS_TOKEN, baseUrl: fake.url, logger, waitScale: 0, rateLimitRetries: 1 });
+    // A 404 is no business of theirs: it fails as it is, once.
+    fake.inject('issues-list', 'not-found', 1);
+    await expect(client.rest.issues.listForRepo(repo)).rejects.toMatchObject({ status: 404 });
+    expect(fake.count('issues-list')).toBe(1);
+    // A secondary rate limit on the first request they see: one retry (rateLimitRetries 1) after the replayed answer.
+    fake.inject('issues-list', 'secondary-rate-limit', Infinity);
+    await expect(client.rest.issues.listForRepo(repo)).rejects.toMatchObject({ status: 403 });
+    expect(fake.count('issues-list')).toBe(3);
+    expect(logger.lines.map((line) => line.message)).toEqual([
+      expect.stringMatching(/^GitHub secondary rate limit on GET .*; retrying in \d+s\.$/),
+      expect.stringMatching(/^GitHub secondary rate limit on GET .*; giving up after 1 retries\.$/),
+    ]);
   });
 
   it("calls each REST method on the route @octokit/plugin-rest-endpoint-methods gives it", async () => {

@@ -24,7 +24,7 @@ import type { RotationOptions, RotationResult } from '../../run/rotation.js';
 import { VERIFY_MODES } from '../../schwab/probes.js';
 import type { PrimaryStore } from '../../run/stores.js';
 import { readRecord } from '../../run/read-record.js';
-import { TOKEN_FORMATS } from '../../token/record.js';
+import { TOKEN_FORMATS, secretValues } from '../../token/record.js';
 import type { TokenFormat, TokenRecord } from '../../token/record.js';
 import { serializeRecord } from '../../token/serialize.js';
 import { formatDuration } from '../../util/duration.js';
@@ -126,7 +126,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   // One store per run: a Secrets Manager store carries one ClientRequestToken, which stands for one value.
   const first = await openPrimaryStore(context, values, refreshSpec);
   const openStore = async (): Promise<PrimaryStore> =>
-    first.kind === 'aws' ? (await openPrimaryStore(context, values, refreshSpec)).store : first.store;
+    primary.renew?.() ?? (first.kind === 'aws' ? (await openPrimaryStore(context, values, refreshSpec)).store : first.store);
   options.tokenFormat = chosenFormat ?? (await formatOf(first.store, context));
 
   const schwab = createSchwabClient(context, baseUrl, credentials);
@@ -168,6 +168,9 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   }
 
   logger.info(`Refreshing ${first.store.label} every ${formatDuration(everyMs)}; stop with Ctrl-C or SIGTERM.`);
+  // Each refresh masks new tokens; between runs, those of records no longer in force are forgotten, so a loop that
+  // runs for weeks holds as many as it did after its first tick.
+  const masks = logger.maskScope();
   let lastFailed = false;
   const code = await repeatEvery(
     {
@@ -176,6 +179,7 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
       sleep: io.sleep,
       signal: io.signal,
       onWait: (next) => logger.info(`Next refresh at ${formatIsoSeconds(next)}.`),
+      releaseMemory: io.releaseMemory,
     },
     async () => {
       const result = await runOnce();
@@ -185,6 +189,11 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
       // Only what a retry in 25 minutes cannot fix ends the loop: a dead refresh token, a wrong app key or secret.
       if (stop && (stop.exitCode === EXIT.reauthRequired || result.failures.some((f) => f.kind === 'app-credentials'))) throw stop;
       lastFailed = result.failures.length > 0;
+      // What this run did not read (a store that was down) may still be in force: forget nothing then.
+      if (result.record) {
+        const inForce = unsaved ? [result.record, unsaved] : [result.record];
+        masks.forgetAllBut(inForce.flatMap((record) => [...secretValues(record.tokens), serializeRecord(record, options.tokenFormat)]));
+      }
       if (result.failures.length > 0) {
         logger.warning(`This refresh failed: ${result.failures.map((f) => f.message).join(' ')} Trying again at the next tick.`);
       } else if (result.status === 'expiring') {
