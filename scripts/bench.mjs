@@ -108,7 +108,10 @@ function nodeVersion(binary) {
 function runtimes() {
   const node24 =
     process.env.BENCH_NODE ||
-    execFileSync('bash', [join(ROOT, 'scripts', 'node24.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    execFileSync('bash', [join(ROOT, 'scripts', 'node24.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
   const list = [];
   const add = (node) => {
     const version = nodeVersion(node);
@@ -127,7 +130,10 @@ function pythonSeeds() {
   try {
     const out = execFileSync(
       'python3',
-      ['-c', 'import boto3, importlib.util as u; print(boto3.__version__, "requests" if u.find_spec("requests") else "urllib")'],
+      [
+        '-c',
+        'import boto3, importlib.util as u; print(boto3.__version__, "requests" if u.find_spec("requests") else "urllib")',
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     ).trim();
     const [boto3, http] = out.split(' ');
@@ -139,7 +145,8 @@ function pythonSeeds() {
 }
 
 async function main() {
-  if (!existsSync(join(BUILT, 'index.js'))) throw new Error('dist/index.js is missing: run `npm run bundle` (npm run bench does).');
+  if (!existsSync(join(BUILT, 'index.js')))
+    throw new Error('dist/index.js is missing: run `npm run bundle` (npm run bench does).');
   const work = await mkdtemp(join(tmpdir(), 'rotator-bench-'));
   cleanups.push(() => rm(work, { recursive: true, force: true }));
   await cp(BUILT, join(work, 'dist'), { recursive: true });
@@ -161,7 +168,10 @@ async function main() {
   cleanups.push(() => schwab.close());
   const github = await fakes.startGitHubFake();
   cleanups.push(() => github.close());
-  const moto = await startMotoIfInstalled(fakes, 'the full rotation, the peer, the seeds\' way and the AWS daemon are SKIPPED');
+  const moto = await startMotoIfInstalled(
+    fakes,
+    "the full rotation, the peer, the seeds' way and the AWS daemon are SKIPPED",
+  );
   if (moto) cleanups.push(() => moto.stop());
 
   // A login a moment ago: its access token is not due for ~30 min, its refresh token is healthy for 7 days.
@@ -261,11 +271,19 @@ async function main() {
         inputs['aws-secret-id'] = `${inputs['aws-secret-id']}-compare`;
         await moto.createSecret(inputs['aws-secret-id'], loginText);
       }
-      scenarios.push({ ...base, key: `${key}@compare`, title: `${base.title} (${process.env.BENCH_COMPARE})`, args: [...NODE_FLAGS, join(other, 'index.js')], inputs });
+      scenarios.push({
+        ...base,
+        key: `${key}@compare`,
+        title: `${base.title} (${process.env.BENCH_COMPARE})`,
+        args: [...NODE_FLAGS, join(other, 'index.js')],
+        inputs,
+      });
     }
   }
 
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   console.log(
     `schwab-token-rotator bench: ${nodes.map((r) => `${r.label} (${r.version})`).join(' and ')}, ${platform()} ${arch()}, ` +
       `${cpus().length} CPU(s) (${cpus()[0]?.model?.trim() ?? 'unknown'}), load ${load}; ${RUNS} interleaved rounds after ` +
@@ -273,7 +291,7 @@ async function main() {
       `${seeds ? `; ${seeds.python}, boto3 ${seeds.boto3}, ${seeds.http}` : '; python3 with boto3 not found: no seeds row'}` +
       `${NODE_FLAGS.length ? `; dist runs with ${NODE_FLAGS.join(' ')}` : ''}`,
   );
-  if (seeds?.http === 'urllib') console.log('    (requests is not installed: the seeds\' script uses urllib instead)');
+  if (seeds?.http === 'urllib') console.log("    (requests is not installed: the seeds' script uses urllib instead)");
 
   // Interleaved rounds: one run of every row per round.
   const samples = new Map(scenarios.map((s) => [s, []]));
@@ -350,7 +368,12 @@ function summarise(runs) {
 /** One spawn as the runner does it: INPUT_* variables, GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STEP_SUMMARY files. */
 async function runOnce(scenario, work, extra = {}) {
   const dir = await mkdtemp(join(work, 'run-'));
-  const files = { output: join(dir, 'output'), summary: join(dir, 'summary'), env: join(dir, 'env'), state: join(dir, 'state') };
+  const files = {
+    output: join(dir, 'output'),
+    summary: join(dir, 'summary'),
+    env: join(dir, 'env'),
+    state: join(dir, 'state'),
+  };
   const usagePath = join(dir, 'usage');
   for (const path of Object.values(files)) await writeFile(path, '');
   const env = runnerEnv({
@@ -538,12 +561,23 @@ async function breakdownScenarios(scenarios, moto, fakes, loginText) {
   const noIssue = { ...b.inputs, 'github-token': '' };
   const list = [
     { key: 'b-issue', title: '(b) without the issue check', env: {}, inputs: noIssue, check: b.check },
-    { key: 'b+refresh', title: '(b) without the issue check, + a forced refresh', env: {}, inputs: { ...noIssue, force: 'true' }, check: refreshed },
+    {
+      key: 'b+refresh',
+      title: '(b) without the issue check, + a forced refresh',
+      env: {},
+      inputs: { ...noIssue, force: 'true' },
+      check: refreshed,
+    },
     {
       key: 'b+refresh+secret',
       title: '(b) + refresh + 1 GitHub secret',
       env: b.env,
-      inputs: { ...b.inputs, force: 'true', 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': fakes.FAKE_SECRETS_TOKEN },
+      inputs: {
+        ...b.inputs,
+        force: 'true',
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': fakes.FAKE_SECRETS_TOKEN,
+      },
       check: refreshed,
     },
   ];
@@ -576,7 +610,10 @@ async function breakdownScenarios(scenarios, moto, fakes, loginText) {
 async function loadedFiles(scenario, work) {
   const log = join(work, `loaded-${scenario.key}.txt`);
   await writeFile(log, '');
-  await runOnce(scenario, work, { nodeArgs: ['--import', pathToFileURL(LOAD_HOOK).href], env: { BENCH_LOAD_LOG: log } });
+  await runOnce(scenario, work, {
+    nodeArgs: ['--import', pathToFileURL(LOAD_HOOK).href],
+    env: { BENCH_LOAD_LOG: log },
+  });
   const files = await distLoads(log);
   return { files: [...files].sort((x, y) => y.bytes - x.bytes), bytes: files.reduce((sum, f) => sum + f.bytes, 0) };
 }
@@ -590,7 +627,8 @@ async function distLoads(log) {
     if (!url?.startsWith('file:') || seen.has(url)) continue;
     seen.add(url);
     const path = fileURLToPath(url);
-    if (path.startsWith(DIST)) loads.push({ at: Number(at), path: relative(DIST, path), bytes: (await stat(path)).size });
+    if (path.startsWith(DIST))
+      loads.push({ at: Number(at), path: relative(DIST, path), bytes: (await stat(path)).size });
   }
   return loads;
 }
@@ -603,7 +641,10 @@ async function timeline(scenario, work) {
   const log = join(work, `timeline-${scenario.key}.txt`);
   await writeFile(log, '');
   const started = performance.now();
-  await runOnce(scenario, work, { nodeArgs: ['--import', pathToFileURL(LOAD_HOOK).href], env: { BENCH_LOAD_LOG: log, BENCH_TIMELINE_LOG: log } });
+  await runOnce(scenario, work, {
+    nodeArgs: ['--import', pathToFileURL(LOAD_HOOK).href],
+    env: { BENCH_LOAD_LOG: log, BENCH_TIMELINE_LOG: log },
+  });
   const wall = performance.now() - started;
   const lines = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
   const start = Number(lines.find((line) => line.endsWith('\tprocess start'))?.split('\t')[0] ?? 0);
@@ -619,7 +660,9 @@ async function timeline(scenario, work) {
       'loads pass through the hook thread, which slows them: read the gaps between loads as upper bounds):',
   );
   for (const { at, what } of events) console.log(`  ${(at - start).toFixed(1).padStart(7)}  ${what}`);
-  console.log(`  ${wall.toFixed(1).padStart(7)}  the parent saw the process end (after the exit event: V8/Node teardown)`);
+  console.log(
+    `  ${wall.toFixed(1).padStart(7)}  the parent saw the process end (after the exit event: V8/Node teardown)`,
+  );
   const waits = events.map((e) => /^ {2}← \d+ .*\(([\d.]+) ms\)$/.exec(e.what)).filter(Boolean);
   const waited = waits.reduce((sum, m) => sum + Number(m[1]), 0);
   console.log(`  ${waits.length} HTTP requests, ${waited.toFixed(1)} ms waiting for their answers in all`);
@@ -648,7 +691,11 @@ async function profile(scenario, work) {
   const byFunction = new Map();
   for (const [id, msSelf] of self) {
     const { functionName, url, lineNumber } = byId.get(id).callFrame;
-    const where = url ? (url.startsWith('file:') ? relative(DIST, fileURLToPath(url)) : url) : `(${functionName || 'anonymous'})`;
+    const where = url
+      ? url.startsWith('file:')
+        ? relative(DIST, fileURLToPath(url))
+        : url
+      : `(${functionName || 'anonymous'})`;
     byFile.set(where, (byFile.get(where) ?? 0) + msSelf);
     const fn = `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + msSelf);
@@ -699,7 +746,13 @@ async function distSizes() {
     }
   };
   await walk(DIST);
-  return { js, all, files, index: (await stat(join(DIST, 'index.js'))).size, cli: (await stat(join(DIST, 'cli.js'))).size };
+  return {
+    js,
+    all,
+    files,
+    index: (await stat(join(DIST, 'index.js'))).size,
+    cli: (await stat(join(DIST, 'cli.js'))).size,
+  };
 }
 
 async function report({ nodes, scenarios, results, loaded, daemons, calls, moto }) {
@@ -709,7 +762,7 @@ async function report({ nodes, scenarios, results, loaded, daemons, calls, moto 
     b: '(b) not due + issue check',
     c: '(c) full rotation',
     peer: '(peer) get-secrets, 1 secret',
-    seeds: "(seeds) Python: read, refresh, put",
+    seeds: '(seeds) Python: read, refresh, put',
   };
   for (const runtime of nodes) {
     const rows = scenarios.filter((s) => s.runtime === runtime);
@@ -733,9 +786,21 @@ async function report({ nodes, scenarios, results, loaded, daemons, calls, moto 
 
   if (daemons.length) {
     console.log('');
-    console.log(`(daemon) \`node dist/cli.js refresh --every 1m\`, ${DAEMON_TICKS} ticks on a virtual clock, RSS after each tick:`);
+    console.log(
+      `(daemon) \`node dist/cli.js refresh --every 1m\`, ${DAEMON_TICKS} ticks on a virtual clock, RSS after each tick:`,
+    );
     table(
-      ['runtime, store', 'RSS tick 1', 'RSS steady', 'RSS max', 'RSS growth', 'anonymous', 'anon. growth', 'heap growth', 'ticks in'],
+      [
+        'runtime, store',
+        'RSS tick 1',
+        'RSS steady',
+        'RSS max',
+        'RSS growth',
+        'anonymous',
+        'anon. growth',
+        'heap growth',
+        'ticks in',
+      ],
       daemons.map((d) => [
         `${d.runtime.label}, ${d.store === 'aws' ? 'AWS secret (moto)' : 'token file'}`,
         mib(d.first),
@@ -767,7 +832,9 @@ async function report({ nodes, scenarios, results, loaded, daemons, calls, moto 
     console.log(`    loaded on (${key}): ${info.files.length} files, ${kib(info.bytes)}; the largest:`);
     for (const file of info.files.slice(0, 5)) {
       const packages = await packagesOf(file.path);
-      console.log(`      ${kib(file.bytes).padStart(10)}  ${file.path}${packages.length ? `  (${packages.join(', ')})` : ''}`);
+      console.log(
+        `      ${kib(file.bytes).padStart(10)}  ${file.path}${packages.length ? `  (${packages.join(', ')})` : ''}`,
+      );
     }
   }
   for (const scenario of scenarios.filter((s) => s.runtime === node24 && (s.key === 'b' || s.key === 'c'))) {
@@ -781,15 +848,24 @@ async function report({ nodes, scenarios, results, loaded, daemons, calls, moto 
   const c = get('c');
   const peer = get('peer');
   const check = (ok) => (ok ? '✓' : '✗');
-  const both = (x, y) => `wall ${(x.wall / y.wall).toFixed(2)}, CPU ${x.cpu !== undefined && y.cpu ? (x.cpu / y.cpu).toFixed(2) : 'n/a'}`;
+  const both = (x, y) =>
+    `wall ${(x.wall / y.wall).toFixed(2)}, CPU ${x.cpu !== undefined && y.cpu ? (x.cpu / y.cpu).toFixed(2) : 'n/a'}`;
   console.log('');
   console.log(`Goals on ${node24.label} (wall-clock ratio decides; CPU ratio shown for a busy machine):`);
-  console.log(`  ${check(b.wall / a.wall <= GOALS.notDue)} (b) not due ≤ ${GOALS.notDue.toFixed(1)}× node -e 0: ${both(b, a)}`);
+  console.log(
+    `  ${check(b.wall / a.wall <= GOALS.notDue)} (b) not due ≤ ${GOALS.notDue.toFixed(1)}× node -e 0: ${both(b, a)}`,
+  );
   if (c) {
-    console.log(`  ${check(c.wall / a.wall <= GOALS.rotation)} (c) full rotation ≤ ${GOALS.rotation.toFixed(1)}× node -e 0: ${both(c, a)}`);
-    console.log(`  ${check(c.wall / peer.wall <= GOALS.vsPeer)} (c) ≤ ${GOALS.vsPeer}× the peer reading one secret: ${both(c, peer)}`);
+    console.log(
+      `  ${check(c.wall / a.wall <= GOALS.rotation)} (c) full rotation ≤ ${GOALS.rotation.toFixed(1)}× node -e 0: ${both(c, a)}`,
+    );
+    console.log(
+      `  ${check(c.wall / peer.wall <= GOALS.vsPeer)} (c) ≤ ${GOALS.vsPeer}× the peer reading one secret: ${both(c, peer)}`,
+    );
     if (c.peakRssKb !== undefined) {
-      console.log(`  ${check(c.peakRssKb / 1024 <= GOALS.rotationRssMiB)} (c) peak RSS ≤ ${GOALS.rotationRssMiB} MiB: ${mib(c.peakRssKb * 1024)} (max of the runs)`);
+      console.log(
+        `  ${check(c.peakRssKb / 1024 <= GOALS.rotationRssMiB)} (c) peak RSS ≤ ${GOALS.rotationRssMiB} MiB: ${mib(c.peakRssKb * 1024)} (max of the runs)`,
+      );
     }
   } else if (!moto) {
     console.log('  (c) and the peer: n/a (moto_server not found)');
@@ -806,7 +882,8 @@ async function report({ nodes, scenarios, results, loaded, daemons, calls, moto 
 
 function table(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const row of rows) console.log(line(row));

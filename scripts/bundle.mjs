@@ -48,7 +48,8 @@ const builtinsAsRequire = {
       if (!builtins.has(args.path)) return undefined;
       const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
       // The require() inside a shim stays external; every other importer gets a shim.
-      if (args.namespace === 'builtin-require' || args.namespace === 'builtin-import') return { path: name, external: true };
+      if (args.namespace === 'builtin-require' || args.namespace === 'builtin-import')
+        return { path: name, external: true };
       // One shim per importing module: a shim shared by two chunks would become a chunk (a file to load) of its own.
       // (A digest, not the importer's path: a path ending in .mjs would make esbuild read the shim as an ES module.)
       return {

@@ -74,7 +74,10 @@ async function demo() {
 
 /** Where the token lives in the demo: moto's Secrets Manager, else a GitHub repository secret at the GitHub fake. */
 async function openStore() {
-  const moto = await startMotoIfInstalled(fakes, 'the demo keeps the token in a GitHub secret at the GitHub fake instead');
+  const moto = await startMotoIfInstalled(
+    fakes,
+    'the demo keeps the token in a GitHub secret at the GitHub fake instead',
+  );
   if (moto) {
     return {
       moto,
@@ -92,7 +95,9 @@ async function openStore() {
       async show() {
         const { Versions = [] } = await motoCall(moto.url, 'ListSecretVersionIds', { SecretId: SECRET });
         for (const version of Versions) {
-          say(`  version ${version.VersionId.slice(0, 8)}…  ${(version.VersionStages ?? []).join(', ') || '(no label)'}`);
+          say(
+            `  version ${version.VersionId.slice(0, 8)}…  ${(version.VersionStages ?? []).join(', ') || '(no label)'}`,
+          );
         }
         const current = await motoCall(moto.url, 'GetSecretValue', { SecretId: SECRET, VersionStage: 'AWSCURRENT' });
         showRecord('AWSCURRENT', current.SecretString);
@@ -136,7 +141,12 @@ async function runAction() {
     dir: work,
     outputPath: output,
     summaryPath: summary,
-    inputs: { 'app-key': schwab.appKey, 'app-secret': schwab.appSecret, 'schwab-base-url': schwab.baseUrl, ...(await store.inputs()) },
+    inputs: {
+      'app-key': schwab.appKey,
+      'app-secret': schwab.appSecret,
+      'schwab-base-url': schwab.baseUrl,
+      ...(await store.inputs()),
+    },
     env: {
       ...store.env,
       // The SDK warns on Node 20 that its 2027 releases need Node 22; GitHub runs the action on Node 24.
@@ -173,7 +183,9 @@ async function demoLogin(moto) {
   say();
   say(bold('The login function: the weekly login in one tap'));
   if (!moto) {
-    say('*** moto_server not found: the login function part is SKIPPED (it keeps the token in AWS Secrets Manager; pip install "moto[server]"). ***');
+    say(
+      '*** moto_server not found: the login function part is SKIPPED (it keeps the token in AWS Secrets Manager; pip install "moto[server]"). ***',
+    );
     return;
   }
   if (!existsSync(DIST_LAMBDA)) {
@@ -188,7 +200,10 @@ async function demoLogin(moto) {
     tls: { key: certificate.key, cert: certificate.cert },
     hostname: 'localhost',
   });
-  const schwabLogin = await fakes.startSchwabFake({ consentPage: true, extraCallbackUrls: [`${emulator.url}/callback`] });
+  const schwabLogin = await fakes.startSchwabFake({
+    consentPage: true,
+    extraCallbackUrls: [`${emulator.url}/callback`],
+  });
   const github = await fakes.startGitHubFake({
     workflows: [{ repository: 'acme/bot', id: 1, path: '.github/workflows/rotate-schwab-token.yml' }],
     tokens: { [DEMO_GITHUB_TOKEN]: { permissions: ['actions'], repositories: ['acme/bot'] } },
@@ -214,15 +229,24 @@ async function demoLogin(moto) {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     ({ handler } = await import(pathToFileURL(DIST_LAMBDA).href));
-    say(`dist/lambda.js is served at ${emulator.url} (a local Function URL); the fake Schwab login page is at ${schwabLogin.baseUrl}.`);
-    say(`Its configuration secret "${LOGIN_CONFIG_SECRET}" holds the app key and secret and a GitHub token that may start the workflow.`);
+    say(
+      `dist/lambda.js is served at ${emulator.url} (a local Function URL); the fake Schwab login page is at ${schwabLogin.baseUrl}.`,
+    );
+    say(
+      `Its configuration secret "${LOGIN_CONFIG_SECRET}" holds the app key and secret and a GitHub token that may start the workflow.`,
+    );
     say();
-    say(bold('One tap, played by a script: /login → Schwab\'s login page → approve → /callback'));
+    say(bold("One tap, played by a script: /login → Schwab's login page → approve → /callback"));
     const browser = demoBrowser(emulator.url, certificate.cert);
     const login = await browser.get(`${emulator.url}/login`);
-    say(`  GET /login → ${login.status}, cookie ${login.setCookies.map((c) => c.split('=')[0]).join(', ')} set, to Schwab's page`);
+    say(
+      `  GET /login → ${login.status}, cookie ${login.setCookies.map((c) => c.split('=')[0]).join(', ')} set, to Schwab's page`,
+    );
     const authorize = new URL(login.location);
-    const consent = await browser.get(`${schwabLogin.baseUrl}/v1/oauth/authorize`, { ...Object.fromEntries(authorize.searchParams), user: 'owner' });
+    const consent = await browser.get(`${schwabLogin.baseUrl}/v1/oauth/authorize`, {
+      ...Object.fromEntries(authorize.searchParams),
+      user: 'owner',
+    });
     say(`  Schwab: logged in as the owner, approved → ${consent.status} back to the function's /callback`);
     const callback = await browser.get(consent.location);
     say(`  GET /callback → ${callback.status}; the page says:`);
@@ -230,14 +254,20 @@ async function demoLogin(moto) {
     say();
     say(`${store.name} now:`);
     await store.show();
-    say(`Workflow dispatches received by the GitHub fake: ${github.dispatches.map((d) => `${d.path} on ${d.ref}`).join(', ') || 'none'}.`);
+    say(
+      `Workflow dispatches received by the GitHub fake: ${github.dispatches.map((d) => `${d.path} on ${d.ref}`).join(', ') || 'none'}.`,
+    );
 
     if (process.stdin.isTTY && process.stdout.isTTY && !process.env.CI) {
       say();
       say(bold('Now tap through it yourself'));
-      say(`Open ${emulator.url}/login in a browser on this machine. It warns about the certificate (made a moment ago):`);
-      say('proceed to localhost. Choose who logs in on the fake Schwab page: the owner is stored; another Schwab customer');
-      say('is refused (their accounts are not the owner\'s), as is Deny, a reload of the result page, or an old tab.');
+      say(
+        `Open ${emulator.url}/login in a browser on this machine. It warns about the certificate (made a moment ago):`,
+      );
+      say(
+        'proceed to localhost. Choose who logs in on the fake Schwab page: the owner is stored; another Schwab customer',
+      );
+      say("is refused (their accounts are not the owner's), as is Deny, a reload of the result page, or an old tab.");
       say('Press Enter here to stop.');
       await new Promise((resolve) => createInterface({ input: process.stdin }).once('line', resolve));
     }
@@ -284,8 +314,9 @@ function demoBrowser(functionOrigin, ca) {
 
 /** The text of a page, one line per heading, paragraph or list item. */
 function pageText(html) {
-  return [...html.matchAll(/<(h1|p|li)>(.*?)<\/\1>/g)].map(([, tag, text]) =>
-    `${tag === 'li' ? '- ' : ''}${text.replace(/&#(\d+);/g, (_m, code) => String.fromCharCode(Number(code)))}`,
+  return [...html.matchAll(/<(h1|p|li)>(.*?)<\/\1>/g)].map(
+    ([, tag, text]) =>
+      `${tag === 'li' ? '- ' : ''}${text.replace(/&#(\d+);/g, (_m, code) => String.fromCharCode(Number(code)))}`,
   );
 }
 

@@ -29,7 +29,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   }
   const notes = releaseNotes(readFileSync(path, 'utf8'), version);
   if (notes === undefined) {
-    console.error(`${path} has no "## [${version}]" section with notes: move the Unreleased entries under it, then tag again.`);
+    console.error(
+      `${path} has no "## [${version}]" section with notes: move the Unreleased entries under it, then tag again.`,
+    );
     process.exit(1);
   }
   console.log(notes);

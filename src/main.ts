@@ -30,13 +30,25 @@ export async function run(): Promise<void> {
   });
   try {
     const settings = readSettings((name) => core.getInput(name), logger);
-    const platform = { clock: systemClock, sleep: realSleep, logger, signal: cancel.signal, onStep: (next: RotationStep) => (step = next) };
+    const platform = {
+      clock: systemClock,
+      sleep: realSleep,
+      logger,
+      signal: cancel.signal,
+      onStep: (next: RotationStep) => (step = next),
+    };
     const done = await runActionOnce(settings, platform, runContext());
-    const cancelled = cancel.received && { kind: 'cancelled' as const, message: describeFinishedAfterCancel(cancel.received) };
+    const cancelled = cancel.received && {
+      kind: 'cancelled' as const,
+      message: describeFinishedAfterCancel(cancel.received),
+    };
     const run = cancelled ? { ...done, rotation: withFailure(done.rotation, cancelled) } : done;
     const result = run.rotation;
     setOutputs(run);
-    await writeSummary(logger, renderSummary(result, systemClock.now(), { issue: issueLink(run), warnings: run.warnings }));
+    await writeSummary(
+      logger,
+      renderSummary(result, systemClock.now(), { issue: issueLink(run), warnings: run.warnings }),
+    );
     logger.info(result.action);
     if (result.failures.length) {
       core.setFailed(result.failures.map((failure) => failure.message).join('\n'));
@@ -69,7 +81,8 @@ function setOutputs(run: ActionRunResult): void {
     core.setOutput('access-token', record.tokens.accessToken);
     core.setOutput('expires-at', formatIsoSeconds(record.meta.accessTokenExpiresAt));
   }
-  if (health.refreshTokenExpiresAt) core.setOutput('refresh-token-expires-at', formatIsoSeconds(health.refreshTokenExpiresAt));
+  if (health.refreshTokenExpiresAt)
+    core.setOutput('refresh-token-expires-at', formatIsoSeconds(health.refreshTokenExpiresAt));
   core.setOutput('refreshed', String(result.refreshed));
   core.setOutput('status', result.status);
   if (run.alert?.issueNumber !== undefined) core.setOutput('issue-number', String(run.alert.issueNumber));

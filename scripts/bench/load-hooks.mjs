@@ -4,6 +4,7 @@ import { appendFileSync } from 'node:fs';
 
 export async function load(url, context, nextLoad) {
   const log = process.env.BENCH_LOAD_LOG;
-  if (log && url.startsWith('file:')) appendFileSync(log, `${(performance.timeOrigin + performance.now()).toFixed(2)}\t${url}\n`);
+  if (log && url.startsWith('file:'))
+    appendFileSync(log, `${(performance.timeOrigin + performance.now()).toFixed(2)}\t${url}\n`);
   return nextLoad(url, context);
 }

@@ -24,13 +24,17 @@ if (timeline) {
     started.set(request, now());
     log(`HTTP ${request.method} ${String(request.origin).replace(/^https?:\/\//, '')}${path(request.path)} (fetch)`);
   });
-  subscribe('undici:request:headers', ({ request, response }) => done(request, `${request.method} ${path(request.path)}`, response.statusCode));
+  subscribe('undici:request:headers', ({ request, response }) =>
+    done(request, `${request.method} ${path(request.path)}`, response.statusCode),
+  );
   const target = (request) => request.getHeader('x-amz-target') ?? `${request.method} ${path(request.path)}`;
   subscribe('http.client.request.start', ({ request }) => {
     started.set(request, now());
     log(`HTTP ${target(request)} ${request.host} (node:http)`);
   });
-  subscribe('http.client.response.finish', ({ request, response }) => done(request, target(request), response.statusCode));
+  subscribe('http.client.response.finish', ({ request, response }) =>
+    done(request, target(request), response.statusCode),
+  );
   process.once('beforeExit', () => log('event loop empty (beforeExit)'));
   process.once('exit', () => log('exit event'));
 }

@@ -49,4 +49,3 @@ export async function buildActionDeps(settings: Settings, platform: Platform): P
   }
   return { clock, sleep, logger, schwab, sources, primary, mirrors, signal: platform.signal, onStep: platform.onStep };
 }
-

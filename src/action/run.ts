@@ -62,7 +62,11 @@ export interface ActionRunResult {
  * its health (#alert-issue) and, when asked, keep the schedule alive. Issue and keep-alive failures are warnings: they
  * never stop the token from being refreshed and written.
  */
-export async function runActionOnce(settings: Settings, platform: Platform, context: RunContext = {}): Promise<ActionRunResult> {
+export async function runActionOnce(
+  settings: Settings,
+  platform: Platform,
+  context: RunContext = {},
+): Promise<ActionRunResult> {
   const { logger, clock } = platform;
   const alerts = settings.githubToken && settings.repository ? startAlerts(settings, platform) : undefined;
   const deps = await buildActionDeps(settings, platform);
@@ -94,7 +98,9 @@ export async function runActionOnce(settings: Settings, platform: Platform, cont
     return { rotation, warnings };
   }
   if (!alerts) {
-    logger.info('The re-auth alert issue is off: it needs github-token and GITHUB_REPOSITORY (both set on GitHub runners).');
+    logger.info(
+      'The re-auth alert issue is off: it needs github-token and GITHUB_REPOSITORY (both set on GitHub runners).',
+    );
     return { rotation, warnings };
   }
 

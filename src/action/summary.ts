@@ -32,7 +32,9 @@ export interface SummaryExtras {
  */
 export function renderSummary(result: RotationResult, now: Date, extras: SummaryExtras = {}): string {
   const { health, record } = result;
-  const tokenHealth = result.healthKnown ? STATUS_BADGE[health.status] : '⚪ unknown: the token record could not be read';
+  const tokenHealth = result.healthKnown
+    ? STATUS_BADGE[health.status]
+    : '⚪ unknown: the token record could not be read';
   // The run's outcome first; a failed run shows the refresh token's own health on a line of its own.
   const rows: [string, string][] =
     result.status === 'error'
@@ -42,12 +44,18 @@ export function renderSummary(result: RotationResult, now: Date, extras: Summary
         ]
       : [['Status', STATUS_BADGE[result.status]]];
   if (record) {
-    rows.push(['Access token expires', `${formatStamp(record.meta.accessTokenExpiresAt)} ` +
-      `(${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`]);
+    rows.push([
+      'Access token expires',
+      `${formatStamp(record.meta.accessTokenExpiresAt)} ` +
+        `(${formatDuration(record.meta.accessTokenExpiresAt.getTime() - now.getTime())})`,
+    ]);
   }
   if (health.refreshTokenExpiresAt) {
     const left = health.refreshTokenExpiresAt.getTime() - now.getTime();
-    rows.push(['Refresh token deadline', `${formatStamp(health.refreshTokenExpiresAt)} (${formatDuration(left)} left)`]);
+    rows.push([
+      'Refresh token deadline',
+      `${formatStamp(health.refreshTokenExpiresAt)} (${formatDuration(left)} left)`,
+    ]);
     rows.push(['7-day window', lifetimeBar(left)]);
   }
   if (record) {
@@ -57,14 +65,17 @@ export function renderSummary(result: RotationResult, now: Date, extras: Summary
   }
   if (result.chosenFrom) rows.push(['Read from', result.chosenFrom]);
   rows.push(['This run', result.action]);
-  if (extras.issue) rows.push(['Alert issue', `[#${extras.issue.number}](${extras.issue.url}) (${extras.issue.action})`]);
+  if (extras.issue)
+    rows.push(['Alert issue', `[#${extras.issue.number}](${extras.issue.url}) (${extras.issue.action})`]);
 
   const lines = ['## Schwab token', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)];
   if (result.stores.length) {
     lines.push('', '### Stores', '', '| Store | Result | Detail |', '| --- | --- | --- |');
-    for (const store of result.stores) lines.push(`| ${cell(store.label)} | ${OUTCOME_TEXT[store.outcome]} | ${cell(store.detail)} |`);
+    for (const store of result.stores)
+      lines.push(`| ${cell(store.label)} | ${OUTCOME_TEXT[store.outcome]} | ${cell(store.detail)} |`);
   }
-  if (result.failures.length) lines.push('', '### Problems', '', ...result.failures.map((failure) => `- ${failure.message}`));
+  if (result.failures.length)
+    lines.push('', '### Problems', '', ...result.failures.map((failure) => `- ${failure.message}`));
   const warnings = [...result.warnings, ...(extras.warnings ?? [])];
   if (warnings.length) lines.push('', '### Warnings', '', ...warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';

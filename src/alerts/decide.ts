@@ -81,9 +81,14 @@ export function decideAlert(input: DecideInput): AlertDecision {
   const issue = input.openIssue;
 
   if (!issue) {
-    if (status === 'healthy') return { action: 'none', status, reason: 'The token is healthy and no alert issue is open.' };
+    if (status === 'healthy')
+      return { action: 'none', status, reason: 'The token is healthy and no alert issue is open.' };
     if (status === 'expiring') {
-      return { action: 'open', status, reason: 'The refresh token entered the warning window: opening the alert issue.' };
+      return {
+        action: 'open',
+        status,
+        reason: 'The refresh token entered the warning window: opening the alert issue.',
+      };
     }
     return {
       action: 'open',
@@ -103,8 +108,7 @@ export function decideAlert(input: DecideInput): AlertDecision {
       action: 'none',
       status,
       reason:
-        `The token is healthy but still from the login ${ref} was opened for; ` +
-        'it stays open until the next login.',
+        `The token is healthy but still from the login ${ref} was opened for; ` + 'it stays open until the next login.',
     };
   }
 

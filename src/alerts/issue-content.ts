@@ -82,7 +82,8 @@ function code(value: string): string {
  */
 export function buildLoginCommand(options: LoginCommandOptions): string {
   const args = ['--callback-url', shellQuote(options.callbackUrl)];
-  if (options.schwabBaseUrl && options.schwabBaseUrl !== DEFAULT_SCHWAB_BASE_URL) args.push('--schwab-base-url', shellQuote(options.schwabBaseUrl));
+  if (options.schwabBaseUrl && options.schwabBaseUrl !== DEFAULT_SCHWAB_BASE_URL)
+    args.push('--schwab-base-url', shellQuote(options.schwabBaseUrl));
   if (options.awsSecretId) {
     args.push('--aws-secret-id', shellQuote(options.awsSecretId));
     if (options.awsRegion) args.push('--aws-region', shellQuote(options.awsRegion));
@@ -91,7 +92,8 @@ export function buildLoginCommand(options: LoginCommandOptions): string {
     args.push('--github-repo', shellQuote(options.githubSecret.repo));
     args.push('--github-secret-name', shellQuote(options.githubSecret.name));
   }
-  if (options.tokenFormat && options.tokenFormat !== 'rotator') args.push('--token-format', shellQuote(options.tokenFormat));
+  if (options.tokenFormat && options.tokenFormat !== 'rotator')
+    args.push('--token-format', shellQuote(options.tokenFormat));
   return loginCommand(args);
 }
 
@@ -115,7 +117,9 @@ function deadlineOf(loginAt: Date | undefined): Date | undefined {
 }
 
 /** The issue title: what is needed, for which token, by when. */
-export function alertTitle(input: Pick<AlertContentInput, 'tokenId' | 'status' | 'schwabRejected' | 'loginAt' | 'redact'>): string {
+export function alertTitle(
+  input: Pick<AlertContentInput, 'tokenId' | 'status' | 'schwabRejected' | 'loginAt' | 'redact'>,
+): string {
   const deadline = deadlineOf(input.loginAt);
   let title: string;
   if (input.status === 'expiring' && deadline) {
@@ -141,7 +145,7 @@ function situation(input: AlertContentInput, deadline: Date | undefined): string
     return (
       `Schwab rejected the refresh token on ${formatUtc(input.now)}; its deadline was ${when}. ` +
       'A refresh token dies early when a newer login replaces it (each login invalidates the older tokens) or ' +
-        'when it is revoked.'
+      'when it is revoked.'
     );
   }
   if (left < 0) return `The refresh token expired at ${when}.`;
@@ -150,20 +154,23 @@ function situation(input: AlertContentInput, deadline: Date | undefined): string
 
 /** The one-tap link to the login function, the first thing the issue (and its notification) shows. */
 function oneTapLink(loginUrl: string): string {
-  return `**[Log in to Schwab now](${loginUrl}/login)**: one tap, from any device. Schwab's own login page opens; once ` +
-    `you approve, the login function stores the new token and this workflow takes it from there.`;
+  return (
+    `**[Log in to Schwab now](${loginUrl}/login)**: one tap, from any device. Schwab's own login page opens; once ` +
+    `you approve, the login function stores the new token and this workflow takes it from there.`
+  );
 }
 
 function loginSteps(input: AlertContentInput): string[] {
   const { login } = input;
   const oneTap = login.loginUrl !== undefined;
   const writes = [`- the file ${code('schwab_token.json')} in the current directory (mode 0600)`];
-  if (login.awsSecretId) writes.push(`- the AWS Secrets Manager secret ${code(login.awsSecretId)} (with your usual AWS credentials)`);
+  if (login.awsSecretId)
+    writes.push(`- the AWS Secrets Manager secret ${code(login.awsSecretId)} (with your usual AWS credentials)`);
   if (login.githubSecret) {
     writes.push(
       `- the GitHub secret ${code(login.githubSecret.name)} of ${code(login.githubSecret.repo)} ` +
         `(needs ${code('GH_TOKEN')} set to a token allowed to write secrets, e.g. ` +
-          `${code('GH_TOKEN=$(gh auth token)')})`,
+        `${code('GH_TOKEN=$(gh auth token)')})`,
     );
   }
   const pickup =
@@ -173,7 +180,9 @@ function loginSteps(input: AlertContentInput): string[] {
       : `Then store the content of ${code('schwab_token.json')} where this workflow reads its token ` +
         `(its ${code('token')} input); the next run adopts the newer login and closes this issue.`;
   return [
-    oneTap ? '### Or log in from a terminal (one command, one browser click)' : '### How to log in again (one command, one browser click)',
+    oneTap
+      ? '### Or log in from a terminal (one command, one browser click)'
+      : '### How to log in again (one command, one browser click)',
     '',
     "1. On a machine with Node.js 20 or later, put your app's key and secret in the environment (neither is shown " +
       `here, and the secret stays out of the shell history): ${code('export SCHWAB_APP_KEY=YOUR_APP_KEY')} with ` +
@@ -238,7 +247,11 @@ export function reauthComment(input: AlertContentInput): string {
     `**The refresh token for ${code(input.tokenId)} is dead now.** ${situation(input, deadline)}`,
     '',
     ...(input.login.loginUrl
-      ? [oneTapLink(input.login.loginUrl), '', 'Every run of this workflow fails until someone logs in again. Or, from a terminal:']
+      ? [
+          oneTapLink(input.login.loginUrl),
+          '',
+          'Every run of this workflow fails until someone logs in again. Or, from a terminal:',
+        ]
       : ['Every run of this workflow fails until someone logs in again:']),
     '',
     '```sh',

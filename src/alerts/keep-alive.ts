@@ -86,7 +86,8 @@ export async function keepScheduleAlive(options: KeepAliveOptions): Promise<Keep
     return {
       action: 'skipped',
       reason: 'The workflow file is unknown.',
-      warning: 'keep-schedule-alive needs GITHUB_WORKFLOW_REF (set by the runner) to name the workflow file; nothing ' +
+      warning:
+        'keep-schedule-alive needs GITHUB_WORKFLOW_REF (set by the runner) to name the workflow file; nothing ' +
         'was re-enabled.',
       requests: 0,
     };
@@ -105,10 +106,19 @@ export async function keepScheduleAlive(options: KeepAliveOptions): Promise<Keep
   try {
     workflow = (await client.rest.actions.getWorkflow(params)).data;
   } catch (error) {
-    return { action: 'skipped', reason: 'The workflow could not be read.', warning: describe(error, `reading the workflow ${parsed.file}`), requests: 1 };
+    return {
+      action: 'skipped',
+      reason: 'The workflow could not be read.',
+      warning: describe(error, `reading the workflow ${parsed.file}`),
+      requests: 1,
+    };
   }
   if (workflow.state === 'disabled_manually') {
-    return { action: 'skipped', reason: `The workflow ${parsed.file} was disabled by a person; it is left alone.`, requests: 1 };
+    return {
+      action: 'skipped',
+      reason: `The workflow ${parsed.file} was disabled by a person; it is left alone.`,
+      requests: 1,
+    };
   }
   const updatedAt = workflow.updated_at ? Date.parse(workflow.updated_at) : Number.NaN;
   if (workflow.state === 'active' && updatedAt >= start.getTime()) {
@@ -124,9 +134,16 @@ export async function keepScheduleAlive(options: KeepAliveOptions): Promise<Keep
   try {
     await client.rest.actions.enableWorkflow(params);
   } catch (error) {
-    return { action: 'skipped', reason: 'The workflow could not be re-enabled.', warning: describe(error, `re-enabling the workflow ${parsed.file}`), requests: 2 };
+    return {
+      action: 'skipped',
+      reason: 'The workflow could not be re-enabled.',
+      warning: describe(error, `re-enabling the workflow ${parsed.file}`),
+      requests: 2,
+    };
   }
-  logger.info(`Re-enabled the workflow ${parsed.file}, which resets GitHub's 60-day inactivity timer for its schedule.`);
+  logger.info(
+    `Re-enabled the workflow ${parsed.file}, which resets GitHub's 60-day inactivity timer for its schedule.`,
+  );
   return { action: 'enabled', reason: `Re-enabled the workflow ${parsed.file} (weekly keep-alive).`, requests: 2 };
 }
 

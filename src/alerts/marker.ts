@@ -36,7 +36,9 @@ const SAFE = /[A-Za-z0-9._:/@+=,~-]/;
 function encodeValue(value: string): string {
   let out = '';
   for (const char of value) {
-    out += SAFE.test(char) ? char : encodeURIComponent(char).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    out += SAFE.test(char)
+      ? char
+      : encodeURIComponent(char).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
   return out;
 }

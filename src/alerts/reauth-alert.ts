@@ -175,14 +175,20 @@ export class ReauthAlerts {
       try {
         found.reauthCommentLogins = await this.reauthCommentLogins(found);
       } catch (error) {
-        return { action: 'none', decision, ...this.ref(found), warning: this.describe(error, `reading the comments of issue #${found.number}`) };
+        return {
+          action: 'none',
+          decision,
+          ...this.ref(found),
+          warning: this.describe(error, `reading the comments of issue #${found.number}`),
+        };
       }
       decision = decideAlert({ ...base, openIssue: found });
     }
     this.logger.debug(`Alert issue: ${decision.reason}`);
 
     if (input.dryRun || decision.action === 'none') {
-      if (input.dryRun && decision.action !== 'none') this.logger.info(`Dry run: would ${decision.action.replace('-', ' ')} the alert issue.`);
+      if (input.dryRun && decision.action !== 'none')
+        this.logger.info(`Dry run: would ${decision.action.replace('-', ' ')} the alert issue.`);
       return { action: 'none', decision, ...this.ref(found) };
     }
 
@@ -236,7 +242,9 @@ export class ReauthAlerts {
     let askedWhoAmI = false;
     const logins: Array<Date | undefined> = [];
     for (const comment of comments) {
-      const markers = parseMarkers(comment.body).filter((m) => m.kind === 'reauth-required' && m.tokenId === this.tokenId);
+      const markers = parseMarkers(comment.body).filter(
+        (m) => m.kind === 'reauth-required' && m.tokenId === this.tokenId,
+      );
       if (markers.length === 0) continue;
       const author = comment.user?.login?.toLowerCase();
       if (author && !trusted.has(author) && !askedWhoAmI) {
@@ -245,8 +253,10 @@ export class ReauthAlerts {
         if (me) trusted.add(me.toLowerCase());
       }
       if (!author || !trusted.has(author)) {
-        this.logger.debug(`Alert issue #${issue.number}: ignored a marker in a comment by ` +
-          `${comment.user?.login ?? 'an unknown user'}, who does not write the alerts.`);
+        this.logger.debug(
+          `Alert issue #${issue.number}: ignored a marker in a comment by ` +
+            `${comment.user?.login ?? 'an unknown user'}, who does not write the alerts.`,
+        );
         continue;
       }
       for (const marker of markers) logins.push(marker.login);
@@ -294,7 +304,11 @@ export class ReauthAlerts {
       created = (await create(this.assignees)).data;
     } catch (error) {
       if (statusOf(error) !== 422 || !this.assignees.length) {
-        return { action: 'none', decision, warning: this.join([...warnings, this.describe(error, 'opening the alert issue')]) };
+        return {
+          action: 'none',
+          decision,
+          warning: this.join([...warnings, this.describe(error, 'opening the alert issue')]),
+        };
       }
       warnings.push(
         this.redact(
@@ -305,7 +319,11 @@ export class ReauthAlerts {
       try {
         created = (await create([])).data;
       } catch (retryError) {
-        return { action: 'none', decision, warning: this.join([...warnings, this.describe(retryError, 'opening the alert issue')]) };
+        return {
+          action: 'none',
+          decision,
+          warning: this.join([...warnings, this.describe(retryError, 'opening the alert issue')]),
+        };
       }
     }
     const searchLabel = this.labels[0] as string;
@@ -316,7 +334,13 @@ export class ReauthAlerts {
       );
     }
     this.logger.info(`Opened alert issue #${created.number}: ${created.html_url}`);
-    return { action: 'opened', decision, issueNumber: created.number, issueUrl: created.html_url, ...this.warn(warnings) };
+    return {
+      action: 'opened',
+      decision,
+      issueNumber: created.number,
+      issueUrl: created.html_url,
+      ...this.warn(warnings),
+    };
   }
 
   /** Creates missing labels. Returns a warning when the search label cannot be ensured (opening would then repeat). */
@@ -352,13 +376,28 @@ export class ReauthAlerts {
     return undefined;
   }
 
-  private async commentReauth(input: AlertSyncInput, decision: AlertDecision, issue: FoundIssue): Promise<AlertOutcome> {
+  private async commentReauth(
+    input: AlertSyncInput,
+    decision: AlertDecision,
+    issue: FoundIssue,
+  ): Promise<AlertOutcome> {
     const status = 'reauth-required' as const;
     const body = reauthComment({ ...this.contentInput(input), status });
     try {
-      await this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue.number, body, request: NOT_RETRIED });
+      await this.client.rest.issues.createComment({
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: issue.number,
+        body,
+        request: NOT_RETRIED,
+      });
     } catch (error) {
-      return { action: 'none', decision, ...this.ref(issue), warning: this.describe(error, `commenting on issue #${issue.number}`) };
+      return {
+        action: 'none',
+        decision,
+        ...this.ref(issue),
+        warning: this.describe(error, `commenting on issue #${issue.number}`),
+      };
     }
     this.logger.info(`Commented on alert issue #${issue.number}: a login is required now.`);
     return { action: 'commented', decision, ...this.ref(issue) };
@@ -378,14 +417,31 @@ export class ReauthAlerts {
         state_reason: 'completed',
       });
     } catch (error) {
-      return { action: 'none', decision, ...this.ref(issue), warning: this.describe(error, `closing issue #${issue.number}`) };
+      return {
+        action: 'none',
+        decision,
+        ...this.ref(issue),
+        warning: this.describe(error, `closing issue #${issue.number}`),
+      };
     }
     this.logger.info(`Closed alert issue #${issue.number}: a new login is in use.`);
     const outcome: AlertOutcome = { action: 'closed', decision, ...this.ref(issue) };
     if (input.loginAt) {
-      const body = closedComment({ tokenId: this.tokenId, now: input.now, loginAt: input.loginAt, runUrl: input.runUrl, redact: this.redact });
+      const body = closedComment({
+        tokenId: this.tokenId,
+        now: input.now,
+        loginAt: input.loginAt,
+        runUrl: input.runUrl,
+        redact: this.redact,
+      });
       try {
-        await this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue.number, body, request: NOT_RETRIED });
+        await this.client.rest.issues.createComment({
+          owner: this.owner,
+          repo: this.repo,
+          issue_number: issue.number,
+          body,
+          request: NOT_RETRIED,
+        });
       } catch (error) {
         outcome.warning = this.describe(error, `commenting on the closed issue #${issue.number}`);
       }
@@ -441,7 +497,10 @@ function labelName(label: unknown): string | undefined {
 /** One sentence for a failed GitHub call: what was being done, what GitHub said, and the fix. Not yet redacted. */
 export function describeGitHubError(error: unknown, doing: string, repository: string, permission: string): string {
   const status = statusOf(error);
-  const message = errorMessage(error).replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
+  const message = errorMessage(error)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.\s]+$/, '');
   if (/rate limit/i.test(message) && (status === 403 || status === 429)) {
     return `GitHub's rate limit stopped ${doing} (${status}); the next run tries again.`;
   }
@@ -449,14 +508,20 @@ export function describeGitHubError(error: unknown, doing: string, repository: s
     case 401:
       return `GitHub rejected the github-token while ${doing} (401): check that the token is valid.`;
     case 403:
-      return `GitHub refused ${doing} (403): the github-token needs the "${permission}" permission (add "permissions: ` +
-        `${permission}" to the workflow job).`;
+      return (
+        `GitHub refused ${doing} (403): the github-token needs the "${permission}" permission (add "permissions: ` +
+        `${permission}" to the workflow job).`
+      );
     case 404:
-      return `GitHub answered 404 while ${doing}: check that ${repository} exists and the github-token can access it ` +
-        `with "${permission}".`;
+      return (
+        `GitHub answered 404 while ${doing}: check that ${repository} exists and the github-token can access it ` +
+        `with "${permission}".`
+      );
     case 410:
-      return `GitHub answered 410 while ${doing}: the feature is disabled in ${repository}; enable it in the repository ` +
-        `settings.`;
+      return (
+        `GitHub answered 410 while ${doing}: the feature is disabled in ${repository}; enable it in the repository ` +
+        `settings.`
+      );
     case undefined:
       return `Could not reach GitHub while ${doing}: ${message}.`;
     default:

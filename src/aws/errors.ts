@@ -48,10 +48,7 @@ export class SecretsManagerError extends UserError {
 }
 
 export type SecretsManagerOperation =
-  | 'GetSecretValue'
-  | 'PutSecretValue'
-  | 'UpdateSecretVersionStage'
-  | 'DescribeSecret';
+  'GetSecretValue' | 'PutSecretValue' | 'UpdateSecretVersionStage' | 'DescribeSecret';
 
 export interface ErrorContext {
   operation: SecretsManagerOperation;
@@ -140,7 +137,10 @@ function fields(error: unknown): { name: string; message: string; code: string; 
 
 /** AWS's own words, redacted, on one line and short, without a trailing period (we end the sentence). */
 function awsSaid(message: string, redact: (text: string) => string): string {
-  const line = redact(message).replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
+  const line = redact(message)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.\s]+$/, '');
   if (!line) return '';
   return ` (AWS said: "${line.length > 300 ? `${line.slice(0, 297)}...` : line}")`;
 }
@@ -161,10 +161,7 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
   const make = (kind: SecretsManagerErrorKind, text: string) => new SecretsManagerError(kind, text, { cause: error });
 
   if (/region is missing/i.test(message) || /region is missing/i.test(name)) {
-    return make(
-      'region-missing',
-      `No AWS region is configured for ${secret}: set ${settingName('aws-region')}.`,
-    );
+    return make('region-missing', `No AWS region is configured for ${secret}: set ${settingName('aws-region')}.`);
   }
 
   if (name === 'ResourceNotFoundException') {
@@ -180,7 +177,7 @@ export function toSecretsManagerError(error: unknown, context: ErrorContext): Se
       'kms',
       `AWS Secrets Manager could not use the KMS key of ${short} in region ${region} (${name || `HTTP ${status}`}): ` +
         `make sure the key is enabled and that these credentials are allowed kms:Decrypt and kms:GenerateDataKey ` +
-          `on it${said}.`,
+        `on it${said}.`,
     );
   }
 

@@ -106,7 +106,8 @@ export class SecretsManagerStore {
   private readonly cleanups = new Set<Promise<void>>();
 
   constructor(options: SecretsManagerStoreOptions) {
-    if (!options.secretId.trim()) throw new SecretsManagerError('rejected', 'The AWS secret id is empty: set it to the secret name or ARN.');
+    if (!options.secretId.trim())
+      throw new SecretsManagerError('rejected', 'The AWS secret id is empty: set it to the secret name or ARN.');
     if (!/^[A-Za-z0-9_-]{32,64}$/.test(options.clientRequestToken)) {
       // A programming error, not a user one: AWS wants 32–64 characters; callers pass randomUUID().
       throw new TypeError('clientRequestToken must be 32-64 characters (use crypto.randomUUID())');
@@ -117,7 +118,8 @@ export class SecretsManagerStore {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.retryDelayMs = options.retryDelayMs;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-    this.regionName = nonEmpty(options.region) ?? nonEmpty(process.env.AWS_REGION) ?? nonEmpty(process.env.AWS_DEFAULT_REGION);
+    this.regionName =
+      nonEmpty(options.region) ?? nonEmpty(process.env.AWS_REGION) ?? nonEmpty(process.env.AWS_DEFAULT_REGION);
   }
 
   /** The region in use, once known (the option or environment at once; the SDK's profile lookup after a call). */
@@ -264,7 +266,8 @@ export class SecretsManagerStore {
         throw new SecretsManagerError(
           'rejected',
           `AWS Secrets Manager refused to move ${CURRENT} of secret "${this.secretId}" to the new version ${ours} ` +
-            'although it is still on the expected version: check for a rotation or replication configured on the secret.',
+            'although it is still on the expected version: ' +
+            'check for a rotation or replication configured on the secret.',
         );
       }
       if (current.versionId !== undefined) {
@@ -365,7 +368,9 @@ export class SecretsManagerStore {
         ),
       );
       if (out.ARN === undefined && out.Name === undefined) return 'unconfirmed';
-      this.logger.debug(`Moved ${CURRENT} of AWS secret "${this.secretId}" to version ${ours}${from ? ` from ${from}` : ''}.`);
+      this.logger.debug(
+        `Moved ${CURRENT} of AWS secret "${this.secretId}" to version ${ours}${from ? ` from ${from}` : ''}.`,
+      );
       return 'moved';
     } catch (error) {
       // "Version stage AWSCURRENT not found in version …", "Not a valid version: …" (the old version was cleaned up),
@@ -380,7 +385,8 @@ export class SecretsManagerStore {
     return new SecretsManagerError(
       'service',
       `AWS Secrets Manager answered ${operation} on secret "${this.secretId}" with an empty or malformed response: ` +
-        `check AWS_ENDPOINT_URL_SECRETS_MANAGER and any proxy between ${thisMachine()} and ${this.endpoint()}, then try again.`,
+        `check AWS_ENDPOINT_URL_SECRETS_MANAGER and any proxy between ${thisMachine()} and ${this.endpoint()}, ` +
+        'then try again.',
     );
   }
 
@@ -389,7 +395,11 @@ export class SecretsManagerStore {
     try {
       await this.call('UpdateSecretVersionStage', ({ sdk, client }) =>
         client.send(
-          new sdk.UpdateSecretVersionStageCommand({ SecretId: this.secretId, VersionStage: PENDING, RemoveFromVersionId: ours }),
+          new sdk.UpdateSecretVersionStageCommand({
+            SecretId: this.secretId,
+            VersionStage: PENDING,
+            RemoveFromVersionId: ours,
+          }),
         ),
       );
     } catch (error) {
@@ -483,7 +493,9 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function isInvalidParameter(error: unknown): boolean {
   const cause = error instanceof SecretsManagerError ? error.cause : error;
-  return typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'InvalidParameterException';
+  return (
+    typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'InvalidParameterException'
+  );
 }
 
 function causeMessage(error: SecretsManagerError): string {

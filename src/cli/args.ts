@@ -137,11 +137,13 @@ export function renderCommandHelp(spec: CommandSpec): string {
           '  SCHWAB_BASE_URL                     as --schwab-base-url',
         ]
       : []),
-    '  AWS_REGION, AWS_PROFILE, …          the AWS SDK\'s usual variables; AWS_ENDPOINT_URL_SECRETS_MANAGER for ' +
+    "  AWS_REGION, AWS_PROFILE, …          the AWS SDK's usual variables; AWS_ENDPOINT_URL_SECRETS_MANAGER for " +
       'another endpoint',
     ...(spec.name === 'login'
-      ? ['  GH_TOKEN or GITHUB_TOKEN            a token with "Secrets: read and write" (GITHUB_API_URL for ' +
-        'GitHub Enterprise)']
+      ? [
+          '  GH_TOKEN or GITHUB_TOKEN            a token with "Secrets: read and write" (GITHUB_API_URL for ' +
+            'GitHub Enterprise)',
+        ]
       : []),
     '',
     'Exit status:',

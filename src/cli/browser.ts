@@ -6,7 +6,11 @@ import { spawn } from 'node:child_process';
  * elsewhere `xdg-open`, only with a display (DISPLAY / WAYLAND_DISPLAY). Never over SSH. Failures are silent:
  * the URL is printed anyway.
  */
-export function openInBrowser(url: string, env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): boolean {
+export function openInBrowser(
+  url: string,
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform = process.platform,
+): boolean {
   if (env.SSH_CONNECTION || env.SSH_TTY) return false;
   let command: string;
   let args: string[];

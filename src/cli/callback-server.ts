@@ -80,7 +80,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Callba
   const requestUrl = req.url ?? '/';
   const path = requestUrl.split('?')[0]?.replace(/\/+$/, '') ?? '';
   if (req.method !== 'GET' || path !== options.path) {
-    sendPage(res, { status: 404, title: 'Not found', message: 'This is the schwab-token-rotator login callback; nothing else lives here.' });
+    sendPage(res, {
+      status: 404,
+      title: 'Not found',
+      message: 'This is the schwab-token-rotator login callback; nothing else lives here.',
+    });
     return;
   }
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
@@ -101,7 +105,7 @@ function sendPage(res: ServerResponse, page: BrowserPage): void {
   const body =
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
     `<title>${escapeHtml(page.title)}</title><style>body{font:16px/1.5 ` +
-      `system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em}</style>` +
+    `system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em}</style>` +
     `</head><body><h1>${escapeHtml(page.title)}</h1><p>${escapeHtml(page.message)}</p></body></html>\n`;
   res.writeHead(page.status, {
     'Content-Type': 'text/html; charset=utf-8',

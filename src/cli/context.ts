@@ -30,16 +30,20 @@ export function createContext(
   options: { verbose: boolean; timestamps: boolean },
   redactor: Redactor = new Redactor(),
 ): CommandContext {
-  const logger = createLogger({
-    // The CLI has no runner to tell: the redactor alone keeps values out of what it writes.
-    registerSecret: () => undefined,
-    write: (level, message) => {
-      if (level === 'debug' && !options.verbose) return;
-      const time = options.timestamps ? `${formatIsoSeconds(io.clock.now())} ` : '';
-      const tag = level === 'warning' ? 'warning: ' : level === 'error' ? 'error: ' : level === 'debug' ? 'debug: ' : '';
-      io.stderr.write(`${time}${tag}${message}\n`);
+  const logger = createLogger(
+    {
+      // The CLI has no runner to tell: the redactor alone keeps values out of what it writes.
+      registerSecret: () => undefined,
+      write: (level, message) => {
+        if (level === 'debug' && !options.verbose) return;
+        const time = options.timestamps ? `${formatIsoSeconds(io.clock.now())} ` : '';
+        const tag =
+          level === 'warning' ? 'warning: ' : level === 'error' ? 'error: ' : level === 'debug' ? 'debug: ' : '';
+        io.stderr.write(`${time}${tag}${message}\n`);
+      },
     },
-  }, redactor);
+    redactor,
+  );
   const cwd = io.cwd ?? process.cwd();
   return {
     io,
@@ -139,7 +143,11 @@ function asUsageError<T>(validate: () => T): T {
 }
 
 /** The Schwab client the commands share: the context's logger, clock and sleep. */
-export function createSchwabClient(context: CommandContext, baseUrl: string, credentials: AppCredentials): SchwabOAuthClient {
+export function createSchwabClient(
+  context: CommandContext,
+  baseUrl: string,
+  credentials: AppCredentials,
+): SchwabOAuthClient {
   return new SchwabOAuthClient({
     baseUrl,
     appKey: credentials.appKey,
@@ -150,4 +158,3 @@ export function createSchwabClient(context: CommandContext, baseUrl: string, cre
     timeoutMs: context.io.tuning?.schwabTimeoutMs,
   });
 }
-

@@ -26,14 +26,19 @@ export interface TableExtra {
   healthKnown?: boolean;
 }
 
-const UNKNOWN_HEALTH = 'The refresh token\'s health is unknown until the store can be read.';
+const UNKNOWN_HEALTH = "The refresh token's health is unknown until the store can be read.";
 
 /**
  * The token's health as a two-column text table: names, times and counts only, never a token value.
  * `record` may be undefined (nothing usable was found); the reason line says why. A failed run says so first: the
  * run's outcome and the refresh token's health are two facts.
  */
-export function renderHealthTable(health: HealthReport, record: TokenRecord | undefined, now: Date, extra: TableExtra = {}): string {
+export function renderHealthTable(
+  health: HealthReport,
+  record: TokenRecord | undefined,
+  now: Date,
+  extra: TableExtra = {},
+): string {
   const known = extra.healthKnown !== false;
   const tokenHealth = known ? STATUS_TEXT[health.status] : 'UNKNOWN: the store could not be read';
   const rows: [string, string][] =
@@ -58,12 +63,19 @@ export function renderHealthTable(health: HealthReport, record: TokenRecord | un
   if (record) {
     rows.push(['Login', formatStamp(record.meta.createdAt)]);
     const since = now.getTime() - record.meta.lastRefresh.getTime();
-    rows.push(['Last refresh', `${formatStamp(record.meta.lastRefresh)} (${since >= 0 ? `${formatDuration(since)} ago` : 'in the future'})`]);
+    rows.push([
+      'Last refresh',
+      `${formatStamp(record.meta.lastRefresh)} (${since >= 0 ? `${formatDuration(since)} ago` : 'in the future'})`,
+    ]);
     rows.push(['Refresh count', String(record.meta.refreshCount)]);
   }
   if (extra.source) rows.push(['Source', `${extra.source}${extra.format ? ` (${FORMAT_NAMES[extra.format]})` : ''}`]);
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
-  return [...rows.map(([name, value]) => `${name.padEnd(width)}${value}`), '', known ? health.reason : UNKNOWN_HEALTH].join('\n');
+  return [
+    ...rows.map(([name, value]) => `${name.padEnd(width)}${value}`),
+    '',
+    known ? health.reason : UNKNOWN_HEALTH,
+  ].join('\n');
 }
 
 /**

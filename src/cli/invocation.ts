@@ -43,7 +43,9 @@ function npxSpec(installDir: string): string | undefined {
     const dependency = manifest.dependencies?.[PACKAGE_NAME];
     if (typeof dependency === 'string' && dependency !== '') {
       // A registry version ("^1.2.0") names the package; anything else (github:…, a URL, a path) is the spec itself.
-      return /^[\^~]?\d/.test(dependency) || dependency === 'latest' ? `${PACKAGE_NAME}@${dependency.replace(/^[\^~]/, '')}` : dependency;
+      return /^[\^~]?\d/.test(dependency) || dependency === 'latest'
+        ? `${PACKAGE_NAME}@${dependency.replace(/^[\^~]/, '')}`
+        : dependency;
     }
     const packages = manifest._npx?.packages;
     if (Array.isArray(packages)) {

@@ -67,7 +67,9 @@ export function processIo(): { io: CliIo; dispose: () => void } {
   const onSignal = (name: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      process.stderr.write(`\nReceived ${name}: stopping after the step in progress (send it again to quit at once).\n`);
+      process.stderr.write(
+        `\nReceived ${name}: stopping after the step in progress (send it again to quit at once).\n`,
+      );
       controller.abort();
     } else {
       process.exit(130);

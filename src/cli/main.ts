@@ -75,7 +75,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 function fail(io: CliIo, error: unknown, errorExit: number, redactor = new Redactor()): number {
   // Messages are built from names, never values; the command's redactor (every value it masked) is the second guard.
   const expected = error instanceof UserError;
-  const message = errorMessage(error).replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+  const message =
+    errorMessage(error)
+      .replace(/\s*\n\s*/g, ' ')
+      .trim() || 'unknown error';
   io.stderr.write(
     `${PROGRAM}: ${redactor.redact(message)}${expected ? '' : ' (an unexpected error; please report it)'}\n`,
   );

@@ -19,7 +19,10 @@ export interface RepeatOptions {
  * do not shift the schedule) until `run` returns an exit code or `signal` aborts. Returns that exit code, or
  * undefined when stopped by the signal. A run that overruns its slot is followed at once by the next.
  */
-export async function repeatEvery(options: RepeatOptions, run: () => Promise<number | undefined>): Promise<number | undefined> {
+export async function repeatEvery(
+  options: RepeatOptions,
+  run: () => Promise<number | undefined>,
+): Promise<number | undefined> {
   const { everyMs, clock, sleep, signal } = options;
   for (;;) {
     const started = clock.now().getTime();

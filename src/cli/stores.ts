@@ -42,7 +42,11 @@ export interface OpenedStore {
  * The store a command reads and writes: `--aws-secret-id` (Secrets Manager, the action's compare-and-set store),
  * else `--file` (default schwab_token.json). Both at once is a usage error: one command works on one store.
  */
-export async function openPrimaryStore(context: CommandContext, values: ParsedOptions, spec: CommandSpec): Promise<OpenedStore> {
+export async function openPrimaryStore(
+  context: CommandContext,
+  values: ParsedOptions,
+  spec: CommandSpec,
+): Promise<OpenedStore> {
   const { env } = context.io;
   const secretId = stringOption(values, spec, 'aws-secret-id', env);
   const file = stringOption(values, spec, 'file', env);
@@ -88,7 +92,13 @@ export function openGitHubSecret(context: CommandContext, repo: string, name: st
     );
   }
   const targets = parseSecretTargets(`${repo}:${name}`, undefined, '--github-repo/--github-secret-name');
-  const mirror = githubSecretsMirror(targets, token, context.logger, context.io.tuning, 'the token in GH_TOKEN (or GITHUB_TOKEN)');
+  const mirror = githubSecretsMirror(
+    targets,
+    token,
+    context.logger,
+    context.io.tuning,
+    'the token in GH_TOKEN (or GITHUB_TOKEN)',
+  );
   return {
     ...mirror,
     async write(text) {
@@ -99,4 +109,3 @@ export function openGitHubSecret(context: CommandContext, repo: string, name: st
     },
   };
 }
-

@@ -111,7 +111,10 @@ export const NOTIFYING_ROUTES: readonly string[] = [REST_ROUTES.issues.create, R
  * plugins, for each attempt sent, with the same process-wide spacing.
  */
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
-  const [{ Octokit }, { paginateRest }] = await Promise.all([import('@octokit/core'), import('@octokit/plugin-paginate-rest')]);
+  const [{ Octokit }, { paginateRest }] = await Promise.all([
+    import('@octokit/core'),
+    import('@octokit/plugin-paginate-rest'),
+  ]);
   const { logger } = options;
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const waitScale = Math.max(0, options.waitScale ?? 1);
@@ -137,14 +140,19 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
         logger.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
         return true;
       }
-      logger.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}; giving up after ${retryCount} retries.`);
+      logger.warning(
+        `GitHub ${kind} rate limit on ${request.method} ${request.url}; giving up after ${retryCount} retries.`,
+      );
       return false;
     };
 
   let plugged: Promise<Octokit> | undefined;
   const withPlugins = (): Promise<Octokit> =>
     (plugged ??= (async () => {
-      const [{ retry }, { throttling }] = await Promise.all([import('@octokit/plugin-retry'), import('@octokit/plugin-throttling')]);
+      const [{ retry }, { throttling }] = await Promise.all([
+        import('@octokit/plugin-retry'),
+        import('@octokit/plugin-throttling'),
+      ]);
       return new (Octokit.plugin(retry, throttling))({
         ...common,
         request: { fetch: fetchOver(transport, { timeoutMs }) },
@@ -191,7 +199,10 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
         replayed = true;
         return 'answer' in sent ? Promise.resolve(sent.answer) : Promise.reject(sent.error);
       };
-      return (await withPlugins()).request({ ...endpoint, request: { ...requestOptions, fetch: fetchOver(replay, { timeoutMs }) } });
+      return (await withPlugins()).request({
+        ...endpoint,
+        request: { ...requestOptions, fetch: fetchOver(replay, { timeoutMs }) },
+      });
     }
   });
   // Registered last, so it sees each request's final answer, after the plugins' retries: a redirect is an error.
@@ -250,7 +261,8 @@ function spacedWrites(transport: Transport, baseUrl: string, waitScale: number):
       const { pathname } = new URL(url);
       const path = basePath && pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
       await spacing.writes.next();
-      if (NOTIFYING.some(([route, pattern]) => route === method && pattern.test(path))) await spacing.notifications.next();
+      if (NOTIFYING.some(([route, pattern]) => route === method && pattern.test(path)))
+        await spacing.notifications.next();
     }
     return transport(url, request);
   };

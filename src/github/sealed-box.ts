@@ -40,9 +40,17 @@ export function sealWithEphemeralKey(
 ): Uint8Array {
   if (recipientPublicKey.length !== KEY_BYTES) throw new RangeError('The public key must be 32 bytes.');
   if (ephemeralSecretKey.length !== KEY_BYTES) throw new RangeError('The ephemeral secret key must be 32 bytes.');
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, ephemeralSecretKey]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, ephemeralSecretKey]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const ephemeralPublicKey = rawPublicKey(createPublicKey(privateKey));
-  const publicKey = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, recipientPublicKey]), format: 'der', type: 'spki' });
+  const publicKey = createPublicKey({
+    key: Buffer.concat([SPKI_PREFIX, recipientPublicKey]),
+    format: 'der',
+    type: 'spki',
+  });
   // OpenSSL refuses a low-order public key (an all-zero shared secret), as libsodium's crypto_box_seal does.
   const shared = diffieHellman({ privateKey, publicKey });
   const nonce = blake2b(concat(ephemeralPublicKey, recipientPublicKey), { dkLen: 24 });
@@ -98,11 +106,18 @@ let warmed = false;
 export function prepareSealedBox(): Promise<void> {
   if (!warmed) {
     warmed = true;
-    sealedBox(new Uint8Array(1), rawPublicKey(createPublicKey(createPrivateKey({
-      key: Buffer.concat([PKCS8_PREFIX, randomBytes(KEY_BYTES)]),
-      format: 'der',
-      type: 'pkcs8',
-    }))));
+    sealedBox(
+      new Uint8Array(1),
+      rawPublicKey(
+        createPublicKey(
+          createPrivateKey({
+            key: Buffer.concat([PKCS8_PREFIX, randomBytes(KEY_BYTES)]),
+            format: 'der',
+            type: 'pkcs8',
+          }),
+        ),
+      ),
+    );
   }
   return Promise.resolve();
 }

@@ -60,7 +60,7 @@ const SYNTAX = [
 
 const HOW_TO_WRITE =
   'write one target a line as NAME, owner/repo:NAME, owner/repo@environment:NAME or ' +
-    'org/ORG:NAME[:private|:all|:selected]';
+  'org/ORG:NAME[:private|:all|:selected]';
 
 /**
  * Parses the `github-secrets` input: one target a line, `#` starts a comment, blank lines are ignored.
@@ -177,7 +177,9 @@ function parseEntry(entry: string, where: string, currentRepository: string | un
  * with JSON punctuation or a segment as long as a token is named by its line number only.
  */
 function looksLikeTarget(text: string): boolean {
-  return text.length <= 200 && /^[\w.\-/@: ]+$/.test(text) && text.split(/[/@: ]/).every((segment) => segment.length <= 48);
+  return (
+    text.length <= 200 && /^[\w.\-/@: ]+$/.test(text) && text.split(/[/@: ]/).every((segment) => segment.length <= 48)
+  );
 }
 
 function checkName(name: string, where: string): void {

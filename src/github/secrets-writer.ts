@@ -78,12 +78,20 @@ export class GitHubSecretsWriter {
           await this.publicKey(target);
           return undefined;
         } catch (error) {
-          return describeFailure(target, error, this.tokenName, `cannot write secret ${target.name} to ${describeStore(target)}`);
+          return describeFailure(
+            target,
+            error,
+            this.tokenName,
+            `cannot write secret ${target.name} to ${describeStore(target)}`,
+          );
         }
       }),
     );
     const refused = refusals.find((refusal) => refusal !== undefined);
-    if (refused) throw new UserError(this.logger.redact(`${upperFirst(refused)}; nothing was refreshed, so the stored token still works.`));
+    if (refused)
+      throw new UserError(
+        this.logger.redact(`${upperFirst(refused)}; nothing was refreshed, so the stored token still works.`),
+      );
   }
 
   private async writeOne(target: SecretTarget, value: string): Promise<SecretWriteResult> {

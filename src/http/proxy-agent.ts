@@ -36,7 +36,10 @@ export function proxyAgents(options: ProxyAgentOptions): { httpAgent: HttpAgent;
       const target = targetUrl('http:', connect);
       const proxy = proxyFor(target, env);
       if (!proxy || !callback) return super.createConnection(connect, callback);
-      tunnel(proxy, target, options.timeoutMs).then((socket) => callback(null, socket), (error: Error) => callback(error, undefined as never));
+      tunnel(proxy, target, options.timeoutMs).then(
+        (socket) => callback(null, socket),
+        (error: Error) => callback(error, undefined as never),
+      );
       return undefined;
     }
   }
@@ -72,11 +75,18 @@ function tunnel(proxy: URL, target: URL, timeoutMs: number): Promise<Duplex> {
     timer = setTimeout(() => {
       request?.destroy();
       reject(
-        Object.assign(new HttpTimeoutError(`No tunnel through the proxy ${describeProxy(proxy)} to ${authority} within ${timeoutMs} ms`), {
-          proxy: describeProxy(proxy),
-        }),
+        Object.assign(
+          new HttpTimeoutError(
+            `No tunnel through the proxy ${describeProxy(proxy)} to ${authority} within ${timeoutMs} ms`,
+          ),
+          {
+            proxy: describeProxy(proxy),
+          },
+        ),
       );
     }, timeoutMs);
   });
-  return Promise.race([openTunnel(proxy, target, {}, (req) => (request = req)), deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([openTunnel(proxy, target, {}, (req) => (request = req)), deadline]).finally(() =>
+    clearTimeout(timer),
+  );
 }

@@ -12,8 +12,7 @@ export type ProxyEnv = Readonly<Record<string, string | undefined>>;
 
 export function proxyFor(target: URL, env: ProxyEnv = process.env): URL | undefined {
   if (!target.hostname || bypassesProxy(target, env)) return undefined;
-  const value =
-    target.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
+  const value = target.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
   if (!value) return undefined;
   try {
     const url = new URL(value);

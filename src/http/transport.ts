@@ -115,7 +115,10 @@ function send(url: URL, request: HttpRequest, options: TransportOptions): Promis
       reject(error);
     };
     const timer = setTimeout(
-      () => fail(new HttpTimeoutError(`No complete answer from ${url.host} within the ${formatMs(request.timeoutMs)} timeout`)),
+      () =>
+        fail(
+          new HttpTimeoutError(`No complete answer from ${url.host} within the ${formatMs(request.timeoutMs)} timeout`),
+        ),
       request.timeoutMs,
     );
     const onAbort = () => fail(abortError(request.signal));
@@ -145,11 +148,13 @@ function send(url: URL, request: HttpRequest, options: TransportOptions): Promis
       const req = client.request(url, requestOptions);
       clientRequest = req;
       req.on('error', fail);
-      req.on('response', (res) => readAnswer(url, res, maxBody, fail, (answer) => {
-        if (done) return;
-        cleanUp();
-        resolve(answer);
-      }));
+      req.on('response', (res) =>
+        readAnswer(url, res, maxBody, fail, (answer) => {
+          if (done) return;
+          cleanUp();
+          resolve(answer);
+        }),
+      );
       req.end(body);
     };
     start().catch(fail);
@@ -175,7 +180,12 @@ function readAnswer(
   });
   res.on('error', fail);
   res.on('close', () => {
-    if (!res.complete) fail(Object.assign(new Error(`${url.host} closed the connection before its answer was complete`), { code: 'ECONNRESET' }));
+    if (!res.complete)
+      fail(
+        Object.assign(new Error(`${url.host} closed the connection before its answer was complete`), {
+          code: 'ECONNRESET',
+        }),
+      );
   });
   res.on('end', () => {
     const encoded = Buffer.concat(chunks);
@@ -236,7 +246,12 @@ export async function openTunnel(
       );
     });
     req.once('error', (error: Error & { code?: string }) => {
-      reject(Object.assign(new Error(`Could not reach the proxy ${where}: ${error.message}`, { cause: error }), { code: error.code, proxy: where }));
+      reject(
+        Object.assign(new Error(`Could not reach the proxy ${where}: ${error.message}`, { cause: error }), {
+          code: error.code,
+          proxy: where,
+        }),
+      );
     });
     req.end();
   });

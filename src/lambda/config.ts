@@ -58,12 +58,18 @@ export interface LoadedConfig {
 export function readLoginEnvironment(env: NodeJS.ProcessEnv): LoginEnvironment {
   const need = (name: string, what: string): string => {
     const value = env[name]?.trim();
-    if (!value) throw new UserError(`The login function's environment variable ${name} is not set: set it to ${what} (the template ` +
-      `deploy/login-function.yml does).`);
+    if (!value)
+      throw new UserError(
+        `The login function's environment variable ${name} is not set: set it to ${what} (the template ` +
+          `deploy/login-function.yml does).`,
+      );
     return value;
   };
-  const tokenSecretId = need('TOKEN_SECRET_ID', 'the name or ARN of the Secrets Manager secret holding the token record');
-  const configSecretId = need('CONFIG_SECRET_ID', 'the name or ARN of the function\'s configuration secret');
+  const tokenSecretId = need(
+    'TOKEN_SECRET_ID',
+    'the name or ARN of the Secrets Manager secret holding the token record',
+  );
+  const configSecretId = need('CONFIG_SECRET_ID', "the name or ARN of the function's configuration secret");
   const base = env.SCHWAB_BASE_URL?.trim();
   const schwabBaseUrl = base ? normalizeHttpUrl(base) : DEFAULT_SCHWAB_BASE_URL;
   if (schwabBaseUrl === undefined) {
@@ -79,23 +85,34 @@ const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const WORKFLOW = /^[A-Za-z0-9._-]{1,200}\.ya?ml$|^\d{1,20}$/;
 
 /** Parses the configuration secret's text. `label` names the secret in messages. */
-export function parseLoginConfig(text: string | undefined, label: string): { config: LoginConfig; raw: Record<string, unknown> } {
+export function parseLoginConfig(
+  text: string | undefined,
+  label: string,
+): { config: LoginConfig; raw: Record<string, unknown> } {
   const fix = (field: string, what: string) =>
-    new UserError(`The configuration secret ${label} ${what}: set "${field}" in it (see the README's login function section).`);
+    new UserError(
+      `The configuration secret ${label} ${what}: set "${field}" in it (see the README's login function section).`,
+    );
   if (text === undefined || text.trim() === '') {
-    throw new UserError(`The configuration secret ${label} is empty: put a JSON object with "app_key" and "app_secret" in it (see ` +
-      `the README's login function section).`);
+    throw new UserError(
+      `The configuration secret ${label} is empty: put a JSON object with "app_key" and "app_secret" in it (see ` +
+        `the README's login function section).`,
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new UserError(`The configuration secret ${label} is not JSON: store one JSON object with "app_key" and "app_secret" (see ` +
-      `the README's login function section).`);
+    throw new UserError(
+      `The configuration secret ${label} is not JSON: store one JSON object with "app_key" and "app_secret" (see ` +
+        `the README's login function section).`,
+    );
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new UserError(`The configuration secret ${label} is not a JSON object: store one with "app_key" and "app_secret" (see ` +
-      `the README's login function section).`);
+    throw new UserError(
+      `The configuration secret ${label} is not a JSON object: store one with "app_key" and "app_secret" (see ` +
+        `the README's login function section).`,
+    );
   }
   const object = raw as Record<string, unknown>;
   const textField = (field: string): string | undefined => {
@@ -110,14 +127,20 @@ export function parseLoginConfig(text: string | undefined, label: string): { con
   if (!appSecret) throw fix('app_secret', 'has no "app_secret"');
   const stateKey = textField('state_key');
   if (stateKey !== undefined && stateKey.length < MIN_STATE_KEY_LENGTH) {
-    throw fix('state_key', `has a "state_key" shorter than ${MIN_STATE_KEY_LENGTH} characters (remove it and the function generates a ` +
-      `strong one)`);
+    throw fix(
+      'state_key',
+      `has a "state_key" shorter than ${MIN_STATE_KEY_LENGTH} characters (remove it and the function generates a ` +
+        `strong one)`,
+    );
   }
   let accountHashes: string[] | undefined;
   const hashes = object.account_hashes;
   if (hashes !== undefined && hashes !== null) {
     if (!Array.isArray(hashes) || !hashes.every((hash) => typeof hash === 'string' && hash.trim() !== '')) {
-      throw fix('account_hashes', 'has an "account_hashes" that is not a list of strings (remove it and the next login records it)');
+      throw fix(
+        'account_hashes',
+        'has an "account_hashes" that is not a list of strings (remove it and the next login records it)',
+      );
     }
     accountHashes = hashes.length ? [...new Set(hashes.map((hash: string) => hash.trim()))].sort() : undefined;
   }
@@ -128,7 +151,8 @@ export function parseLoginConfig(text: string | undefined, label: string): { con
   let github: GitHubDispatchConfig | undefined;
   if (token || repository || workflow) {
     if (!token) throw fix('github_token', 'names a workflow to start but has no "github_token"');
-    if (!repository || !REPOSITORY.test(repository)) throw fix('github_repository', 'needs a "github_repository" written owner/repo');
+    if (!repository || !REPOSITORY.test(repository))
+      throw fix('github_repository', 'needs a "github_repository" written owner/repo');
     if (!workflow || !WORKFLOW.test(workflow)) {
       throw fix('github_workflow', 'needs a "github_workflow" naming the workflow file (e.g. rotate-schwab-token.yml)');
     }
@@ -160,7 +184,8 @@ export class ConfigSecret {
   readonly secretId: string;
   private readonly logger: Logger;
   private readonly options: ConfigSecretOptions;
-  private client: Promise<{ sdk: typeof SecretsManagerSdk; client: SecretsManagerSdk.SecretsManagerClient }> | undefined;
+  private client:
+    Promise<{ sdk: typeof SecretsManagerSdk; client: SecretsManagerSdk.SecretsManagerClient }> | undefined;
 
   constructor(options: ConfigSecretOptions) {
     this.secretId = options.secretId;
@@ -198,7 +223,9 @@ export class ConfigSecret {
   /** Records the owner's accounts (the first login through the function). */
   async recordAccounts(loaded: LoadedConfig, hashes: string[]): Promise<LoadedConfig> {
     const stored = await this.update(loaded, 'account_hashes', [...hashes].sort());
-    this.logger.info(`Recorded ${hashes.length} account(s) of the first login in the configuration secret ${this.label}.`);
+    this.logger.info(
+      `Recorded ${hashes.length} account(s) of the first login in the configuration secret ${this.label}.`,
+    );
     return stored;
   }
 
@@ -211,13 +238,17 @@ export class ConfigSecret {
     const token = createHash('sha256').update(`${field}\n${loaded.versionId}`).digest('hex');
     try {
       const out = await this.call('PutSecretValue', ({ sdk, client }) =>
-        client.send(new sdk.PutSecretValueCommand({ SecretId: this.secretId, SecretString: text, ClientRequestToken: token })),
+        client.send(
+          new sdk.PutSecretValueCommand({ SecretId: this.secretId, SecretString: text, ClientRequestToken: token }),
+        ),
       );
       const { config } = parseLoginConfig(text, this.label);
       return { config, raw, versionId: out.VersionId ?? token };
     } catch (error) {
       if (!(error instanceof SecretsManagerError && error.kind === 'token-reused')) throw error;
-      this.logger.info(`Another instance of the function updated the configuration secret ${this.label} first; using its value.`);
+      this.logger.info(
+        `Another instance of the function updated the configuration secret ${this.label} first; using its value.`,
+      );
       return this.load();
     }
   }

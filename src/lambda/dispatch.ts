@@ -19,7 +19,10 @@ export interface DispatchOptions {
   waitScale?: number;
 }
 
-export async function dispatchWorkflow(github: GitHubDispatchConfig, options: DispatchOptions): Promise<DispatchReport> {
+export async function dispatchWorkflow(
+  github: GitHubDispatchConfig,
+  options: DispatchOptions,
+): Promise<DispatchReport> {
   const { logger } = options;
   const [owner = '', repo = ''] = github.repository.split('/');
   const base = { workflow: github.workflow, repository: github.repository };
@@ -51,14 +54,20 @@ export function describeDispatchError(error: unknown, github: GitHubDispatchConf
     case 401:
       return 'GitHub rejected the github_token of the configuration secret (401): replace it with a valid token';
     case 403:
-      return `GitHub refused (403): the github_token needs the "Actions: read and write" permission on ` +
-        `${github.repository}`;
+      return (
+        `GitHub refused (403): the github_token needs the "Actions: read and write" permission on ` +
+        `${github.repository}`
+      );
     case 404:
-      return `GitHub answered 404: check that ${github.repository} has the workflow file ${github.workflow} and that ` +
-        `the github_token can see the repository`;
+      return (
+        `GitHub answered 404: check that ${github.repository} has the workflow file ${github.workflow} and that ` +
+        `the github_token can see the repository`
+      );
     case 422:
-      return `GitHub answered 422: the workflow needs a workflow_dispatch trigger and the branch ${github.ref} must ` +
-        `exist (github_ref)`;
+      return (
+        `GitHub answered 422: the workflow needs a workflow_dispatch trigger and the branch ${github.ref} must ` +
+        `exist (github_ref)`
+      );
     case undefined:
       return `GitHub could not be reached (${errorMessage(error).replace(/\s+/g, ' ').slice(0, 200)})`;
     default:

@@ -121,7 +121,10 @@ class LoginContainer {
       return renderPage(await this.finishLogin(request, loaded), cookies);
     } catch (error) {
       logger.error(`Unexpected failure of /${route}: ${logger.redact(errorMessage(error))}`);
-      return renderPage(failurePage(500, 'Something went wrong', 'The login function failed unexpectedly; its log says why.', false), cookies);
+      return renderPage(
+        failurePage(500, 'Something went wrong', 'The login function failed unexpectedly; its log says why.', false),
+        cookies,
+      );
     }
   }
 
@@ -160,7 +163,9 @@ class LoginContainer {
     const stateText = request.query.get('state');
     const { stateKey } = loaded.config;
     // Without a state key no state can be genuine (the key is made by the first /login).
-    const reading: StateReading = stateKey ? readState(stateKey, stateText, now) : { kind: stateText ? 'forged' : 'absent' };
+    const reading: StateReading = stateKey
+      ? readState(stateKey, stateText, now)
+      : { kind: stateText ? 'forged' : 'absent' };
     const schwabError = request.query.get('error');
     const decision = decideCallback({
       schwabError,
@@ -170,7 +175,8 @@ class LoginContainer {
       seenBefore: reading.kind === 'valid' && this.spent.has(reading.nonceDigest, now),
     });
     if (decision.action === 'refuse') return this.refuse(decision.refusal, schwabError);
-    if (reading.kind !== 'valid' || !code) throw new Error('a callback without a valid state or a code got past the checks');
+    if (reading.kind !== 'valid' || !code)
+      throw new Error('a callback without a valid state or a code got past the checks');
     this.spent.add(reading.nonceDigest, reading.expiresAt, now);
 
     // The token secret must be readable (it is read for the compare-and-set anyway) before the code is spent.
@@ -208,7 +214,11 @@ class LoginContainer {
     let loaded = read;
     const { config } = loaded;
     const stored = readStored(before.text, store.label, clock.now(), logger);
-    if (stored && !stored.record.meta.loginAssumed && loginStoredSince(stored.record.meta.createdAt, login.issuedAt, clock.now())) {
+    if (
+      stored &&
+      !stored.record.meta.loginAssumed &&
+      loginStoredSince(stored.record.meta.createdAt, login.issuedAt, clock.now())
+    ) {
       return this.refuse('already-used');
     }
     const client = new SchwabOAuthClient({
@@ -255,7 +265,8 @@ class LoginContainer {
       // (after opening or closing an account): read it again before refusing.
       const fresh = config.accountHashes ? await this.reloadConfig() : undefined;
       const changed = fresh && !sameList(fresh.config.accountHashes, config.accountHashes);
-      if (!fresh || !changed || judgeAccounts(fresh.config.accountHashes, seen) === 'other-account') return this.refuse('other-account');
+      if (!fresh || !changed || judgeAccounts(fresh.config.accountHashes, seen) === 'other-account')
+        return this.refuse('other-account');
       logger.info('The configuration secret changed since it was read: its accounts were used.');
       loaded = fresh;
     }
@@ -327,7 +338,9 @@ class LoginContainer {
       this.config = Promise.resolve(fresh);
       return fresh;
     } catch (error) {
-      this.logger.warning(`The configuration secret could not be read again: ${this.logger.redact(errorMessage(error))}`);
+      this.logger.warning(
+        `The configuration secret could not be read again: ${this.logger.redact(errorMessage(error))}`,
+      );
       return undefined;
     }
   }
@@ -360,7 +373,12 @@ function callbackUrlOf(request: LoginRequest): string {
 }
 
 /** The record the token secret holds now (tokens masked), or undefined when it holds none or something unreadable. */
-function readStored(text: string | undefined, label: string, now: Date, logger: Logger): { record: TokenRecord; format: string } | undefined {
+function readStored(
+  text: string | undefined,
+  label: string,
+  now: Date,
+  logger: Logger,
+): { record: TokenRecord; format: string } | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   try {
     const parsed = readRecord(text, label, now, logger);
@@ -372,17 +390,37 @@ function readStored(text: string | undefined, label: string, now: Date, logger: 
 
 function exchangeFailurePage(error: unknown): Page {
   if (isSchwabError(error, 'bad-code')) {
-    return failurePage(400, 'Schwab did not accept the login code', 'The code Schwab sent expired or was already used: tap the login link again.', true);
+    return failurePage(
+      400,
+      'Schwab did not accept the login code',
+      'The code Schwab sent expired or was already used: tap the login link again.',
+      true,
+    );
   }
   if (isSchwabError(error, 'bad-credentials')) {
-    return failurePage(500, 'Schwab rejected the app key or secret', 'Schwab refused the app key and secret: check "app_key" and "app_secret" in the function\'s configuration ' +
-      'secret against your app at developer.schwab.com, then tap the login link again.', true);
+    return failurePage(
+      500,
+      'Schwab rejected the app key or secret',
+      'Schwab refused the app key and secret: check "app_key" and "app_secret" in the function\'s configuration ' +
+        'secret against your app at developer.schwab.com, then tap the login link again.',
+      true,
+    );
   }
   if (isSchwabError(error, 'transient')) {
-    return failurePage(502, 'Schwab could not be reached', 'Schwab did not answer the code exchange: tap the login link again in a minute.', true);
+    return failurePage(
+      502,
+      'Schwab could not be reached',
+      'Schwab did not answer the code exchange: tap the login link again in a minute.',
+      true,
+    );
   }
-  return failurePage(502, 'Schwab refused the login', 'Schwab did not turn the code into a token: tap the login link again; if it keeps failing, check that the ' +
-    'callback URL registered on your app is exactly this function\'s /callback address.', true);
+  return failurePage(
+    502,
+    'Schwab refused the login',
+    'Schwab did not turn the code into a token: tap the login link again; if it keeps failing, check that the ' +
+      "callback URL registered on your app is exactly this function's /callback address.",
+    true,
+  );
 }
 
 function newerLoginKeptPage(label: string, newer: TokenRecord | undefined): Page {
@@ -403,10 +441,10 @@ function accountsFailurePage(error: unknown): Page {
     502,
     'Schwab did not say whose login this is',
     refused
-      ? 'Schwab refused to list the accounts of this login, so it cannot be checked against the owner\'s: the app ' +
-        'needs the "Accounts and Trading" product at developer.schwab.com (or log in with the CLI instead).'
+      ? "Schwab refused to list the accounts of this login, so it cannot be checked against the owner's: the app " +
+          'needs the "Accounts and Trading" product at developer.schwab.com (or log in with the CLI instead).'
       : 'Schwab did not answer the request for the accounts of this login, so it cannot be checked against the ' +
-        'owner\'s: tap the login link again in a minute.',
+          "owner's: tap the login link again in a minute.",
     true,
   );
 }

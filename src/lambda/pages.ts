@@ -29,7 +29,7 @@ const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
 /** Nothing but the page's own style: no script, image, font, frame, form target or base URL. */
 export const CONTENT_SECURITY_POLICY =
   `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors ` +
-    `'none'`;
+  `'none'`;
 
 /** The headers every answer carries (the page's own, and the 302's). */
 export const COMMON_HEADERS: Readonly<Record<string, string>> = {
@@ -63,7 +63,8 @@ export function redirectTo(location: string, cookie: string): FunctionUrlResult 
   return { statusCode: 302, headers: { ...COMMON_HEADERS, Location: location }, cookies: [cookie], body: '' };
 }
 
-const AGAIN = 'Tap the login link in the alert issue again (or open /login of this function) and approve the login at Schwab.';
+const AGAIN =
+  'Tap the login link in the alert issue again (or open /login of this function) and approve the login at Schwab.';
 const NOTHING = 'Nothing was stored.';
 
 /** The words of each refusal. `schwabError` is Schwab's own short error code, shown only when it is a plain word. */
@@ -77,19 +78,31 @@ export function refusalPage(refusal: Refusal, schwabError?: string): Page {
     },
     'no-state': {
       title: 'This is not a login answer',
-      paragraphs: [`This address expects Schwab's answer to a login started here, and this request does not carry one. ${NOTHING}`, AGAIN],
+      paragraphs: [
+        `This address expects Schwab's answer to a login started here, and this request does not carry one. ${NOTHING}`,
+        AGAIN,
+      ],
     },
     'forged-state': {
       title: 'This login answer was not started here',
-      paragraphs: [`The answer does not carry a login started by this function (it may have been made up or altered). ${NOTHING}`, AGAIN],
+      paragraphs: [
+        `The answer does not carry a login started by this function (it may have been made up or altered). ${NOTHING}`,
+        AGAIN,
+      ],
     },
     'other-version': {
       title: 'This login link is out of date',
-      paragraphs: [`The login was started by another version of this function (it was updated meanwhile). ${NOTHING}`, AGAIN],
+      paragraphs: [
+        `The login was started by another version of this function (it was updated meanwhile). ${NOTHING}`,
+        AGAIN,
+      ],
     },
     'stale-state': {
       title: 'This login took too long',
-      paragraphs: [`A login must be finished within ${STATE_LIFETIME_S / 60} minutes of tapping the link. ${NOTHING}`, AGAIN],
+      paragraphs: [
+        `A login must be finished within ${STATE_LIFETIME_S / 60} minutes of tapping the link. ${NOTHING}`,
+        AGAIN,
+      ],
     },
     'no-cookie': {
       title: 'This browser did not start this login',
@@ -101,7 +114,10 @@ export function refusalPage(refusal: Refusal, schwabError?: string): Page {
     },
     'cookie-mismatch': {
       title: 'Another login was started in this browser',
-      paragraphs: [`This answer belongs to an older login than the last one started in this browser. ${NOTHING}`, 'Finish the most recent login, or start again: ' + AGAIN.charAt(0).toLowerCase() + AGAIN.slice(1)],
+      paragraphs: [
+        `This answer belongs to an older login than the last one started in this browser. ${NOTHING}`,
+        'Finish the most recent login, or start again: ' + AGAIN.charAt(0).toLowerCase() + AGAIN.slice(1),
+      ],
     },
     replayed: {
       title: 'This login answer was already used',
@@ -115,7 +131,9 @@ export function refusalPage(refusal: Refusal, schwabError?: string): Page {
       title: 'A login was already stored',
       paragraphs: [
         `A login has been stored since this login link was opened, so this link is used up. ${NOTHING}`,
-        'If that stored login was yours, there is nothing more to do. Otherwise: ' + AGAIN.charAt(0).toLowerCase() + AGAIN.slice(1),
+        'If that stored login was yours, there is nothing more to do. Otherwise: ' +
+          AGAIN.charAt(0).toLowerCase() +
+          AGAIN.slice(1),
       ],
     },
     'other-account': {
@@ -188,17 +206,23 @@ export function successPage(input: SuccessPageInput): Page {
       items.push(`The login sees the owner’s ${accounts}.`);
       break;
     case 'recorded':
-      items.push(`First login through this function: it recorded the ${accounts} this Schwab login sees; from now on only ` +
-        `a login to the same accounts is accepted.`);
+      items.push(
+        `First login through this function: it recorded the ${accounts} this Schwab login sees; from now on only ` +
+          `a login to the same accounts is accepted.`,
+      );
       break;
     case 'matched-stored-and-recorded':
-      items.push(`First login through this function: the ${accounts} it sees match the token that was stored before, and ` +
-        `were recorded; from now on only a login to the same accounts is accepted.`);
+      items.push(
+        `First login through this function: the ${accounts} it sees match the token that was stored before, and ` +
+          `were recorded; from now on only a login to the same accounts is accepted.`,
+      );
       break;
     case 'record-failed':
-      items.push(`First login through this function, but the ${accounts} it sees could not be recorded ` +
-        `(${input.recordFailure ?? 'the configuration secret could not be written'}); the next login records ` +
-        `them.`);
+      items.push(
+        `First login through this function, but the ${accounts} it sees could not be recorded ` +
+          `(${input.recordFailure ?? 'the configuration secret could not be written'}); the next login records ` +
+          `them.`,
+      );
       break;
   }
   const catchUp = pending ? 'finishes the write' : 'picks up the new login';
@@ -211,8 +235,10 @@ export function successPage(input: SuccessPageInput): Page {
       );
       break;
     case 'failed':
-      items.push(`The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} could not be started ` +
-        `(${input.dispatch.reason}); its next scheduled run ${catchUp}.`);
+      items.push(
+        `The workflow ${input.dispatch.workflow} of ${input.dispatch.repository} could not be started ` +
+          `(${input.dispatch.reason}); its next scheduled run ${catchUp}.`,
+      );
       break;
     case 'not-configured':
       items.push(`The rotation workflow ${catchUp} on its next scheduled run.`);

@@ -104,11 +104,15 @@ export function describeStop(name: NodeJS.Signals, step: RotationStep | undefine
         'as AWSPENDING and the next run finishes the write.'
       );
     case 'writing-mirrors':
-      return `${cancelled} while writing ${step.stores.join(' and ')}, after the primary store was written; the next ` +
-        `run copies the record to them.`;
+      return (
+        `${cancelled} while writing ${step.stores.join(' and ')}, after the primary store was written; the next ` +
+        `run copies the record to them.`
+      );
     case 'settling':
-      return `${cancelled} after every store was written, while ${step.store} took the AWSPENDING label off the new ` +
-        `version (harmless).`;
+      return (
+        `${cancelled} after every store was written, while ${step.store} took the AWSPENDING label off the new ` +
+        `version (harmless).`
+      );
     case 'done':
       return `${cancelled} after every store was written; the alert issue was left as it was.`;
   }
@@ -116,6 +120,8 @@ export function describeStop(name: NodeJS.Signals, step: RotationStep | undefine
 
 /** One sentence for a cancelled run that still finished what it had started. */
 export function describeFinishedAfterCancel(name: NodeJS.Signals): string {
-  return `The run was cancelled (${name}); it finished the step in progress and stopped (the alert issue was left as it ` +
-    `was).`;
+  return (
+    `The run was cancelled (${name}); it finished the step in progress and stopped (the alert issue was left as it ` +
+    `was).`
+  );
 }

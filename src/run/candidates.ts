@@ -91,7 +91,11 @@ export async function loadCandidates(
  * Re-reads the primary store: its newest record (the unfinished write's when that is newer), or undefined when it
  * holds none.
  */
-export async function rereadPrimary(primary: PrimaryStore, clock: Clock, logger: Logger): Promise<TokenRecord | undefined> {
+export async function rereadPrimary(
+  primary: PrimaryStore,
+  clock: Clock,
+  logger: Logger,
+): Promise<TokenRecord | undefined> {
   const again = await loadCandidate(primary, true, clock, logger);
   return (again.pending ?? again.candidate)?.record;
 }
@@ -107,7 +111,12 @@ interface LoadResult {
   warnings: string[];
 }
 
-async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Clock, logger: Logger): Promise<LoadResult> {
+async function loadCandidate(
+  source: RecordSource,
+  isPrimary: boolean,
+  clock: Clock,
+  logger: Logger,
+): Promise<LoadResult> {
   const none = { candidate: undefined, pending: undefined, error: undefined, cause: undefined, warnings: [] };
   let loaded: LoadedText;
   try {
@@ -116,11 +125,21 @@ async function loadCandidate(source: RecordSource, isPrimary: boolean, clock: Cl
     return { ...none, isPrimary, loaded: undefined, error: errorMessage(error), cause: error };
   }
   const unfinished = isPrimary ? readUnfinishedWrite(source.label, loaded, clock.now(), logger) : undefined;
-  const pending: Candidate | undefined = unfinished && { label: unfinished.label, record: unfinished.parsed.record, loaded, role: 'pending' };
+  const pending: Candidate | undefined = unfinished && {
+    label: unfinished.label,
+    record: unfinished.parsed.record,
+    loaded,
+    role: 'pending',
+  };
   if (loaded.text === undefined || loaded.text.trim() === '') return { ...none, isPrimary, loaded, pending };
   try {
     const parsed = readRecord(loaded.text, source.label, clock.now(), logger);
-    const candidate: Candidate = { label: source.label, record: parsed.record, loaded, role: isPrimary ? 'primary' : 'source' };
+    const candidate: Candidate = {
+      label: source.label,
+      record: parsed.record,
+      loaded,
+      role: isPrimary ? 'primary' : 'source',
+    };
     const newer = pending && compareRecords(pending.record, parsed.record) > 0 ? pending : undefined;
     return { ...none, isPrimary, loaded, candidate, pending: newer, warnings: parsed.warnings };
   } catch (error) {

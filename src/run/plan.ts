@@ -74,13 +74,18 @@ export function planRotation(input: PlanInput): RotationPlan {
   if (input.primary === 'unreadable') return { kind: 'stop', reason: 'primary-unreadable' };
   const { chosen, now } = input;
   if (!chosen) return { kind: 'stop', reason: 'no-record' };
-  if (assessHealth(chosen, now, input.reauthWarningMs).status === 'reauth-required') return { kind: 'stop', reason: 'deadline-passed' };
+  if (assessHealth(chosen, now, input.reauthWarningMs).status === 'reauth-required')
+    return { kind: 'stop', reason: 'deadline-passed' };
 
   const drift: Drift = {
     primary: input.primary === 'read' && (!input.primaryRecord || compareRecords(chosen, input.primaryRecord) > 0),
     mirrors: input.sourceRecords.some((record) => compareRecords(chosen, record) > 0),
   };
-  const refresh: RefreshReason | undefined = input.force ? 'forced' : isRefreshDue(chosen, now, input.refreshBeforeMs) ? 'due' : undefined;
+  const refresh: RefreshReason | undefined = input.force
+    ? 'forced'
+    : isRefreshDue(chosen, now, input.refreshBeforeMs)
+      ? 'due'
+      : undefined;
   if (input.dryRun) {
     const primary = refresh !== undefined || drift.primary;
     return { kind: 'dry-run', refresh, writes: { primary, mirrors: primary || drift.mirrors } };
@@ -116,7 +121,9 @@ export function planWrites(plan: RotationPlan, refresh?: RefreshResultForWrites)
         case 'adopted':
           return { primary: false, mirrors: true };
         case 'failed':
-          return refresh.healDrift && (plan.drift.primary || plan.drift.mirrors) ? { primary: plan.drift.primary, mirrors: true } : undefined;
+          return refresh.healDrift && (plan.drift.primary || plan.drift.mirrors)
+            ? { primary: plan.drift.primary, mirrors: true }
+            : undefined;
         default:
           return undefined;
       }

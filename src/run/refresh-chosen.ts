@@ -19,7 +19,12 @@ import type { PrimaryStore } from './stores.js';
 import { maskTokens } from './read-record.js';
 
 export type RefreshOutcome =
-  | { kind: 'refreshed'; record: TokenRecord; warnings: string[]; verifyFailure?: { message: string; error: unknown } | undefined }
+  | {
+      kind: 'refreshed';
+      record: TokenRecord;
+      warnings: string[];
+      verifyFailure?: { message: string; error: unknown } | undefined;
+    }
   | { kind: 'adopted'; record: TokenRecord }
   | { kind: 'rejected'; message: string; error: unknown }
   /** `healDrift`: the chosen record itself is sound (Schwab could not be reached), so stale stores may still get it. */
@@ -54,8 +59,8 @@ export async function refreshChosen(chosen: Candidate, verify: VerifyMode, deps:
           kind: 'failed',
           what: 'Schwab rejected the refresh token and the run was cancelled before it could rule out another writer',
           message:
-            "Schwab rejected the refresh token, but the run was cancelled before it could re-read the store for " +
-              "another writer's newer record: the next run checks again.",
+            'Schwab rejected the refresh token, but the run was cancelled before it could re-read the store for ' +
+            "another writer's newer record: the next run checks again.",
           failure: 'cancelled',
           error,
           healDrift: false,
@@ -63,8 +68,16 @@ export async function refreshChosen(chosen: Candidate, verify: VerifyMode, deps:
       }
       return newer ? { kind: 'adopted', record: newer } : { kind: 'rejected', message: error.message, error };
     }
-    const failure: FailureKind = error instanceof SchwabError && error.kind === 'bad-credentials' ? 'app-credentials' : 'schwab';
-    return { kind: 'failed', what: 'the refresh failed', message: errorMessage(error), failure, error, healDrift: true };
+    const failure: FailureKind =
+      error instanceof SchwabError && error.kind === 'bad-credentials' ? 'app-credentials' : 'schwab';
+    return {
+      kind: 'failed',
+      what: 'the refresh failed',
+      message: errorMessage(error),
+      failure,
+      error,
+      healDrift: true,
+    };
   }
   maskTokens(toTokens(response, previous), logger);
   let next: TokenRecord;
@@ -75,7 +88,14 @@ export async function refreshChosen(chosen: Candidate, verify: VerifyMode, deps:
     ({ record: next, warnings } = normalizeRefreshed(recordAfterRefresh(previous, response, clock.now()), clock.now()));
     validateRecord(next, 'the refreshed token record');
   } catch (error) {
-    return { kind: 'failed', what: "Schwab's answer was not a usable token", message: errorMessage(error), failure: 'schwab', error, healDrift: true };
+    return {
+      kind: 'failed',
+      what: "Schwab's answer was not a usable token",
+      message: errorMessage(error),
+      failure: 'schwab',
+      error,
+      healDrift: true,
+    };
   }
   if (verify === 'none') return { kind: 'refreshed', record: next, warnings };
   try {
@@ -84,7 +104,8 @@ export async function refreshChosen(chosen: Candidate, verify: VerifyMode, deps:
   } catch (error) {
     // With a new refresh token, dropping the record would lose the login: it is stored and the run still fails.
     const rotated = next.tokens.refreshToken !== previous.tokens.refreshToken;
-    if (rotated) return { kind: 'refreshed', record: next, warnings, verifyFailure: { message: errorMessage(error), error } };
+    if (rotated)
+      return { kind: 'refreshed', record: next, warnings, verifyFailure: { message: errorMessage(error), error } };
     return {
       kind: 'failed',
       what: 'the new access token failed verification',
@@ -113,7 +134,10 @@ function toTokens(response: SchwabTokenResponse, previous: TokenRecord): TokenRe
  */
 const REREAD_DELAYS_MS = [0, 2_000, 5_000];
 
-async function newerRecordArriving(chosen: Candidate, deps: RefreshDeps): Promise<TokenRecord | undefined | 'cancelled'> {
+async function newerRecordArriving(
+  chosen: Candidate,
+  deps: RefreshDeps,
+): Promise<TokenRecord | undefined | 'cancelled'> {
   if (!deps.primary) return undefined;
   for (const delay of REREAD_DELAYS_MS) {
     if (delay && deps.signal?.aborted) return 'cancelled';

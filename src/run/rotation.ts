@@ -208,22 +208,29 @@ export async function rotate(options: RotationOptions, deps: RotationDeps): Prom
     sourceRecords: read.all.filter((candidate) => candidate.role === 'source').map((candidate) => candidate.record),
   });
   const unreadable = plan.kind === 'stop' && plan.reason === 'primary-unreadable';
-  if (chosen && !unreadable) logger.info(`Using the token record from ${chosen.label} (login ${iso(chosen.record.meta.createdAt)}).`);
+  if (chosen && !unreadable)
+    logger.info(`Using the token record from ${chosen.label} (login ${iso(chosen.record.meta.createdAt)}).`);
   // (Every plan but a stop has a chosen record.)
-  if (plan.kind === 'stop' || !chosen) return end(stopped(plan.kind === 'stop' ? plan.reason : 'no-record', read, notes, deps));
+  if (plan.kind === 'stop' || !chosen)
+    return end(stopped(plan.kind === 'stop' ? plan.reason : 'no-record', read, notes, deps));
   if (plan.kind === 'dry-run') return end(dryRun(plan, deps));
 
   // Every store that would take the record must be able to, before anything is refreshed or written: a new refresh
   // token must never be obtained and then dropped.
   if (plan.kind !== 'idle') {
     for (const mirror of deps.mirrors) mirror.prepare?.();
-    const refused = await storeThatCannotTake(serializeRecord(chosen.record, options.tokenFormat), plan.kind === 'refresh', deps);
+    const refused = await storeThatCannotTake(
+      serializeRecord(chosen.record, options.tokenFormat),
+      plan.kind === 'refresh',
+      deps,
+    );
     if (refused) {
       notes.fail('store-unwritable', refused.report.detail, refused.error);
       return end({ stores: [refused.report], action: 'Stopped before refreshing: a store cannot take the record.' });
     }
   }
-  if (deps.signal?.aborted) return end({ action: 'Stopped before refreshing: the run was cancelled; nothing was changed.' });
+  if (deps.signal?.aborted)
+    return end({ action: 'Stopped before refreshing: the run was cancelled; nothing was changed.' });
 
   // 3. Refresh the chosen record when the plan says so.
   let refresh: RefreshOutcome | undefined;
@@ -278,7 +285,13 @@ interface Ending {
 }
 
 /** The one place the health is computed: from the record in force, dead whenever Schwab rejected it. */
-function finish(ending: Ending, chosen: Candidate | undefined, notes: RunNotes, options: RotationOptions, deps: RotationDeps): RotationResult {
+function finish(
+  ending: Ending,
+  chosen: Candidate | undefined,
+  notes: RunNotes,
+  options: RotationOptions,
+  deps: RotationDeps,
+): RotationResult {
   const record = 'record' in ending ? ending.record : chosen?.record;
   const schwabRejected = notes.failures.some((failure) => failure.kind === 'schwab-rejected');
   const assessed = assessHealth(record, deps.clock.now(), options.reauthWarningMs);
@@ -303,7 +316,10 @@ function stopped(reason: StopReason, read: Candidates, notes: RunNotes, deps: Ro
   switch (reason) {
     case 'primary-unreadable':
       // Not written blindly, and it says nothing about the token's health: its read error alone (noted at the read).
-      return { healthKnown: !!read.chosen, action: 'Stopped: the primary store could not be read; nothing was refreshed or written.' };
+      return {
+        healthKnown: !!read.chosen,
+        action: 'Stopped: the primary store could not be read; nothing was refreshed or written.',
+      };
     case 'no-record': {
       const labels = [...deps.sources, ...(deps.primary ? [deps.primary] : [])].map((source) => source.label);
       notes.fail(
@@ -311,13 +327,18 @@ function stopped(reason: StopReason, read: Candidates, notes: RunNotes, deps: Ro
         labels.length === 0
           ? 'No token source is configured: set the "token" input or "aws-secret-id".'
           : `No usable token record was found in ${labels.join(' or ')}: log in again with \`${loginCommand()}\` ` +
-            `and store the record it writes.`,
+              `and store the record it writes.`,
       );
       return { record: undefined, action: 'Nothing to refresh: no usable token record.' };
     }
     case 'deadline-passed': {
-      const deadline = read.chosen ? assessHealth(read.chosen.record, deps.clock.now(), 0).refreshTokenExpiresAt : undefined;
-      notes.fail('deadline-passed', `The refresh token expired at ${iso(deadline)}: log in again with \`${loginCommand()}\`.`);
+      const deadline = read.chosen
+        ? assessHealth(read.chosen.record, deps.clock.now(), 0).refreshTokenExpiresAt
+        : undefined;
+      notes.fail(
+        'deadline-passed',
+        `The refresh token expired at ${iso(deadline)}: log in again with \`${loginCommand()}\`.`,
+      );
       return { action: 'Not refreshed: the 7-day refresh token has expired.' };
     }
   }
@@ -338,7 +359,10 @@ function dryRun(plan: Extract<RotationPlan, { kind: 'dry-run' }>, deps: Rotation
     ...(plan.refresh ? [`refresh the access token (${plan.refresh})`] : []),
     ...stores.filter((store) => store.outcome === 'planned').map((store) => `write ${store.label}`),
   ];
-  return { stores, action: steps.length ? `Dry run: would ${steps.join(', then ')}; nothing was changed.` : 'Dry run: nothing to do.' };
+  return {
+    stores,
+    action: steps.length ? `Dry run: would ${steps.join(', then ')}; nothing was changed.` : 'Dry run: nothing to do.',
+  };
 }
 
 /** Notes what the refresh said: its warnings, its failure, and a log line. */
@@ -370,7 +394,8 @@ function describeRun(
   deps: RotationDeps,
   written?: WriteResult,
 ): string {
-  const kept = written?.keptNewer && deps.primary ? ` ${deps.primary.label} already held a newer record, which was kept.` : '';
+  const kept =
+    written?.keptNewer && deps.primary ? ` ${deps.primary.label} already held a newer record, which was kept.` : '';
   switch (refresh?.kind) {
     case 'refreshed':
       return `Refreshed the access token (refresh ${refresh.record.meta.refreshCount} since the login).${kept}`;
@@ -382,11 +407,14 @@ function describeRun(
       // Schwab could not be reached, but a newer login (a manual deploy) is known: it still goes everywhere.
       return written
         ? `Not refreshed: ${refresh.what}; the newer record from ${chosen.label} was still copied to the other ` +
-          `stores.${kept}`
+            `stores.${kept}`
         : `Not refreshed: ${refresh.what}; no store was changed.`;
     case undefined: {
-      const primaryWritten = written?.stores.some((store) => store.label === deps.primary?.label && store.outcome === 'written');
-      if (plan.kind === 'copy' && plan.drift.primary && primaryWritten) return `Copied the newer record from ${chosen.label} to the other stores.`;
+      const primaryWritten = written?.stores.some(
+        (store) => store.label === deps.primary?.label && store.outcome === 'written',
+      );
+      if (plan.kind === 'copy' && plan.drift.primary && primaryWritten)
+        return `Copied the newer record from ${chosen.label} to the other stores.`;
       return `Not refreshed: the access token is not due.${kept}`;
     }
   }
@@ -399,7 +427,10 @@ function adoptedAction(primaryLabel: string | undefined): string {
 /** A new refresh token that no store took is gone when this process ends (an unfinished write is found again). */
 function tokenLost(refreshed: TokenRecord, previous: TokenRecord, written: WriteResult): boolean {
   const saved: StoreOutcome[] = ['written', 'kept-newer', 'unfinished'];
-  return refreshed.tokens.refreshToken !== previous.tokens.refreshToken && !written.stores.some((store) => saved.includes(store.outcome));
+  return (
+    refreshed.tokens.refreshToken !== previous.tokens.refreshToken &&
+    !written.stores.some((store) => saved.includes(store.outcome))
+  );
 }
 
 /** The warnings and failures of a run, redacted as they are noted. */

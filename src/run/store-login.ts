@@ -41,7 +41,9 @@ export async function storeLogin(input: StoreLoginInput): Promise<StoredLogin> {
   const { store, before, record, clock, logger } = input;
   const rule = newerRecordWins(record, store.label, clock, logger);
   try {
-    const result = await store.compareAndSet(serializeRecord(record, input.format), before.version, (current) => rule.onConflict(current));
+    const result = await store.compareAndSet(serializeRecord(record, input.format), before.version, (current) =>
+      rule.onConflict(current),
+    );
     return result.outcome === 'written' ? { outcome: 'written' } : { outcome: 'kept-newer', newer: rule.kept() };
   } catch (error) {
     const message = logger.redact(errorMessage(error));

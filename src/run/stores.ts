@@ -26,8 +26,7 @@ export interface RecordSource {
 export type ConflictDecision = 'overwrite' | 'keep';
 
 export type PrimaryWriteResult =
-  | { outcome: 'written'; version?: string | undefined }
-  | { outcome: 'kept-current'; current: LoadedText };
+  { outcome: 'written'; version?: string | undefined } | { outcome: 'kept-current'; current: LoadedText };
 
 /**
  * The store written first, as a compare-and-set: the write lands only if the store still holds the version the

@@ -75,10 +75,12 @@ export async function writeStores(record: TokenRecord, writes: Writes, context: 
   }
 
   const text = serializeRecord(inForce, context.format);
-  if (writes.mirrors && mirrors.length > 0) context.step({ step: 'writing-mirrors', stores: mirrors.map((m) => m.label) });
+  if (writes.mirrors && mirrors.length > 0)
+    context.step({ step: 'writing-mirrors', stores: mirrors.map((m) => m.label) });
   const earlyReports = await early?.reports;
   // The early copies hold what the primary ended with unless it kept a newer record instead: then they are rewritten.
-  const mirrorReports = early?.text === text && earlyReports ? earlyReports : await writeMirrors(mirrors, text, writes.mirrors, logger);
+  const mirrorReports =
+    early?.text === text && earlyReports ? earlyReports : await writeMirrors(mirrors, text, writes.mirrors, logger);
   for (const report of mirrorReports) {
     stores.push(report);
     if (report.outcome === 'failed') failures.push({ kind: 'store-unwritable', message: report.detail });
@@ -99,12 +101,18 @@ async function writePrimary(
   const text = serializeRecord(record, context.format);
   const rule = newerRecordWins(record, primary.label, clock, logger);
   try {
-    const result = await primary.compareAndSet(text, context.primaryLoaded?.version, (now) => rule.onConflict(now), { deferCleanup: true });
+    const result = await primary.compareAndSet(text, context.primaryLoaded?.version, (now) => rule.onConflict(now), {
+      deferCleanup: true,
+    });
     if (result.outcome === 'written') {
       return { report: { label: primary.label, outcome: 'written', detail: 'written (compare-and-set)' } };
     }
     return {
-      report: { label: primary.label, outcome: 'kept-newer', detail: 'kept: it was updated with a newer record during this run' },
+      report: {
+        label: primary.label,
+        outcome: 'kept-newer',
+        detail: 'kept: it was updated with a newer record during this run',
+      },
       kept: rule.kept(),
     };
   } catch (error) {
@@ -114,7 +122,12 @@ async function writePrimary(
 }
 
 /** Writes every mirror (or reports it unchanged); one report per target, never a throw. */
-async function writeMirrors(mirrors: MirrorStore[], text: string, write: boolean, logger: Logger): Promise<StoreReport[]> {
+async function writeMirrors(
+  mirrors: MirrorStore[],
+  text: string,
+  write: boolean,
+  logger: Logger,
+): Promise<StoreReport[]> {
   const reports: StoreReport[] = [];
   for (const mirror of mirrors) {
     if (!write) {
@@ -128,7 +141,11 @@ async function writeMirrors(mirrors: MirrorStore[], text: string, write: boolean
       results = [{ label: mirror.label, ok: false, detail: errorMessage(error) }];
     }
     for (const result of results) {
-      reports.push({ label: result.label, outcome: result.ok ? 'written' : 'failed', detail: logger.redact(result.detail) });
+      reports.push({
+        label: result.label,
+        outcome: result.ok ? 'written' : 'failed',
+        detail: logger.redact(result.detail),
+      });
     }
   }
   return reports;
@@ -151,7 +168,10 @@ export async function storeThatCannotTake(
       await check();
       return undefined;
     } catch (error) {
-      return { report: { label, outcome: 'failed' as const, detail: stores.logger.redact(errorMessage(error)) }, error };
+      return {
+        report: { label, outcome: 'failed' as const, detail: stores.logger.redact(errorMessage(error)) },
+        error,
+      };
     }
   };
   for (const mirror of stores.mirrors) {
@@ -161,6 +181,8 @@ export async function storeThatCannotTake(
   if (!refreshing) return undefined;
   const { primary } = stores;
   if (primary) return refusal(primary.label, () => primary.checkWritable?.());
-  const refusals = await Promise.all(stores.mirrors.map((mirror) => refusal(mirror.label, () => mirror.checkWritable?.())));
+  const refusals = await Promise.all(
+    stores.mirrors.map((mirror) => refusal(mirror.label, () => mirror.checkWritable?.())),
+  );
   return refusals.find((refused) => refused !== undefined);
 }

@@ -174,7 +174,7 @@ export function classifySchwabResponse(
       context === 'exchange'
         ? transientFix
         : `this is usually a temporary block by Schwab's firewall, so wait and try again, and ${baseUrlFix()} if ` +
-          `it persists`,
+            `it persists`,
       { status, retryAfterMs, requestNotProcessed: status === 403 },
     );
   }
@@ -214,7 +214,12 @@ export function classifySchwabResponse(
   }
   if (layers.length === 0) {
     const problem = body === '' ? 'an empty body' : 'a body that is not JSON';
-    return new SchwabError('transient', `Schwab answered ${what} with ${problem} (HTTP ${status})`, transientFix, details);
+    return new SchwabError(
+      'transient',
+      `Schwab answered ${what} with ${problem} (HTTP ${status})`,
+      transientFix,
+      details,
+    );
   }
 
   const codes = layers.map((l) => l.error?.toLowerCase());
@@ -238,7 +243,12 @@ export function classifySchwabResponse(
   const invalidRequest = layerWith('invalid_request');
   if (invalidRequest && /authori[sz]ation[\s_-]*code/i.test(invalidRequest.description ?? '')) return badCode(details);
   if (has('server_error') || has('temporarily_unavailable')) {
-    return new SchwabError('transient', `Schwab's server failed ${what} (HTTP ${status} ${code})`, transientFix, details);
+    return new SchwabError(
+      'transient',
+      `Schwab's server failed ${what} (HTTP ${status} ${code})`,
+      transientFix,
+      details,
+    );
   }
 
   const fix =

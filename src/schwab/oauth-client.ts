@@ -7,7 +7,14 @@ import { UserError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { retry } from '../util/retry.js';
 import type { SchwabCallContext } from './errors.js';
-import { baseUrlFix, classifyNetworkError, classifySchwabResponse, isSchwabError, SchwabError, transientFixFor } from './errors.js';
+import {
+  baseUrlFix,
+  classifyNetworkError,
+  classifySchwabResponse,
+  isSchwabError,
+  SchwabError,
+  transientFixFor,
+} from './errors.js';
 import { loginCommand, settingName } from '../util/audience.js';
 import { normalizeHttpUrl } from '../settings/validators.js';
 import { PROBE_PATHS } from './probes.js';
@@ -46,9 +53,7 @@ export interface SchwabOAuthClientOptions {
 
 /** What `checkCredentials` learnt about the app key and secret. */
 export type CredentialCheck =
-  | { verdict: 'accepted' }
-  | { verdict: 'rejected'; error: SchwabError }
-  | { verdict: 'unknown'; error: SchwabError };
+  { verdict: 'accepted' } | { verdict: 'rejected'; error: SchwabError } | { verdict: 'unknown'; error: SchwabError };
 
 /** The refresh token `checkCredentials` sends: not a secret, and no refresh token Schwab could ever have issued. */
 export const CREDENTIAL_CHECK_TOKEN = 'schwab-token-rotator-credential-check-not-a-token';
@@ -156,7 +161,7 @@ export class SchwabOAuthClient {
     if (!response.refresh_token) {
       throw new SchwabError(
         'rejected',
-        'Schwab\'s code exchange answered without a refresh token',
+        "Schwab's code exchange answered without a refresh token",
         'check that your app at developer.schwab.com is "Ready For Use" and log in again',
         { status: 200 },
       );
@@ -171,7 +176,9 @@ export class SchwabOAuthClient {
    */
   async probe(accessToken: string, kind: ProbeKind): Promise<void> {
     if (!accessToken) {
-      throw new UserError(`There is no access token to probe with: refresh first, or log in with \`${loginCommand()}\`.`);
+      throw new UserError(
+        `There is no access token to probe with: refresh first, or log in with \`${loginCommand()}\`.`,
+      );
     }
     await this.probeRequest(accessToken, kind, { keepBody: false, read: () => undefined });
   }
@@ -193,7 +200,8 @@ export class SchwabOAuthClient {
     } catch (error) {
       if (!isSchwabError(error)) throw error;
       if (error.kind === 'bad-credentials') return { verdict: 'rejected', error };
-      if ((error.kind === 'reauth-required' || error.kind === 'bad-code') && error.status === 400) return { verdict: 'accepted' };
+      if ((error.kind === 'reauth-required' || error.kind === 'bad-code') && error.status === 400)
+        return { verdict: 'accepted' };
       return { verdict: 'unknown', error };
     }
   }
@@ -254,7 +262,8 @@ export class SchwabOAuthClient {
     probe?: ProbeKind,
   ): Promise<T> {
     let attemptsMade = 0;
-    const label = context === 'probe' ? `${probe ?? ''} probe` : context === 'exchange' ? 'code exchange' : 'token refresh';
+    const label =
+      context === 'probe' ? `${probe ?? ''} probe` : context === 'exchange' ? 'code exchange' : 'token refresh';
     try {
       return await retry(
         (attempt) => {
@@ -281,7 +290,8 @@ export class SchwabOAuthClient {
         },
       );
     } catch (error) {
-      if (isSchwabError(error) && error.kind === 'transient' && attemptsMade > 1) throw error.withAttempts(attemptsMade);
+      if (isSchwabError(error) && error.kind === 'transient' && attemptsMade > 1)
+        throw error.withAttempts(attemptsMade);
       throw error;
     }
   }
@@ -342,7 +352,11 @@ export class SchwabOAuthClient {
     if (typeof expiresIn === 'string' && /^\d+$/.test(expiresIn)) expiresIn = Number(expiresIn);
     if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) throw invalid('expires_in');
     const refreshToken = object.refresh_token;
-    if (refreshToken !== undefined && refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) {
+    if (
+      refreshToken !== undefined &&
+      refreshToken !== null &&
+      (typeof refreshToken !== 'string' || refreshToken === '')
+    ) {
       throw invalid('refresh_token');
     }
     const idToken = object.id_token;
@@ -368,7 +382,11 @@ export class SchwabOAuthClient {
     try {
       const answer = await this.transport(url, { ...init, timeoutMs: this.timeoutMs });
       const ok = answer.status >= 200 && answer.status < 300;
-      return { status: answer.status, headers: answer.headers, text: discardBody && ok ? '' : answer.body.toString('utf8') };
+      return {
+        status: answer.status,
+        headers: answer.headers,
+        text: discardBody && ok ? '' : answer.body.toString('utf8'),
+      };
     } catch (error) {
       throw classifyNetworkError(error, { context, probe, url, timeoutMs: this.timeoutMs });
     }

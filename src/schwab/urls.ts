@@ -62,7 +62,7 @@ export function parseRedirectUrl(url: string): RedirectParams {
   const text = url.trim();
   if (text === '') {
     throw new UserError(
-      'No redirect URL was given: paste the whole address from the browser\'s address bar after Schwab redirects ' +
+      "No redirect URL was given: paste the whole address from the browser's address bar after Schwab redirects " +
         'to your callback.',
     );
   }
@@ -79,7 +79,7 @@ export function parseRedirectUrl(url: string): RedirectParams {
   const rawCode = params.get('code');
   if (rawCode === undefined || rawCode === '') {
     throw new UserError(
-      'The redirect URL has no code parameter: paste the whole address from the browser\'s address bar after ' +
+      "The redirect URL has no code parameter: paste the whole address from the browser's address bar after " +
         'Schwab redirects to your callback (it contains ?code=…).',
     );
   }
@@ -125,7 +125,9 @@ export function validateCallbackUrl(url: string, what = 'The callback URL'): str
   }
   if (parsed.hostname === 'localhost') {
     const suggestion = `https://127.0.0.1${parsed.port ? `:${parsed.port}` : ''}${trimSlashes(parsed.pathname)}`;
-    throw new UserError(`${what} uses localhost, which Schwab does not accept: register and use ${suggestion} instead.`);
+    throw new UserError(
+      `${what} uses localhost, which Schwab does not accept: register and use ${suggestion} instead.`,
+    );
   }
   if (parsed.username || parsed.password) {
     throw new UserError(`${what} must not contain a user name or password: remove the part before the @.`);

@@ -106,8 +106,13 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
   logger.mask(githubToken);
 
   const appKey = get('app-key');
-  if (!appKey) throw missing('app-key', 'the App Key of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_KEY }}');
-  if (!appSecret) throw missing('app-secret', 'the Secret of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_SECRET }}');
+  if (!appKey)
+    throw missing('app-key', 'the App Key of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_KEY }}');
+  if (!appSecret)
+    throw missing(
+      'app-secret',
+      'the Secret of your app at developer.schwab.com, e.g. ${{ secrets.SCHWAB_APP_SECRET }}',
+    );
 
   const awsSecretId = get('aws-secret-id') || undefined;
   const regionInput = get('aws-region');
@@ -120,8 +125,10 @@ export function readSettings(read: InputReader, logger: Logger, env: RunnerEnv =
   }
   const repository = env.GITHUB_REPOSITORY?.trim() || undefined;
   if (readList(get('issue-labels')).length === 0) {
-    throw new UserError('Input "issue-labels" needs at least one label: the alert issue is found by its first label (default ' +
-      'schwab-reauth).');
+    throw new UserError(
+      'Input "issue-labels" needs at least one label: the alert issue is found by its first label (default ' +
+        'schwab-reauth).',
+    );
   }
   const githubSecrets = parseSecretTargets(get('github-secrets'), repository);
   if (githubSecrets.length > 0 && !secretsToken) {
@@ -187,7 +194,8 @@ function readCallbackUrl(value: string): string {
  */
 function readLoginUrl(value: string): string | undefined {
   if (value === '') return undefined;
-  const fix = 'set it to the LoginUrl output of the login function\'s stack, like https://abc123.lambda-url.us-east-1.on.aws';
+  const fix =
+    "set it to the LoginUrl output of the login function's stack, like https://abc123.lambda-url.us-east-1.on.aws";
   let url: URL;
   try {
     url = new URL(value);
@@ -200,8 +208,10 @@ function readLoginUrl(value: string): string | undefined {
   }
   const path = url.pathname.replace(/\/+$/, '');
   if (/\/(login|callback)$/.test(path)) {
-    throw new UserError(`Input "login-url" ends in ${path.slice(path.lastIndexOf('/'))}: give the function's URL without it (the ` +
-      `alert issue adds /login), e.g. https://abc123.lambda-url.us-east-1.on.aws.`);
+    throw new UserError(
+      `Input "login-url" ends in ${path.slice(path.lastIndexOf('/'))}: give the function's URL without it (the ` +
+        `alert issue adds /login), e.g. https://abc123.lambda-url.us-east-1.on.aws.`,
+    );
   }
   return `${url.origin}${path}`;
 }
@@ -211,7 +221,9 @@ function readAssignees(value: string): string[] {
   return readList(value).map((item) => {
     const name = item.replace(/^@/, '');
     if (!/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(name)) {
-      throw new UserError('Input "issue-assignees" must list GitHub user names separated by commas, like octocat, @hubot.');
+      throw new UserError(
+        'Input "issue-assignees" must list GitHub user names separated by commas, like octocat, @hubot.',
+      );
     }
     return name;
   });

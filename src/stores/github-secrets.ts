@@ -26,7 +26,10 @@ export function githubSecretsMirror(
         import('../github/octokit.js'),
         import('../github/secrets-writer.js'),
       ]);
-      const [client] = await Promise.all([createGitHubClient({ token, logger, ...githubTuning(tuning) }), prepareSealedBox()]);
+      const [client] = await Promise.all([
+        createGitHubClient({ token, logger, ...githubTuning(tuning) }),
+        prepareSealedBox(),
+      ]);
       return new GitHubSecretsWriter(client, logger, tokenName);
     })();
     return loading;

@@ -33,7 +33,11 @@ function asPrimary(store: SecretsManagerStore, label: string): PrimaryStore {
       const [current, pending] = await Promise.all([store.load(), store.loadPending()]);
       const { text, versionId } = pending ?? {};
       const unfinished = text !== undefined && versionId !== undefined && versionId !== current.versionId;
-      return { text: current.text, version: current.versionId, pending: unfinished ? { text, version: versionId } : undefined };
+      return {
+        text: current.text,
+        version: current.versionId,
+        pending: unfinished ? { text, version: versionId } : undefined,
+      };
     },
     async compareAndSet(text, expectedVersion, onConflict, options) {
       const result = await store.compareAndSet(

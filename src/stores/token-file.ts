@@ -85,7 +85,8 @@ export class TokenFile implements PrimaryStore, MirrorStore {
         expected = current.version;
       }
       const still = async () => (await this.load()).version === expected;
-      if ((await this.writeAtomic(text, still)) === 'written') return { outcome: 'written', version: contentVersion(text) };
+      if ((await this.writeAtomic(text, still)) === 'written')
+        return { outcome: 'written', version: contentVersion(text) };
     }
     throw new UserError(
       `${upperFirst(this.label)} kept changing while it was being written: stop the other program that writes it ` +
@@ -107,7 +108,8 @@ export class TokenFile implements PrimaryStore, MirrorStore {
     let size = 0;
     try {
       const stats = await stat(target);
-      if (stats.isDirectory()) throw new UserError(`${upperFirst(this.label)} is a folder: pass the path of the token file itself.`);
+      if (stats.isDirectory())
+        throw new UserError(`${upperFirst(this.label)} is a folder: pass the path of the token file itself.`);
       size = stats.size;
     } catch (error) {
       if (error instanceof UserError) throw error;
@@ -213,18 +215,24 @@ export class TokenFile implements PrimaryStore, MirrorStore {
 
   private readError(error: unknown): UserError {
     const code = codeOf(error);
-    if (code === 'EISDIR') return new UserError(`${upperFirst(this.label)} is a folder: pass the path of the token file itself.`);
+    if (code === 'EISDIR')
+      return new UserError(`${upperFirst(this.label)} is a folder: pass the path of the token file itself.`);
     if (code === 'EACCES' || code === 'EPERM') {
-      return new UserError(`${upperFirst(this.label)} cannot be read (${code}): give your user read permission on it, or choose ` +
-        `another file.`);
+      return new UserError(
+        `${upperFirst(this.label)} cannot be read (${code}): give your user read permission on it, or choose ` +
+          `another file.`,
+      );
     }
-    return new UserError(`${upperFirst(this.label)} cannot be read (${code ?? 'error'}): check the path and try again.`);
+    return new UserError(
+      `${upperFirst(this.label)} cannot be read (${code ?? 'error'}): check the path and try again.`,
+    );
   }
 
   private writeError(error: unknown, dir: string): UserError {
     if (error instanceof UserError) return error;
     const code = codeOf(error);
-    const what = `${upperFirst(this.label)} could not be written ` +
+    const what =
+      `${upperFirst(this.label)} could not be written ` +
       `(${code ?? (error instanceof Error ? error.message : 'error')})`;
     switch (code) {
       case 'ENOENT':
@@ -232,7 +240,9 @@ export class TokenFile implements PrimaryStore, MirrorStore {
       case 'EACCES':
       case 'EPERM':
       case 'EROFS':
-        return new UserError(`${what}: the folder ${dir} must be writable by you; fix its permissions or choose another path.`);
+        return new UserError(
+          `${what}: the folder ${dir} must be writable by you; fix its permissions or choose another path.`,
+        );
       case 'ENOSPC':
       case 'EDQUOT':
         return new UserError(`${what}: the disk is full; free some space and try again.`);

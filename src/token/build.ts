@@ -61,10 +61,7 @@ export function recordAfterRefresh(previous: TokenRecord, response: SchwabTokenR
 }
 
 /** The response's tokens; a field the response lacks (or sends empty or malformed) comes from `fallback`. */
-function tokensFromResponse(
-  response: SchwabTokenResponse,
-  fallback: Omit<OAuthTokens, 'accessToken'>,
-): OAuthTokens {
+function tokensFromResponse(response: SchwabTokenResponse, fallback: Omit<OAuthTokens, 'accessToken'>): OAuthTokens {
   const accessToken = presentString(response.access_token);
   if (accessToken === undefined) {
     throw new TokenRecordError(
@@ -110,13 +107,15 @@ export function normalizeRefreshed(record: TokenRecord, now: Date): { record: To
     warnings.push(
       `The login time of the token record (created_at ${formatIsoSeconds(createdAt)}) is in the future, probably ` +
         `from a ` +
-        'fast clock on the machine that logged in: it was set to now, so the refresh token\'s deadline shown is ' +
-          'a little early.',
+        "fast clock on the machine that logged in: it was set to now, so the refresh token's deadline shown is " +
+        'a little early.',
     );
     createdAt = at;
   }
   if (!Number.isSafeInteger(refreshCount)) {
-    warnings.push(`The refresh count of the token record reached its largest value (${Number.MAX_SAFE_INTEGER}); it stays there.`);
+    warnings.push(
+      `The refresh count of the token record reached its largest value (${Number.MAX_SAFE_INTEGER}); it stays there.`,
+    );
     refreshCount = Number.MAX_SAFE_INTEGER;
   }
   if (warnings.length === 0) return { record, warnings };

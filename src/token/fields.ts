@@ -137,7 +137,12 @@ export class FieldReader {
 
   private wrongType(key: string, expected: string): TokenRecordError {
     const path = this.path(key);
-    return new TokenRecordError(this.subject, `has the wrong type for "${path}" (expected ${expected})`, FIX_PASTE_WHOLE, path);
+    return new TokenRecordError(
+      this.subject,
+      `has the wrong type for "${path}" (expected ${expected})`,
+      FIX_PASTE_WHOLE,
+      path,
+    );
   }
 
   private fail(key: string, problem: string, fix: string): never {

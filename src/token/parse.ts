@@ -165,7 +165,10 @@ function parseSchwabPy(fields: FieldReader): Parsed {
   }
   const lastRefresh = stored ?? impliedLastRefresh(expiresAt, tokens.expiresIn, createdAt);
   const refreshCount = fields.optionalCount(SCHWAB_PY_EXTRA_KEYS.refreshCount) ?? 0;
-  return { record: { tokens, meta: { createdAt, accessTokenExpiresAt: expiresAt, lastRefresh, refreshCount } }, warnings };
+  return {
+    record: { tokens, meta: { createdAt, accessTokenExpiresAt: expiresAt, lastRefresh, refreshCount } },
+    warnings,
+  };
 }
 
 /**
@@ -192,7 +195,10 @@ function parseSchwabResponse(fields: FieldReader, now: Date): Parsed {
     `${upperFirst(fields.subject)} is a bare Schwab token response without its login time: the login was assumed ` +
     'to be now, so the refresh token may expire earlier than the deadline shown; run the login command to be sure.';
   return {
-    record: { tokens, meta: { createdAt, accessTokenExpiresAt, lastRefresh: createdAt, refreshCount: 0, loginAssumed: true } },
+    record: {
+      tokens,
+      meta: { createdAt, accessTokenExpiresAt, lastRefresh: createdAt, refreshCount: 0, loginAssumed: true },
+    },
     warnings: [warning],
   };
 }

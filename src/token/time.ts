@@ -45,7 +45,12 @@ export function parseIsoDate(text: string): Date | undefined {
   const match = ISO_PATTERN.exec(text.trim());
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i] ?? '0')) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   if (!isValidCalendarTime(year, month, day, hour, minute, second)) return undefined;
   const offsetMs = parseOffsetMs(match[8], match[9], match[10]);

@@ -9,7 +9,8 @@ const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 export function tokenProblem(value: unknown, field: string): string | undefined {
   if (typeof value !== 'string') return `has the wrong type for "${field}" (expected a string)`;
   if (value === '') return `has an empty "${field}"`;
-  if (!TOKEN_CHARS.test(value)) return `has an invalid "${field}" (it contains spaces, line breaks or other characters a token cannot contain)`;
+  if (!TOKEN_CHARS.test(value))
+    return `has an invalid "${field}" (it contains spaces, line breaks or other characters a token cannot contain)`;
   return undefined;
 }
 
@@ -25,7 +26,8 @@ export function expiresInProblem(value: unknown, field: string): string | undefi
 /** The problem with a refresh count, or undefined when it is usable. */
 export function countProblem(value: unknown, field: string): string | undefined {
   if (typeof value !== 'number') return `has the wrong type for "${field}" (expected a number)`;
-  if (!Number.isSafeInteger(value) || value < 0) return `has an invalid "${field}" (expected a whole number of 0 or more)`;
+  if (!Number.isSafeInteger(value) || value < 0)
+    return `has an invalid "${field}" (expected a whole number of 0 or more)`;
   return undefined;
 }
 
@@ -70,7 +72,10 @@ function metaProblem({ meta }: TokenRecord): Problem | undefined {
   const first = firstProblem(checks);
   if (first) return first;
   if (meta.accessTokenExpiresAt.getTime() < meta.createdAt.getTime()) {
-    return { field: 'expires_at', text: 'has "expires_at" (the access token\'s expiry) before "created_at" (the login)' };
+    return {
+      field: 'expires_at',
+      text: 'has "expires_at" (the access token\'s expiry) before "created_at" (the login)',
+    };
   }
   return undefined;
 }

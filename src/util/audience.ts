@@ -31,7 +31,7 @@ const SETTINGS: Record<Audience['kind'], Record<SettingName, string>> = {
     'aws-region': 'the `aws-region` input (or AWS_REGION in the workflow)',
     'app-credentials': 'the app-key and app-secret inputs',
     'callback-url': 'the callback-url input',
-    'aws-credentials': 'the workflow\'s AWS credentials (aws-actions/configure-aws-credentials)',
+    'aws-credentials': "the workflow's AWS credentials (aws-actions/configure-aws-credentials)",
   },
   cli: {
     'schwab-base-url': '--schwab-base-url (or SCHWAB_BASE_URL)',

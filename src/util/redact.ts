@@ -38,7 +38,9 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    this.sorted ??= [...new Set([...this.entries.values()].flatMap((entry) => entry.patterns))].sort((a, b) => b.length - a.length);
+    this.sorted ??= [...new Set([...this.entries.values()].flatMap((entry) => entry.patterns))].sort(
+      (a, b) => b.length - a.length,
+    );
     let out = text;
     // Longest first, so a secret containing another is replaced whole.
     for (const secret of this.sorted) {

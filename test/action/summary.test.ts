@@ -31,16 +31,26 @@ describe('runStatus', () => {
   it('is the token health for a run that did its job, error for a failed one, reauth-required whenever the token is dead', () => {
     expect(result({}).status).toBe('healthy');
     expect(result({ failures: [{ kind: 'schwab', message: 'Schwab could not be reached.' }] }).status).toBe('error');
-    expect(result({ failures: [{ kind: 'store-unreadable', message: 'x.' }], healthKnown: false, record: undefined }).status).toBe('error');
+    expect(
+      result({ failures: [{ kind: 'store-unreadable', message: 'x.' }], healthKnown: false, record: undefined }).status,
+    ).toBe('error');
     const dead = { ...assessHealth(sampleRecord(), NOW, 2 * DAY), status: 'reauth-required' as const };
-    expect(result({ failures: [{ kind: 'schwab-rejected', message: 'Schwab rejected the refresh token.' }], health: dead }).status).toBe('reauth-required');
-    expect(result({ failures: [{ kind: 'deadline-passed', message: 'The refresh token expired.' }] }).status).toBe('reauth-required');
+    expect(
+      result({ failures: [{ kind: 'schwab-rejected', message: 'Schwab rejected the refresh token.' }], health: dead })
+        .status,
+    ).toBe('reauth-required');
+    expect(result({ failures: [{ kind: 'deadline-passed', message: 'The refresh token expired.' }] }).status).toBe(
+      'reauth-required',
+    );
   });
 });
 
 describe('renderSummary', () => {
-  it('says the run failed first, and the refresh token\'s health on its own line', () => {
-    const markdown = renderSummary(result({ failures: [{ kind: 'app-credentials', message: 'Schwab rejected the app key or secret (HTTP 401).' }] }), NOW);
+  it("says the run failed first, and the refresh token's health on its own line", () => {
+    const markdown = renderSummary(
+      result({ failures: [{ kind: 'app-credentials', message: 'Schwab rejected the app key or secret (HTTP 401).' }] }),
+      NOW,
+    );
     expect(markdown).toContain('| Status | ❌ the run failed: see the problems below |');
     expect(markdown).toContain('| Refresh token | 🟢 healthy |');
     expect(markdown).toContain('### Problems\n\n- Schwab rejected the app key or secret (HTTP 401).');

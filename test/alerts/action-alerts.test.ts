@@ -48,12 +48,21 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function published(): string {
-  return [...github.issues.map((issue) => `${issue.title}\n${issue.body ?? ''}`), ...github.comments.map((c) => c.body)].join('\n');
+  return [
+    ...github.issues.map((issue) => `${issue.title}\n${issue.body ?? ''}`),
+    ...github.comments.map((c) => c.body),
+  ].join('\n');
 }
 
 function expectClean(run: ActionRun, records: TokenRecord[]): void {
   expectNoLeaks(
-    { stdout: run.stdout, stderr: run.stderr, summary: run.summary, outputs: outputsWithoutAccessToken(run.outputs), published: published() },
+    {
+      stdout: run.stdout,
+      stderr: run.stderr,
+      summary: run.summary,
+      outputs: outputsWithoutAccessToken(run.outputs),
+      published: published(),
+    },
     [schwab.appSecret, FAKE_SECRETS_TOKEN, ...records.flatMap((record) => secretValues(record.tokens))],
   );
 }
@@ -69,7 +78,12 @@ describe('node dist/index.js: the alert issue', () => {
     const current = parseStored(stored);
 
     // Anyone who can comment copies the marker the action would write for this login.
-    github.addComment('acme/bot', 1, `${formatMarker({ kind: 'reauth-required', tokenId: 'SCHWAB_TOKEN', login: current.meta.createdAt })}\nlgtm`, 'mallory');
+    github.addComment(
+      'acme/bot',
+      1,
+      `${formatMarker({ kind: 'reauth-required', tokenId: 'SCHWAB_TOKEN', login: current.meta.createdAt })}\nlgtm`,
+      'mallory',
+    );
     loginRecord(schwab, new Date()); // a login elsewhere revokes the refresh token
 
     const dead = await runAction({ inputs: inputs({ token: stored, force: 'true' }), env: env() });
@@ -89,7 +103,10 @@ describe('node dist/index.js: the alert issue', () => {
   it('prints the exact login command the action can run (its own repository and ref, every non-default option) and never the app key', async () => {
     const login = loginRecord(schwab, new Date(Date.now() - 6 * DAY));
     const runner = { GITHUB_ACTION_REPOSITORY: 'acme/schwab-token-rotator', GITHUB_ACTION_REF: 'v1' };
-    const opened = await runAction({ inputs: inputs({ token: login.text, 'token-format': 'schwab-py' }), env: env(runner) });
+    const opened = await runAction({
+      inputs: inputs({ token: login.text, 'token-format': 'schwab-py' }),
+      env: env(runner),
+    });
     expect(opened.exitCode, opened.stdout).toBe(0);
     const body = github.issues[0]?.body ?? '';
     expect(body).toContain(
@@ -101,7 +118,10 @@ describe('node dist/index.js: the alert issue', () => {
     // The dead-now comment too.
     const stored = github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN') ?? '';
     loginRecord(schwab, new Date());
-    const dead = await runAction({ inputs: inputs({ token: stored, force: 'true', 'token-format': 'schwab-py' }), env: env(runner) });
+    const dead = await runAction({
+      inputs: inputs({ token: stored, force: 'true', 'token-format': 'schwab-py' }),
+      env: env(runner),
+    });
     expect(dead.outputs.status).toBe('reauth-required');
     expect(github.comments).toHaveLength(1);
     expect(github.comments[0]?.body).toContain('npx --yes github:acme/schwab-token-rotator#v1 login --callback-url');

@@ -35,7 +35,9 @@ describe('decideAlert without an open issue', () => {
 describe('decideAlert with an open issue', () => {
   it('closes it once a newer login is healthy', () => {
     expect(decide({ health: 'healthy', loginAt: L2, openIssue: issue() }).action).toBe('close');
-    expect(decide({ health: 'healthy', loginAt: L2, openIssue: issue({ state: 'reauth-required' }) }).action).toBe('close');
+    expect(decide({ health: 'healthy', loginAt: L2, openIssue: issue({ state: 'reauth-required' }) }).action).toBe(
+      'close',
+    );
     expect(decide({ health: 'healthy', loginAt: L2, openIssue: issue({ login: undefined }) }).action).toBe('close');
   });
   it('keeps it open, untouched, when healthy with the SAME login (e.g. reauth-warning was shortened)', () => {
@@ -62,10 +64,16 @@ describe('decideAlert with an open issue', () => {
   });
   it('announces again when a NEWER login is rejected too (once)', () => {
     const open = issue({ state: 'reauth-required' });
-    expect(decide({ health: 'healthy', schwabRejected: true, loginAt: L2, openIssue: open }).action).toBe('comment-reauth');
+    expect(decide({ health: 'healthy', schwabRejected: true, loginAt: L2, openIssue: open }).action).toBe(
+      'comment-reauth',
+    );
     expect(
-      decide({ health: 'healthy', schwabRejected: true, loginAt: L2, openIssue: { ...open, reauthCommentLogins: [L1, L2] } })
-        .action,
+      decide({
+        health: 'healthy',
+        schwabRejected: true,
+        loginAt: L2,
+        openIssue: { ...open, reauthCommentLogins: [L1, L2] },
+      }).action,
     ).toBe('none');
   });
   it('a comment written when no record existed covers "no record" but not a later record', () => {
@@ -78,7 +86,9 @@ describe('decideAlert with an open issue', () => {
       fc.property(
         fc.constantFrom('healthy' as const, 'expiring' as const, 'reauth-required' as const),
         fc.boolean(),
-        fc.option(fc.date({ min: new Date('2026-01-01'), max: new Date('2027-01-01'), noInvalidDate: true }), { nil: undefined }),
+        fc.option(fc.date({ min: new Date('2026-01-01'), max: new Date('2027-01-01'), noInvalidDate: true }), {
+          nil: undefined,
+        }),
         fc.constantFrom('expiring' as const, 'reauth-required' as const),
         (health, schwabRejected, loginAt, state) => {
           const d = decideAlert({ health, schwabRejected, loginAt, openIssue: issue({ state }) });
@@ -92,10 +102,16 @@ describe('decideAlert with an open issue', () => {
 describe('markers', () => {
   it('round-trip, with any token id', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.option(fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2100-01-01') }), { nil: undefined }), (tokenId, login) => {
-        const text = `before ${formatMarker({ kind: 'alert', tokenId, login, state: 'reauth-required' })} after`;
-        expect(parseMarkers(text)).toEqual([{ kind: 'alert', tokenId, ...(login ? { login } : {}), state: 'reauth-required' }]);
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.option(fc.date({ noInvalidDate: true, min: new Date(0), max: new Date('2100-01-01') }), { nil: undefined }),
+        (tokenId, login) => {
+          const text = `before ${formatMarker({ kind: 'alert', tokenId, login, state: 'reauth-required' })} after`;
+          expect(parseMarkers(text)).toEqual([
+            { kind: 'alert', tokenId, ...(login ? { login } : {}), state: 'reauth-required' },
+          ]);
+        },
+      ),
     );
   });
   it('cannot be closed early or broken by the token id', () => {
@@ -111,7 +127,12 @@ describe('markers', () => {
       '<!-- schwab-token-rotator:alert token-id="mine" login="not a date" -->',
       formatMarker({ kind: 'alert', tokenId: 'mine', login: L2, state: 'reauth-required' }),
     ].join('\n');
-    expect(findMarker(body, 'alert', 'mine')).toEqual({ kind: 'alert', tokenId: 'mine', login: L2, state: 'reauth-required' });
+    expect(findMarker(body, 'alert', 'mine')).toEqual({
+      kind: 'alert',
+      tokenId: 'mine',
+      login: L2,
+      state: 'reauth-required',
+    });
     expect(findMarker(body, 'reauth-required', 'mine')).toBeUndefined();
     expect(findMarker(null, 'alert', 'mine')).toBeUndefined();
   });

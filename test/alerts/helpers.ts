@@ -24,10 +24,19 @@ export interface Harness {
 export async function startHarness(
   options: { fake?: GitHubFakeOptions; token?: string; labels?: string[]; assignees?: string[]; tokenId?: string } = {},
 ): Promise<Harness> {
-  const fake = await startGitHubFake({ workflows: [{ repository: REPO, id: 42, path: '.github/workflows/rotate.yml' }], ...options.fake });
+  const fake = await startGitHubFake({
+    workflows: [{ repository: REPO, id: 42, path: '.github/workflows/rotate.yml' }],
+    ...options.fake,
+  });
   const logger = createMemoryLogger();
   for (const secret of [APP_SECRET, ACCESS_TOKEN, REFRESH_TOKEN]) logger.mask(secret);
-  const client = await createGitHubClient({ token: options.token ?? FAKE_WORKFLOW_TOKEN, baseUrl: fake.url, logger, retries: 0, waitScale: 0 });
+  const client = await createGitHubClient({
+    token: options.token ?? FAKE_WORKFLOW_TOKEN,
+    baseUrl: fake.url,
+    logger,
+    retries: 0,
+    waitScale: 0,
+  });
   const alerts = new ReauthAlerts({
     client,
     owner: 'acme',
@@ -78,7 +87,8 @@ export function immediateZeroDelayTimers(): () => void {
   const originalClear = globalThis.clearTimeout;
   globalThis.setTimeout = patched;
   globalThis.clearTimeout = ((handle: unknown) => {
-    if (handle instanceof Object && handle.constructor?.name === 'Immediate') clearImmediate(handle as NodeJS.Immediate);
+    if (handle instanceof Object && handle.constructor?.name === 'Immediate')
+      clearImmediate(handle as NodeJS.Immediate);
     else originalClear(handle as NodeJS.Timeout);
   }) as typeof clearTimeout;
   return () => {

@@ -20,7 +20,10 @@ const LOGIN = new Date('2026-11-18T09:00:00Z');
 const NOW = new Date('2026-11-23T10:30:00Z'); // 1d 22h 30m before the deadline (2026-11-25 09:00)
 const CALLBACK = 'https://127.0.0.1:8182';
 /** What the runner tells the action about itself (`uses: acme/schwab-token-rotator@v1`). */
-const RUNNER_AUDIENCE = actionAudience({ GITHUB_ACTION_REPOSITORY: 'acme/schwab-token-rotator', GITHUB_ACTION_REF: 'v1' });
+const RUNNER_AUDIENCE = actionAudience({
+  GITHUB_ACTION_REPOSITORY: 'acme/schwab-token-rotator',
+  GITHUB_ACTION_REF: 'v1',
+});
 
 function input(overrides: Partial<AlertContentInput> = {}): AlertContentInput {
   const logger = createMemoryLogger();
@@ -70,13 +73,17 @@ describe('login command', () => {
           '--token-format schwab-py',
       );
       // Defaults are left out.
-      expect(buildLoginCommand({ callbackUrl: CALLBACK, schwabBaseUrl: 'https://api.schwabapi.com', tokenFormat: 'rotator' })).toBe(
-        'npx --yes github:acme/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:8182',
-      );
+      expect(
+        buildLoginCommand({
+          callbackUrl: CALLBACK,
+          schwabBaseUrl: 'https://api.schwabapi.com',
+          tokenFormat: 'rotator',
+        }),
+      ).toBe('npx --yes github:acme/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:8182');
     });
   });
 
-  it('without the runner\'s GITHUB_ACTION_REPOSITORY, shows the form with placeholders', () => {
+  it("without the runner's GITHUB_ACTION_REPOSITORY, shows the form with placeholders", () => {
     withAudience(actionAudience({}), () => {
       expect(buildLoginCommand({ callbackUrl: CALLBACK })).toBe(
         'npx --yes github:OWNER/schwab-token-rotator#v1 login --callback-url https://127.0.0.1:8182',
@@ -129,7 +136,8 @@ describe('alert issue text', () => {
       reauthComment(input({ status: 'reauth-required' })),
       closedComment({ tokenId: 'prod/schwab-token', now: NOW, loginAt: NOW, redact: input().redact }),
     ]) {
-      for (const secret of [APP_SECRET, APP_KEY, ACCESS, REFRESH, encodeURIComponent(REFRESH)]) expect(text).not.toContain(secret);
+      for (const secret of [APP_SECRET, APP_KEY, ACCESS, REFRESH, encodeURIComponent(REFRESH)])
+        expect(text).not.toContain(secret);
       expect(text).not.toContain('client_id');
     }
   });
@@ -151,7 +159,9 @@ describe('alert issue text', () => {
   });
 
   it('explains a rejection and a missing record', () => {
-    expect(alertBody(input({ status: 'reauth-required', schwabRejected: true }))).toMatch(/Schwab rejected the refresh token/);
+    expect(alertBody(input({ status: 'reauth-required', schwabRejected: true }))).toMatch(
+      /Schwab rejected the refresh token/,
+    );
     expect(alertBody(input({ status: 'reauth-required', loginAt: undefined }))).toMatch(/No usable token record/);
     expect(alertBody(input({ status: 'reauth-required', now: new Date('2026-11-25T12:00:00Z') }))).toContain(
       '(3h ago)',
@@ -168,7 +178,12 @@ describe('alert issue text', () => {
     expect(findMarker(reauth, 'reauth-required', 'prod/schwab-token')?.login).toEqual(LOGIN);
     expect(reauth).toContain(buildLoginCommand(input().login));
     const newLogin = new Date('2026-11-25T10:00:00Z');
-    const closed = closedComment({ tokenId: 'prod/schwab-token', now: new Date('2026-11-25T10:20:00Z'), loginAt: newLogin, redact: (s) => s });
+    const closed = closedComment({
+      tokenId: 'prod/schwab-token',
+      now: new Date('2026-11-25T10:20:00Z'),
+      loginAt: newLogin,
+      redact: (s) => s,
+    });
     expect(findMarker(closed, 'closed', 'prod/schwab-token')?.login).toEqual(newLogin);
     expect(closed).toContain('**2026-12-02 10:00 UTC** (in 6d 23h)');
   });
@@ -176,7 +191,8 @@ describe('alert issue text', () => {
 
 describe('with login-url (the login function deployed)', () => {
   const LOGIN_URL = 'https://abc123example.lambda-url.us-east-1.on.aws';
-  const withLoginUrl = (overrides: Partial<AlertContentInput> = {}) => input({ login: { ...input().login, loginUrl: LOGIN_URL }, ...overrides });
+  const withLoginUrl = (overrides: Partial<AlertContentInput> = {}) =>
+    input({ login: { ...input().login, loginUrl: LOGIN_URL }, ...overrides });
   const visible = (text: string) => text.split('\n').filter((line) => !line.startsWith('<!--'));
 
   it('starts the issue with the one-tap link, keeps the command as the fallback, shows no app key and no authorize URL', () => {

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inKeepAliveWindow, keepAliveWindow, keepScheduleAlive, parseWorkflowRef } from '../../src/alerts/keep-alive.js';
+import {
+  inKeepAliveWindow,
+  keepAliveWindow,
+  keepScheduleAlive,
+  parseWorkflowRef,
+} from '../../src/alerts/keep-alive.js';
 import { immediateZeroDelayTimers, startHarness, type Harness } from './helpers.js';
 
 const REF = 'acme/bot/.github/workflows/rotate.yml@refs/heads/main';
@@ -27,7 +32,10 @@ describe('keep-alive pure parts', () => {
   });
 
   it('the window is Wednesday 12:00–15:00 UTC', () => {
-    expect(keepAliveWindow(WED_13)).toEqual({ start: new Date('2026-11-18T12:00:00Z'), end: new Date('2026-11-18T15:00:00Z') });
+    expect(keepAliveWindow(WED_13)).toEqual({
+      start: new Date('2026-11-18T12:00:00Z'),
+      end: new Date('2026-11-18T15:00:00Z'),
+    });
     // From any day of the week, the window of that week (Wednesday to Tuesday).
     expect(keepAliveWindow(new Date('2026-11-24T23:59:00Z')).start).toEqual(new Date('2026-11-18T12:00:00Z'));
     expect(keepAliveWindow(new Date('2026-11-18T11:59:00Z')).start).toEqual(new Date('2026-11-11T12:00:00Z'));
@@ -88,12 +96,18 @@ describe('keepScheduleAlive against the GitHub fake', () => {
   it('leaves a workflow a person disabled alone', async () => {
     h = await startHarness({ fake: { now: () => LONG_AGO } });
     h.fake.setWorkflowState('acme/bot', 42, 'disabled_manually');
-    expect(await run(WED_13)).toMatchObject({ action: 'skipped', reason: expect.stringMatching(/disabled by a person/) });
+    expect(await run(WED_13)).toMatchObject({
+      action: 'skipped',
+      reason: expect.stringMatching(/disabled by a person/),
+    });
     expect(h.fake.workflows[0]?.enableCalls).toBe(0);
   });
 
   it('failures are warnings: 403 names actions: write, 404 the workflow, no ref says so', async () => {
-    h = await startHarness({ fake: { now: () => LONG_AGO, tokens: { ghs_issues_only: { permissions: ['issues'] } } }, token: 'ghs_issues_only' });
+    h = await startHarness({
+      fake: { now: () => LONG_AGO, tokens: { ghs_issues_only: { permissions: ['issues'] } } },
+      token: 'ghs_issues_only',
+    });
     const forbidden = await run(WED_13);
     expect(forbidden.action).toBe('skipped');
     expect(forbidden.warning).toBe(

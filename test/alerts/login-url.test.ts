@@ -27,10 +27,15 @@ describe('alert issue with login-url', () => {
     expect(opened.action).toBe('opened');
     const body = h.fake.issues[0]?.body ?? '';
     const firstVisible = body.split('\n').find((line) => line.trim() !== '' && !line.startsWith('<!--'));
-    expect(firstVisible).toMatch(new RegExp(`^\\*\\*\\[Log in to Schwab now\\]\\(${LOGIN_URL.replace(/\./g, '\\.')}/login\\)\\*\\*`));
+    expect(firstVisible).toMatch(
+      new RegExp(`^\\*\\*\\[Log in to Schwab now\\]\\(${LOGIN_URL.replace(/\./g, '\\.')}/login\\)\\*\\*`),
+    );
 
     const later = new Date(LOGIN.getTime() + 8 * 86_400_000);
-    const commented = await h.alerts.sync({ ...h.input({ now: later, health: 'reauth-required', loginAt: LOGIN }), login });
+    const commented = await h.alerts.sync({
+      ...h.input({ now: later, health: 'reauth-required', loginAt: LOGIN }),
+      login,
+    });
     expect(commented.action).toBe('commented');
     expect(h.fake.comments[0]?.body).toContain(`(${LOGIN_URL}/login)`);
     for (const text of publishedTexts(h.fake)) {

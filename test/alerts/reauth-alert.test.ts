@@ -58,17 +58,27 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
   it('opens one issue when expiring (creating the missing label, assigning), then stays quiet', async () => {
     const { fake, alerts, input } = await harness();
     const opened = await alerts.sync(input({ now: EXPIRING_AT, health: 'expiring', loginAt: LOGIN }));
-    expect(opened).toMatchObject({ action: 'opened', issueNumber: 1, issueUrl: 'https://github.com/acme/bot/issues/1' });
+    expect(opened).toMatchObject({
+      action: 'opened',
+      issueNumber: 1,
+      issueUrl: 'https://github.com/acme/bot/issues/1',
+    });
     expect(opened.warning).toBeUndefined();
     expect(fake.requests.map((r) => r.route)).toEqual(['issues-list', 'label-get', 'label-create', 'issue-create']);
     const issue = fake.issues[0];
-    expect(issue).toMatchObject({ title: 'Schwab login needed by 2026-11-25 09:00 UTC for prod/schwab-token', labels: [LABEL], assignees: ['octocat'] });
+    expect(issue).toMatchObject({
+      title: 'Schwab login needed by 2026-11-25 09:00 UTC for prod/schwab-token',
+      labels: [LABEL],
+      assignees: ['octocat'],
+    });
     expect(issue?.body).not.toContain(APP_KEY);
     expect(issue?.body).toContain(buildLoginCommand(input({ now: EXPIRING_AT, health: 'expiring' }).login));
     expect(fake.labels.find((l) => l.name === LABEL)).toMatchObject({ color: 'd93f0b' });
 
     fake.clearRequests();
-    const again = await alerts.sync(input({ now: new Date(EXPIRING_AT.getTime() + 25 * 60_000), health: 'expiring', loginAt: LOGIN }));
+    const again = await alerts.sync(
+      input({ now: new Date(EXPIRING_AT.getTime() + 25 * 60_000), health: 'expiring', loginAt: LOGIN }),
+    );
     expect(again).toMatchObject({ action: 'none', issueNumber: 1 });
     expect(fake.requests.map((r) => r.route)).toEqual(['issues-list']);
   });
@@ -83,7 +93,9 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
 
   it('a dead refresh token before its deadline (Schwab rejected it) opens the issue', async () => {
     const { fake, alerts, input } = await harness();
-    const outcome = await alerts.sync(input({ now: HEALTHY_AT, health: 'healthy', schwabRejected: true, loginAt: LOGIN }));
+    const outcome = await alerts.sync(
+      input({ now: HEALTHY_AT, health: 'healthy', schwabRejected: true, loginAt: LOGIN }),
+    );
     expect(outcome).toMatchObject({ action: 'opened', decision: { status: 'reauth-required' } });
     expect(fake.issues[0]?.title).toMatch(/rejected/);
     expect(fake.issues[0]?.body).toMatch(/state="reauth-required"/);
@@ -96,7 +108,9 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
     expect(first).toMatchObject({ action: 'commented', issueNumber: 1 });
     fake.clearRequests();
     for (let i = 1; i <= 3; i++) {
-      const later = await alerts.sync(input({ now: new Date(EXPIRED_AT.getTime() + i * 25 * 60_000), health: 'reauth-required', loginAt: LOGIN }));
+      const later = await alerts.sync(
+        input({ now: new Date(EXPIRED_AT.getTime() + i * 25 * 60_000), health: 'reauth-required', loginAt: LOGIN }),
+      );
       expect(later.action).toBe('none');
     }
     expect(fake.comments).toHaveLength(1);
@@ -108,8 +122,12 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
     const { fake, alerts, input } = await harness();
     await alerts.sync(input({ now: EXPIRING_AT, health: 'expiring', loginAt: LOGIN }));
     fake.addComment(REPO, 1, 'I will log in tonight');
-    expect((await alerts.sync(input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }))).action).toBe('commented');
-    expect((await alerts.sync(input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }))).action).toBe('none');
+    expect((await alerts.sync(input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }))).action).toBe(
+      'commented',
+    );
+    expect((await alerts.sync(input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }))).action).toBe(
+      'none',
+    );
     expect(fake.comments).toHaveLength(2);
   });
 
@@ -124,41 +142,77 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
     const first = await alerts.sync(input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }));
     expect(first).toMatchObject({ action: 'commented', issueNumber: 1 });
     // GITHUB_TOKEN cannot read /user (403): its identity is github-actions[bot].
-    expect(fake.requests.map((r) => `${r.route} ${r.status}`)).toEqual(['issues-list 200', 'comments-list 200', 'user-get 403', 'comment-create 201']);
+    expect(fake.requests.map((r) => `${r.route} ${r.status}`)).toEqual([
+      'issues-list 200',
+      'comments-list 200',
+      'user-get 403',
+      'comment-create 201',
+    ]);
     expect(fake.comments.map((c) => c.user)).toEqual(['mallory', 'github-actions[bot]']);
 
     // Its own comment counts: announced once, never again.
     for (let i = 1; i <= 2; i++) {
-      const later = await alerts.sync(input({ now: new Date(EXPIRED_AT.getTime() + i * 25 * 60_000), health: 'reauth-required', loginAt: LOGIN }));
+      const later = await alerts.sync(
+        input({ now: new Date(EXPIRED_AT.getTime() + i * 25 * 60_000), health: 'reauth-required', loginAt: LOGIN }),
+      );
       expect(later.action).toBe('none');
     }
     expect(fake.comments).toHaveLength(2);
   });
 
   it.each([
-    ['a personal access token', 'GITHUB_TOKEN', FAKE_SECRETS_TOKEN, 'octo-admin', FAKE_WORKFLOW_TOKEN, 'github-actions[bot]', 'user-get 403'],
-    ['GITHUB_TOKEN', 'a personal access token', FAKE_WORKFLOW_TOKEN, 'github-actions[bot]', FAKE_SECRETS_TOKEN, 'octo-admin', 'user-get 200'],
-  ])('opened with %s, written with %s since: its own comment counts (asking GET /user)', async (_a, _b, openedWith, opener, nowWith, writer, userGet) => {
-    const first = await harness({ token: openedWith });
-    await first.alerts.sync(first.input({ now: EXPIRING_AT, health: 'expiring', loginAt: LOGIN }));
-    expect(first.fake.issues[0]?.user).toBe(opener);
-    const later = new ReauthAlerts({
-      client: await createGitHubClient({ token: nowWith, baseUrl: first.fake.url, logger: first.logger, retries: 0, waitScale: 0 }),
-      owner: 'acme',
-      repo: 'bot',
-      labels: [LABEL],
-      assignees: [],
-      tokenId: TOKEN_ID,
-      logger: first.logger,
-    });
-    const sync = () => later.sync(first.input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }));
-    expect((await sync()).action).toBe('commented');
-    expect(first.fake.comments.map((c) => c.user)).toEqual([writer]);
-    first.fake.clearRequests();
-    expect((await sync()).action).toBe('none');
-    expect(first.fake.requests.map((r) => `${r.route} ${r.status}`)).toEqual(['issues-list 200', 'comments-list 200', userGet]);
-    expect(first.fake.comments).toHaveLength(1);
-  });
+    [
+      'a personal access token',
+      'GITHUB_TOKEN',
+      FAKE_SECRETS_TOKEN,
+      'octo-admin',
+      FAKE_WORKFLOW_TOKEN,
+      'github-actions[bot]',
+      'user-get 403',
+    ],
+    [
+      'GITHUB_TOKEN',
+      'a personal access token',
+      FAKE_WORKFLOW_TOKEN,
+      'github-actions[bot]',
+      FAKE_SECRETS_TOKEN,
+      'octo-admin',
+      'user-get 200',
+    ],
+  ])(
+    'opened with %s, written with %s since: its own comment counts (asking GET /user)',
+    async (_a, _b, openedWith, opener, nowWith, writer, userGet) => {
+      const first = await harness({ token: openedWith });
+      await first.alerts.sync(first.input({ now: EXPIRING_AT, health: 'expiring', loginAt: LOGIN }));
+      expect(first.fake.issues[0]?.user).toBe(opener);
+      const later = new ReauthAlerts({
+        client: await createGitHubClient({
+          token: nowWith,
+          baseUrl: first.fake.url,
+          logger: first.logger,
+          retries: 0,
+          waitScale: 0,
+        }),
+        owner: 'acme',
+        repo: 'bot',
+        labels: [LABEL],
+        assignees: [],
+        tokenId: TOKEN_ID,
+        logger: first.logger,
+      });
+      const sync = () => later.sync(first.input({ now: EXPIRED_AT, health: 'reauth-required', loginAt: LOGIN }));
+      expect((await sync()).action).toBe('commented');
+      expect(first.fake.comments.map((c) => c.user)).toEqual([writer]);
+      first.fake.clearRequests();
+      expect((await sync()).action).toBe('none');
+      expect(first.fake.requests.map((r) => `${r.route} ${r.status}`)).toEqual([
+        'issues-list 200',
+        'comments-list 200',
+        userGet,
+      ]);
+      expect(first.fake.comments).toHaveLength(1);
+    },
+  );
 
   it('closes the issue with the new deadline after a new login, and only then', async () => {
     const { fake, alerts, input } = await harness();
@@ -166,13 +220,18 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
     // Healthy but the same login (reauth-warning shortened): stays open, untouched.
     expect((await alerts.sync(input({ now: EXPIRING_AT, health: 'healthy', loginAt: LOGIN }))).action).toBe('none');
     fake.clearRequests();
-    const closed = await alerts.sync(input({ now: new Date('2026-11-25T10:20:00Z'), health: 'healthy', loginAt: NEW_LOGIN }));
+    const closed = await alerts.sync(
+      input({ now: new Date('2026-11-25T10:20:00Z'), health: 'healthy', loginAt: NEW_LOGIN }),
+    );
     expect(closed).toMatchObject({ action: 'closed', issueNumber: 1 });
     expect(fake.requests.map((r) => r.route)).toEqual(['issues-list', 'issue-update', 'comment-create']);
     expect(fake.issues[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
     expect(fake.comments[0]?.body).toContain('**2026-12-02 10:00 UTC**');
     fake.clearRequests();
-    expect((await alerts.sync(input({ now: new Date('2026-11-25T10:45:00Z'), health: 'healthy', loginAt: NEW_LOGIN }))).action).toBe('none');
+    expect(
+      (await alerts.sync(input({ now: new Date('2026-11-25T10:45:00Z'), health: 'healthy', loginAt: NEW_LOGIN })))
+        .action,
+    ).toBe('none');
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -200,7 +259,10 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
   });
 
   it('a 403 on issues is a warning naming the permission, never an exception', async () => {
-    const { fake, alerts, input } = await harness({ fake: { tokens: { 'ghs_noissues': { permissions: ['actions'] } } }, token: 'ghs_noissues' });
+    const { fake, alerts, input } = await harness({
+      fake: { tokens: { ghs_noissues: { permissions: ['actions'] } } },
+      token: 'ghs_noissues',
+    });
     const outcome = await alerts.sync(input({ now: EXPIRING_AT, health: 'expiring', loginAt: LOGIN }));
     expect(outcome.action).toBe('none');
     expect(outcome.warning).toBe(
@@ -276,7 +338,16 @@ describe('ReauthAlerts.sync against the GitHub fake', () => {
 
   it('needs a label', () => {
     expect(
-      () => new ReauthAlerts({ client: {} as never, owner: 'a', repo: 'b', labels: [' '], assignees: [], tokenId: 'x', logger: {} as never }),
+      () =>
+        new ReauthAlerts({
+          client: {} as never,
+          owner: 'a',
+          repo: 'b',
+          labels: [' '],
+          assignees: [],
+          tokenId: 'x',
+          logger: {} as never,
+        }),
     ).toThrow(/at least one label/);
   });
 });

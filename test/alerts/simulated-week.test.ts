@@ -32,8 +32,19 @@ const DEADLINE = refreshTokenExpiresAt({ createdAt: FIRST_LOGIN }); // day 7, 04
 
 function record(login: Date, now: Date, refreshCount: number): TokenRecord {
   return {
-    tokens: { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, tokenType: 'Bearer', scope: 'api', expiresIn: 1800 },
-    meta: { createdAt: login, accessTokenExpiresAt: new Date(now.getTime() + 30 * MINUTE), lastRefresh: now, refreshCount },
+    tokens: {
+      accessToken: ACCESS_TOKEN,
+      refreshToken: REFRESH_TOKEN,
+      tokenType: 'Bearer',
+      scope: 'api',
+      expiresIn: 1800,
+    },
+    meta: {
+      createdAt: login,
+      accessTokenExpiresAt: new Date(now.getTime() + 30 * MINUTE),
+      lastRefresh: now,
+      refreshCount,
+    },
   };
 }
 
@@ -99,7 +110,11 @@ describe.each([
     // Closed by the first run after the login, with one comment.
     const firstAfterLogin = runs.find((r) => r.at >= secondLogin)!;
     expect(firstAfterLogin.outcome).toMatchObject({ action: 'closed', issueNumber: issue.number });
-    expect(issue).toMatchObject({ state: 'closed', state_reason: 'completed', closed_at: firstAfterLogin.at.toISOString() });
+    expect(issue).toMatchObject({
+      state: 'closed',
+      state_reason: 'completed',
+      closed_at: firstAfterLogin.at.toISOString(),
+    });
     expect(fake.comments).toHaveLength(reauthComments + 1);
     expect(fake.comments.at(-1)?.created_at).toBe(firstAfterLogin.at.toISOString());
 
@@ -121,8 +136,10 @@ describe.each([
     for (const run of healthy) expect(run.requests).toEqual(['issues-list']);
     expect(ALERT_REQUESTS_PER_HEALTHY_RUN).toBe(1);
     expect(firstAfterLogin.requests).toEqual(['issues-list', 'issue-update', 'comment-create']);
-    for (const run of runs.filter((r) => r.health === 'expiring' && r !== firstExpiring)) expect(run.requests).toEqual(['issues-list']);
-    for (const run of runs.filter((r) => r.health === 'reauth-required')) expect(run.requests.length).toBeLessThanOrEqual(2);
+    for (const run of runs.filter((r) => r.health === 'expiring' && r !== firstExpiring))
+      expect(run.requests).toEqual(['issues-list']);
+    for (const run of runs.filter((r) => r.health === 'reauth-required'))
+      expect(run.requests.length).toBeLessThanOrEqual(2);
     expect(firstExpiring.requests).toEqual(['issues-list', 'label-get', 'label-create', 'issue-create']);
 
     // The body tells how to log in, and leaks nothing.

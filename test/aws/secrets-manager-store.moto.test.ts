@@ -19,7 +19,8 @@ import {
   versionsWithStage,
 } from '../support/moto.js';
 
-const record = (n: number) => JSON.stringify({ access_token: `I0.access-${n}-${randomUUID()}@`, refresh_token: `rt-${n}`, refresh_count: n });
+const record = (n: number) =>
+  JSON.stringify({ access_token: `I0.access-${n}-${randomUUID()}@`, refresh_token: `rt-${n}`, refresh_count: n });
 
 function newStore(secretId: string, token: string = randomUUID()) {
   const logger = createMemoryLogger();
@@ -64,7 +65,9 @@ describeMoto('SecretsManagerStore against moto', () => {
     const error = await store.load().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretsManagerError);
     expect((error as SecretsManagerError).kind).toBe('not-found');
-    expect((error as Error).message).toContain(`aws secretsmanager create-secret --name ${name} --region ${MOTO_REGION}`);
+    expect((error as Error).message).toContain(
+      `aws secretsmanager create-secret --name ${name} --region ${MOTO_REGION}`,
+    );
   });
 
   it('writes a new AWSCURRENT; the old version becomes AWSPREVIOUS and no AWSPENDING is left', async () => {
@@ -125,10 +128,18 @@ describeMoto('SecretsManagerStore against moto', () => {
     const { store, token } = newStore(secret.name);
     const value = record(2);
     await motoClient(url()).send(
-      new PutSecretValueCommand({ SecretId: secret.name, SecretString: value, ClientRequestToken: token, VersionStages: ['AWSPENDING'] }),
+      new PutSecretValueCommand({
+        SecretId: secret.name,
+        SecretString: value,
+        ClientRequestToken: token,
+        VersionStages: ['AWSPENDING'],
+      }),
     );
 
-    await expect(store.compareAndSet(value, secret.versionId, never)).resolves.toMatchObject({ outcome: 'written', versionId: token });
+    await expect(store.compareAndSet(value, secret.versionId, never)).resolves.toMatchObject({
+      outcome: 'written',
+      versionId: token,
+    });
     expect(await listSecretVersions(url(), secret.name)).toHaveLength(2);
     expect(await versionsWithStage(url(), secret.name, 'AWSCURRENT')).toEqual([token]);
     expect(await versionsWithStage(url(), secret.name, 'AWSPENDING')).toEqual([]);
@@ -143,10 +154,15 @@ describeMoto('SecretsManagerStore against moto', () => {
       const loaded = await store.load();
       expect(loaded.text).toBe(expectedText);
       expectedText = record(n);
-      await expect(store.compareAndSet(expectedText, loaded.versionId, never)).resolves.toMatchObject({ outcome: 'written' });
+      await expect(store.compareAndSet(expectedText, loaded.versionId, never)).resolves.toMatchObject({
+        outcome: 'written',
+      });
       tokens.push(token);
     }
-    expect(await stagesByVersion(url(), secret.name)).toEqual({ [tokens[2] ?? '']: ['AWSCURRENT'], [tokens[1] ?? '']: ['AWSPREVIOUS'] });
+    expect(await stagesByVersion(url(), secret.name)).toEqual({
+      [tokens[2] ?? '']: ['AWSCURRENT'],
+      [tokens[1] ?? '']: ['AWSPREVIOUS'],
+    });
   });
 
   it('chains runs of a long-running loop with nextRun: one SDK client, a new ClientRequestToken each run', async () => {
@@ -172,7 +188,10 @@ describeMoto('SecretsManagerStore against moto', () => {
       expect(seen.mock.calls.length).toBeGreaterThanOrEqual(9);
       expect(new Set(seen.mock.contexts).size).toBe(1);
       expect(new Set(tokens).size).toBe(3);
-      expect(await stagesByVersion(url(), secret.name)).toEqual({ [tokens[2] ?? '']: ['AWSCURRENT'], [tokens[1] ?? '']: ['AWSPREVIOUS'] });
+      expect(await stagesByVersion(url(), secret.name)).toEqual({
+        [tokens[2] ?? '']: ['AWSCURRENT'],
+        [tokens[1] ?? '']: ['AWSPREVIOUS'],
+      });
       expect(destroy).not.toHaveBeenCalled();
       await store.close();
       expect(destroy).toHaveBeenCalledTimes(1);
@@ -186,7 +205,12 @@ describeMoto('SecretsManagerStore against moto', () => {
     const secret = await createTestSecret(url(), uniqueSecretName(), record(1));
     const stray = randomUUID();
     await motoClient(url()).send(
-      new PutSecretValueCommand({ SecretId: secret.name, SecretString: record(9), ClientRequestToken: stray, VersionStages: ['AWSPENDING'] }),
+      new PutSecretValueCommand({
+        SecretId: secret.name,
+        SecretString: record(9),
+        ClientRequestToken: stray,
+        VersionStages: ['AWSPENDING'],
+      }),
     );
     const { store, token } = newStore(secret.name);
 
@@ -231,7 +255,10 @@ describeMoto('SecretsManagerStore against moto', () => {
       const result = await store.compareAndSet(value, loaded.versionId, () => 'overwrite');
 
       expect(result).toEqual({ outcome: 'written', versionId: token, previousVersionId: otherVersion });
-      expect(await stagesByVersion(url(), secret.name)).toEqual({ [token]: ['AWSCURRENT'], [otherVersion]: ['AWSPREVIOUS'] });
+      expect(await stagesByVersion(url(), secret.name)).toEqual({
+        [token]: ['AWSCURRENT'],
+        [otherVersion]: ['AWSPREVIOUS'],
+      });
       await expect(readSecretValue(url(), secret.name)).resolves.toEqual({ text: value, versionId: token });
     });
 
@@ -246,7 +273,9 @@ describeMoto('SecretsManagerStore against moto', () => {
       const result = await store.compareAndSet(record(2), loaded.versionId, onConflict);
 
       expect(onConflict).toHaveBeenCalledTimes(2);
-      expect(onConflict.mock.calls[1]).toEqual([{ text: expect.stringContaining('"refresh_count":60'), versionId: third }]);
+      expect(onConflict.mock.calls[1]).toEqual([
+        { text: expect.stringContaining('"refresh_count":60'), versionId: third },
+      ]);
       expect(result).toEqual({ outcome: 'written', versionId: token, previousVersionId: third });
       expect(await versionsWithStage(url(), secret.name, 'AWSPENDING')).toEqual([]);
     });
@@ -296,16 +325,21 @@ describeMoto('SecretsManagerStore against moto', () => {
     it('reads an unfinished write with loadPending, and writing the same text finishes its move', async () => {
       const { secret, store, token, loaded, otherVersion } = await raced();
       const value = record(2);
-      await store.compareAndSet(value, loaded.versionId, () => {
-        throw new Error('cancelled');
-      }).catch(() => undefined);
+      await store
+        .compareAndSet(value, loaded.versionId, () => {
+          throw new Error('cancelled');
+        })
+        .catch(() => undefined);
 
       const next = newStore(secret.name).store;
       await expect(next.loadPending()).resolves.toEqual({ text: value, versionId: token });
       const result = await next.compareAndSet(value, (await next.load()).versionId, () => 'keep');
 
       expect(result).toEqual({ outcome: 'written', versionId: token, previousVersionId: otherVersion });
-      expect(await stagesByVersion(url(), secret.name)).toEqual({ [token]: ['AWSCURRENT'], [otherVersion]: ['AWSPREVIOUS'] });
+      expect(await stagesByVersion(url(), secret.name)).toEqual({
+        [token]: ['AWSCURRENT'],
+        [otherVersion]: ['AWSPREVIOUS'],
+      });
       await expect(next.loadPending()).resolves.toBeUndefined();
     });
   });

@@ -10,7 +10,16 @@ import { SecretsManagerError, SecretsManagerStore } from '../../src/aws/secrets-
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { startLoopbackProxy } from '../http/loopback-proxy.js';
 import type { LoopbackProxy } from '../http/loopback-proxy.js';
-import { MOTO_REGION, applyEnv, awsEnv, createTestSecret, describeMoto, getMotoUrl, readSecretValue, uniqueSecretName } from '../support/moto.js';
+import {
+  MOTO_REGION,
+  applyEnv,
+  awsEnv,
+  createTestSecret,
+  describeMoto,
+  getMotoUrl,
+  readSecretValue,
+  uniqueSecretName,
+} from '../support/moto.js';
 
 const HOST = 'secretsmanager.proxy.test';
 const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', NO_PROXY: '', no_proxy: '' };
@@ -36,9 +45,15 @@ function newStore(secretId: string) {
 }
 
 /** The loopback proxy routing HOST:port to moto, and the environment of a runner behind it. */
-async function behindProxy(env: (proxy: LoopbackProxy) => Record<string, string>, credentials?: { user: string; password: string }) {
+async function behindProxy(
+  env: (proxy: LoopbackProxy) => Record<string, string>,
+  credentials?: { user: string; password: string },
+) {
   const motoPort = Number(new URL(getMotoUrl()).port);
-  const proxy = await startLoopbackProxy({ routes: { [`${HOST}:${motoPort}`]: motoPort }, ...(credentials ? { credentials } : {}) });
+  const proxy = await startLoopbackProxy({
+    routes: { [`${HOST}:${motoPort}`]: motoPort },
+    ...(credentials ? { credentials } : {}),
+  });
   cleanups.push(() => proxy.close());
   cleanups.push(applyEnv({ ...awsEnv(`http://${HOST}:${motoPort}`), ...NO_PROXY_ENV, ...env(proxy) }));
   return { proxy, authority: `${HOST}:${motoPort}` };
@@ -47,11 +62,16 @@ async function behindProxy(env: (proxy: LoopbackProxy) => Record<string, string>
 describeMoto('SecretsManagerStore behind a proxy (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)', () => {
   it("reads and writes the secret through the proxy's CONNECT tunnel, with the proxy URL's credentials", async () => {
     const secret = await createTestSecret(getMotoUrl(), uniqueSecretName(), '{"n":1}');
-    const { proxy, authority } = await behindProxy((p) => ({ HTTP_PROXY: `http://bot:s3cr%40t@127.0.0.1:${p.port}` }), { user: 'bot', password: 's3cr@t' });
+    const { proxy, authority } = await behindProxy((p) => ({ HTTP_PROXY: `http://bot:s3cr%40t@127.0.0.1:${p.port}` }), {
+      user: 'bot',
+      password: 's3cr@t',
+    });
     const store = newStore(secret.name);
     const loaded = await store.load();
     expect(loaded.text).toBe('{"n":1}');
-    await expect(store.compareAndSet('{"n":2}', loaded.versionId, () => 'keep')).resolves.toMatchObject({ outcome: 'written' });
+    await expect(store.compareAndSet('{"n":2}', loaded.versionId, () => 'keep')).resolves.toMatchObject({
+      outcome: 'written',
+    });
     expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe('{"n":2}');
     expect(proxy.tunnels.length).toBeGreaterThanOrEqual(1);
     expect(proxy.tunnels.every((t) => t.authority === authority && t.status === 200)).toBe(true);
@@ -59,13 +79,20 @@ describeMoto('SecretsManagerStore behind a proxy (HTTP_PROXY / HTTPS_PROXY / NO_
 
   it('a proxy refusing the tunnel ends in one sentence naming the proxy and what to check, never its password', async () => {
     const secret = await createTestSecret(getMotoUrl(), uniqueSecretName(), '{"n":1}');
-    const { proxy } = await behindProxy((p) => ({ HTTP_PROXY: `http://bot:wrong-password@127.0.0.1:${p.port}` }), { user: 'bot', password: 'right' });
-    const error = await newStore(secret.name).load().catch((e: unknown) => e);
+    const { proxy } = await behindProxy((p) => ({ HTTP_PROXY: `http://bot:wrong-password@127.0.0.1:${p.port}` }), {
+      user: 'bot',
+      password: 'right',
+    });
+    const error = await newStore(secret.name)
+      .load()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretsManagerError);
     expect(error).toMatchObject({ kind: 'network' });
     const message = (error as Error).message;
     expect(message).toMatch(
-      new RegExp(`^Could not reach AWS Secrets Manager at http://${HOST}:\\d+ through the proxy http://127\\.0\\.0\\.1:${proxy.port} \\(The proxy .* refused the tunnel to ${HOST}:\\d+ \\(HTTP 407: check the credentials in the proxy URL\\)\\): check HTTPS_PROXY \\(its host, port and credentials\\), or list the endpoint's host in NO_PROXY if this runner reaches it directly\\.$`),
+      new RegExp(
+        `^Could not reach AWS Secrets Manager at http://${HOST}:\\d+ through the proxy http://127\\.0\\.0\\.1:${proxy.port} \\(The proxy .* refused the tunnel to ${HOST}:\\d+ \\(HTTP 407: check the credentials in the proxy URL\\)\\): check HTTPS_PROXY \\(its host, port and credentials\\), or list the endpoint's host in NO_PROXY if this runner reaches it directly\\.$`,
+      ),
     );
     expect(message).not.toContain('wrong-password');
   });

@@ -68,7 +68,12 @@ describe('SecretsManagerStore against the AWS error stub', () => {
     expect(result).toMatchObject({ outcome: 'written', previousVersionId: firstVersion });
     expect(stub.current(name)).toBe(NEW_VALUE);
     expect(Object.values(stub.stages(name)).flat()).not.toContain('AWSPENDING');
-    expect(stub.calls.map((c) => c.operation)).toEqual(['GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage', 'UpdateSecretVersionStage']);
+    expect(stub.calls.map((c) => c.operation)).toEqual([
+      'GetSecretValue',
+      'PutSecretValue',
+      'UpdateSecretVersionStage',
+      'UpdateSecretVersionStage',
+    ]);
     const put = stub.callsTo('PutSecretValue')[0];
     expect(put?.input).toMatchObject({ VersionStages: ['AWSPENDING'] });
     expect(put?.headers['content-type']).toBe('application/x-amz-json-1.1');
@@ -79,7 +84,11 @@ describe('SecretsManagerStore against the AWS error stub', () => {
       title: 'ResourceNotFoundException',
       answer: STUB_ERRORS.notFound,
       kind: 'not-found',
-      words: ['was not found in region us-east-1', 'aws secretsmanager create-secret --name stub-', '--region us-east-1'],
+      words: [
+        'was not found in region us-east-1',
+        'aws secretsmanager create-secret --name stub-',
+        '--region us-east-1',
+      ],
     },
     {
       title: 'AccessDeniedException',
@@ -99,16 +108,36 @@ describe('SecretsManagerStore against the AWS error stub', () => {
       kind: 'credentials',
       words: ['credentials', 'configure-aws-credentials'],
     },
-    { title: 'ExpiredTokenException', answer: STUB_ERRORS.expiredToken, kind: 'credentials', words: ['ExpiredTokenException', 'credentials'] },
+    {
+      title: 'ExpiredTokenException',
+      answer: STUB_ERRORS.expiredToken,
+      kind: 'credentials',
+      words: ['ExpiredTokenException', 'credentials'],
+    },
     {
       title: 'InvalidRequestException (marked for deletion)',
       answer: STUB_ERRORS.scheduledForDeletion,
       kind: 'scheduled-for-deletion',
       words: ['scheduled for deletion', 'aws secretsmanager restore-secret --secret-id stub-', '--region us-east-1'],
     },
-    { title: 'DecryptionFailure', answer: STUB_ERRORS.decryptionFailure, kind: 'kms', words: ['KMS key', 'DecryptionFailure', 'kms:Decrypt', 'kms:GenerateDataKey'] },
-    { title: 'KMSDisabledException', answer: STUB_ERRORS.kmsDisabled, kind: 'kms', words: ['KMSDisabledException', 'enabled', 'kms:Decrypt'] },
-    { title: 'AccessDeniedException about KMS', answer: STUB_ERRORS.kmsAccessDenied, kind: 'kms', words: ['kms:Decrypt', 'kms:GenerateDataKey'] },
+    {
+      title: 'DecryptionFailure',
+      answer: STUB_ERRORS.decryptionFailure,
+      kind: 'kms',
+      words: ['KMS key', 'DecryptionFailure', 'kms:Decrypt', 'kms:GenerateDataKey'],
+    },
+    {
+      title: 'KMSDisabledException',
+      answer: STUB_ERRORS.kmsDisabled,
+      kind: 'kms',
+      words: ['KMSDisabledException', 'enabled', 'kms:Decrypt'],
+    },
+    {
+      title: 'AccessDeniedException about KMS',
+      answer: STUB_ERRORS.kmsAccessDenied,
+      kind: 'kms',
+      words: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    },
   ];
 
   for (const { title, answer, kind, words } of cases) {
@@ -160,7 +189,9 @@ describe('SecretsManagerStore against the AWS error stub', () => {
     stub.script('UpdateSecretVersionStage', STUB_ERRORS.throttling);
     const started = Date.now();
     const loaded = await store.load();
-    await expect(store.compareAndSet(NEW_VALUE, loaded.versionId, () => 'keep')).resolves.toMatchObject({ outcome: 'written' });
+    await expect(store.compareAndSet(NEW_VALUE, loaded.versionId, () => 'keep')).resolves.toMatchObject({
+      outcome: 'written',
+    });
     expect(Date.now() - started).toBeLessThan(1500);
     expect(stub.callsTo('GetSecretValue')).toHaveLength(3);
     expect(stub.callsTo('PutSecretValue')).toHaveLength(1);
@@ -194,10 +225,13 @@ describe('SecretsManagerStore against the AWS error stub', () => {
   ] as const) {
     it(`keeps the new value as AWSPENDING when the stage move is ${title}, and a later store finishes the move`, async () => {
       const { store } = newStore({ maxAttempts: 2 });
-      stub.always('UpdateSecretVersionStage', (call) => (call.input.VersionStage === 'AWSCURRENT' ? answer : { default: true }));
+      stub.always('UpdateSecretVersionStage', (call) =>
+        call.input.VersionStage === 'AWSCURRENT' ? answer : { default: true },
+      );
       await failure(store.compareAndSet(NEW_VALUE, firstVersion, () => 'keep'));
       expect(stub.current(name)).toBe(SECRET_VALUE);
-      const [pendingVersion] = Object.entries(stub.stages(name)).find(([, stages]) => stages.includes('AWSPENDING')) ?? [];
+      const [pendingVersion] =
+        Object.entries(stub.stages(name)).find(([, stages]) => stages.includes('AWSPENDING')) ?? [];
       expect(pendingVersion).toBeDefined();
       expect(stub.callsTo('UpdateSecretVersionStage').every((c) => c.input.VersionStage === 'AWSCURRENT')).toBe(true);
 
@@ -208,7 +242,10 @@ describe('SecretsManagerStore against the AWS error stub', () => {
       const result = await next.compareAndSet(NEW_VALUE, (await next.load()).versionId, () => 'keep');
       expect(result).toMatchObject({ outcome: 'written', versionId: pendingVersion, previousVersionId: firstVersion });
       expect(stub.callsTo('PutSecretValue')[0]?.input.ClientRequestToken).toBe(pendingVersion);
-      expect(stub.stages(name)).toEqual({ [pendingVersion ?? '']: ['AWSCURRENT'], [firstVersion ?? '']: ['AWSPREVIOUS'] });
+      expect(stub.stages(name)).toEqual({
+        [pendingVersion ?? '']: ['AWSCURRENT'],
+        [firstVersion ?? '']: ['AWSPREVIOUS'],
+      });
     });
   }
 
@@ -236,7 +273,10 @@ describe('SecretsManagerStore against the AWS error stub', () => {
     expect(Object.values(stub.stages(name)).flat()).toContain('AWSPENDING');
     release();
     await store.settle();
-    expect(stub.callsTo('UpdateSecretVersionStage').map((c) => c.input.VersionStage)).toEqual(['AWSCURRENT', 'AWSPENDING']);
+    expect(stub.callsTo('UpdateSecretVersionStage').map((c) => c.input.VersionStage)).toEqual([
+      'AWSCURRENT',
+      'AWSPENDING',
+    ]);
     expect(Object.values(stub.stages(name)).flat()).not.toContain('AWSPENDING');
   });
 
@@ -320,7 +360,13 @@ describe('SecretsManagerStore against the AWS error stub', () => {
   });
 
   it('explains missing credentials', async () => {
-    const restore = applyEnv({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '', AWS_WEB_IDENTITY_TOKEN_FILE: '' });
+    const restore = applyEnv({
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '',
+    });
     try {
       const { store } = newStore();
       const error = await failure(store.load());
@@ -373,7 +419,11 @@ describe('SecretsManagerStore against the AWS error stub', () => {
     expect(error.kind).toBe('rejected');
     expect(error.message).toMatch(/refused to move AWSCURRENT/);
     expect(stub.current(name)).toBe(SECRET_VALUE);
-    expect(Object.values(stub.stages(name)).flat().filter((stage) => stage === 'AWSPENDING')).toHaveLength(1);
+    expect(
+      Object.values(stub.stages(name))
+        .flat()
+        .filter((stage) => stage === 'AWSPENDING'),
+    ).toHaveLength(1);
   });
 
   it('writes when no version holds AWSCURRENT (moves it without RemoveFromVersionId)', async () => {
@@ -381,7 +431,9 @@ describe('SecretsManagerStore against the AWS error stub', () => {
     const { store } = newStore();
     const loaded = await store.load();
     expect(loaded).toEqual({ text: undefined, versionId: undefined });
-    await expect(store.compareAndSet(NEW_VALUE, loaded.versionId, () => 'keep')).resolves.toMatchObject({ outcome: 'written' });
+    await expect(store.compareAndSet(NEW_VALUE, loaded.versionId, () => 'keep')).resolves.toMatchObject({
+      outcome: 'written',
+    });
     expect(stub.current(name)).toBe(NEW_VALUE);
     const move = stub.callsTo('UpdateSecretVersionStage')[0];
     expect(move?.input).not.toHaveProperty('RemoveFromVersionId');

@@ -62,7 +62,15 @@ describe('the bundle loads only what a run uses', () => {
     expect(github.count('issues-list')).toBeGreaterThanOrEqual(1);
     const loaded = builtinsOf(run.stderr);
     expect(loaded).toContain('http');
-    for (const unwanted of ['internal/deps/undici/undici', 'tls', 'https', 'http2', 'child_process', 'worker_threads', 'crypto']) {
+    for (const unwanted of [
+      'internal/deps/undici/undici',
+      'tls',
+      'https',
+      'http2',
+      'child_process',
+      'worker_threads',
+      'crypto',
+    ]) {
       expect(loaded, unwanted).not.toContain(unwanted);
     }
   });
@@ -82,10 +90,18 @@ describe('the bundle loads only what a run uses', () => {
             token: login.text,
             'github-token': FAKE_WORKFLOW_TOKEN,
           },
-          env: { GITHUB_REPOSITORY: 'acme/bot', GITHUB_API_URL: github.url, NODE_OPTIONS: `--import=${LOAD_LOG_HOOK}`, BENCH_LOAD_LOG: log },
+          env: {
+            GITHUB_REPOSITORY: 'acme/bot',
+            GITHUB_API_URL: github.url,
+            NODE_OPTIONS: `--import=${LOAD_LOG_HOOK}`,
+            BENCH_LOAD_LOG: log,
+          },
         });
         expect(run.exitCode, run.stderr).toBe(0);
-        const files = (await readFile(log, 'utf8')).split('\n').map((line) => line.split('\t')[1] ?? '').filter((url) => url.includes('/dist/'));
+        const files = (await readFile(log, 'utf8'))
+          .split('\n')
+          .map((line) => line.split('\t')[1] ?? '')
+          .filter((url) => url.includes('/dist/'));
         const texts = await Promise.all(files.map((url) => readFile(fileURLToPath(url), 'utf8')));
         return texts.some((text) => text.includes('has been dropped by Bottleneck'));
       };
@@ -101,7 +117,11 @@ describe('the bundle loads only what a run uses', () => {
   });
 
   it("the CLI loads none of login's TLS server, child_process or readline for `refresh --help`", async () => {
-    const child = await spawnNode([`--import=${MODULE_LIST}`, 'dist/cli.js', 'refresh', '--help'], { PATH: process.env.PATH ?? '' }, 20_000);
+    const child = await spawnNode(
+      [`--import=${MODULE_LIST}`, 'dist/cli.js', 'refresh', '--help'],
+      { PATH: process.env.PATH ?? '' },
+      20_000,
+    );
     expect(child.exitCode, child.stderr).toBe(0);
     const loaded = builtinsOf(child.stderr);
     for (const unwanted of ['tls', 'https', 'child_process', 'readline', 'internal/deps/undici/undici']) {
@@ -116,7 +136,9 @@ describe("the CLI's version", () => {
     const child = await spawnNode(['dist/cli.js', '--version'], { PATH: process.env.PATH ?? '' }, 20_000);
     expect(child.exitCode, child.stderr).toBe(0);
     expect(child.stdout).toBe(`${manifest.version}\n`);
-    const chunks = (await readdir('dist/chunks')).filter((name) => name.endsWith('.js')).map((name) => `dist/chunks/${name}`);
+    const chunks = (await readdir('dist/chunks'))
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => `dist/chunks/${name}`);
     for (const file of ['dist/cli.js', 'dist/index.js', 'dist/lambda.js', ...chunks]) {
       const text = await readFile(file, 'utf8');
       expect(text.includes(manifest.description), file).toBe(false);

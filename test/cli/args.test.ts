@@ -9,7 +9,12 @@ function io() {
 
 describe('command line', () => {
   it('prints help for every command, even next to a wrong option', async () => {
-    for (const argv of [['help', 'login'], ['login', '--help', '--bogus'], ['status', '-h'], ['refresh', '--help']]) {
+    for (const argv of [
+      ['help', 'login'],
+      ['login', '--help', '--bogus'],
+      ['status', '-h'],
+      ['refresh', '--help'],
+    ]) {
       const out = io();
       expect(await run(argv, out)).toBe(0);
       expect(out.stdout.text).toMatch(/^Usage: schwab-token-rotator (login|status|refresh) \[options\]/);
@@ -34,9 +39,25 @@ describe('command line', () => {
 
   it('documents every option of each command in its help', async () => {
     const expected: Record<string, string[]> = {
-      login: ['--callback-url URL', '--out PATH', '--aws-secret-id ID', '--github-repo OWNER/REPO', '--github-secret-name NAME', '--timeout DURATION', '--no-browser', '--schwab-base-url URL'],
+      login: [
+        '--callback-url URL',
+        '--out PATH',
+        '--aws-secret-id ID',
+        '--github-repo OWNER/REPO',
+        '--github-secret-name NAME',
+        '--timeout DURATION',
+        '--no-browser',
+        '--schwab-base-url URL',
+      ],
       status: ['--file PATH', '--aws-secret-id ID', '--reauth-warning DURATION', '--json'],
-      refresh: ['--file PATH', '--aws-secret-id ID', '--every DURATION', '--notify-socket PATH', '--refresh-before DURATION', '--token-format FORMAT'],
+      refresh: [
+        '--file PATH',
+        '--aws-secret-id ID',
+        '--every DURATION',
+        '--notify-socket PATH',
+        '--refresh-before DURATION',
+        '--token-format FORMAT',
+      ],
     };
     for (const [command, options] of Object.entries(expected)) {
       const out = io();
@@ -56,12 +77,24 @@ describe('command line', () => {
   it('answers a wrong command line with one line and exit 64', async () => {
     const cases: [string[], string][] = [
       [['refresh', '--every'], '--every needs a value: see `schwab-token-rotator refresh --help`.'],
-      [['refresh', 'now'], 'refresh takes no argument "now" (options start with --): see `schwab-token-rotator refresh --help`.'],
+      [
+        ['refresh', 'now'],
+        'refresh takes no argument "now" (options start with --): see `schwab-token-rotator refresh --help`.',
+      ],
       [['status', '--json=yes'], '--json does not take a value: see `schwab-token-rotator status --help`.'],
-      [['login', '--timeout', 'soon'], '--timeout is not a duration: write a number followed by s, m, h or d, for example 25m, 48h or 7d.'],
+      [
+        ['login', '--timeout', 'soon'],
+        '--timeout is not a duration: write a number followed by s, m, h or d, for example 25m, 48h or 7d.',
+      ],
       [['refresh', '--token-format', 'xml'], '--token-format must be one of rotator, schwab-py.'],
-      [['status', '--aws-region', 'Mars'], '--aws-region is not an AWS region name: use one like us-east-1 or eu-west-2.'],
-      [['--bogus'], '--bogus is not a command or option: use login, status or refresh (see `schwab-token-rotator --help`).'],
+      [
+        ['status', '--aws-region', 'Mars'],
+        '--aws-region is not an AWS region name: use one like us-east-1 or eu-west-2.',
+      ],
+      [
+        ['--bogus'],
+        '--bogus is not a command or option: use login, status or refresh (see `schwab-token-rotator --help`).',
+      ],
     ];
     for (const [argv, message] of cases) {
       const out = makeIo(undefined, process.cwd(), { env: { SCHWAB_APP_KEY: 'k', SCHWAB_APP_SECRET: 'secret-value' } });
@@ -71,7 +104,9 @@ describe('command line', () => {
   });
 
   it('refuses a --schwab-base-url that is not http(s)', async () => {
-    const out = makeIo(undefined, process.cwd(), { env: { SCHWAB_APP_KEY: 'k', SCHWAB_APP_SECRET: 'secret-value', SCHWAB_BASE_URL: 'ftp://x' } });
+    const out = makeIo(undefined, process.cwd(), {
+      env: { SCHWAB_APP_KEY: 'k', SCHWAB_APP_SECRET: 'secret-value', SCHWAB_BASE_URL: 'ftp://x' },
+    });
     expect(await run(['refresh'], out)).toBe(64);
     expect(out.stderr.text).toContain('--schwab-base-url (or SCHWAB_BASE_URL) must be an http(s) URL');
   });

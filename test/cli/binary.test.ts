@@ -5,7 +5,19 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { access, chmod, chown, cp, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  access,
+  chmod,
+  chown,
+  cp,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
@@ -43,7 +55,10 @@ function cli(args: string[], env: Record<string, string> = {}, stdin?: string) {
 
 /** A child whose output can be awaited line by line. */
 function start(args: string[], env: Record<string, string>) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], { env: baseEnv(env), cwd: dir });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], {
+    env: baseEnv(env),
+    cwd: dir,
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { test: () => boolean; resolve: () => void }[] = [];
@@ -100,7 +115,9 @@ describe('node dist/cli.js', () => {
     expect(none.exitCode).toBe(64);
     const wrong = await cli(['logn']);
     expect(wrong.exitCode).toBe(64);
-    expect(wrong.stderr).toBe('schwab-token-rotator: "logn" is not a command: use login, status or refresh (see `schwab-token-rotator --help`).\n');
+    expect(wrong.stderr).toBe(
+      'schwab-token-rotator: "logn" is not a command: use login, status or refresh (see `schwab-token-rotator --help`).\n',
+    );
   });
 
   it('status --file prints the table and gates on health with its exit status', async () => {
@@ -123,7 +140,10 @@ describe('node dist/cli.js', () => {
       expect((JSON.parse(json.stdout) as { status: string }).status).toBe('healthy');
       const all = [ok, json];
       for (const run of all) {
-        expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, tokensOf(healthy.record, expiring.record, dead.record));
+        expectNoLeaks(
+          { stdout: run.stdout, stderr: run.stderr },
+          tokensOf(healthy.record, expiring.record, dead.record),
+        );
       }
     } finally {
       await fake.close();
@@ -136,7 +156,7 @@ describe('node dist/cli.js', () => {
     expect(run.stderr).toMatch(/^schwab-token-rotator: SCHWAB_APP_KEY is not set: export it with the App Key/);
   });
 
-  it('logs in end to end: the browser hits the binary\'s HTTPS callback; file, GitHub secret (and AWS secret) hold the record', async () => {
+  it("logs in end to end: the browser hits the binary's HTTPS callback; file, GitHub secret (and AWS secret) hold the record", async () => {
     const port = await freePort();
     const callbackUrl = `https://127.0.0.1:${port}`;
     const fake = await startSchwabFake({ callbackUrl });
@@ -151,7 +171,16 @@ describe('node dist/cli.js', () => {
         GITHUB_API_URL: github.url,
         ...(secret ? Object.fromEntries(Object.entries(motoEnv()).filter(([, v]) => v !== '')) : {}),
       };
-      const args = ['login', '--no-browser', '--callback-url', callbackUrl, '--github-repo', 'acme/bot', '--github-secret-name', 'SCHWAB_TOKEN'];
+      const args = [
+        'login',
+        '--no-browser',
+        '--callback-url',
+        callbackUrl,
+        '--github-repo',
+        'acme/bot',
+        '--github-secret-name',
+        'SCHWAB_TOKEN',
+      ];
       if (secret) args.push('--aws-secret-id', secret.name);
       const child = start(args, env);
       await child.until(({ stdout }) => stdout.includes('Waiting up to 5m'));
@@ -168,10 +197,12 @@ describe('node dist/cli.js', () => {
       expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(text);
       if (secret) expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(text);
       const { stdout, stderr } = child.output();
-      expectNoLeaks(
-        { stdout, stderr, page: visit.body },
-        [fake.appSecret, FAKE_SECRETS_TOKEN, new URL(visit.location).searchParams.get('code') ?? '', ...tokensOf(record)],
-      );
+      expectNoLeaks({ stdout, stderr, page: visit.body }, [
+        fake.appSecret,
+        FAKE_SECRETS_TOKEN,
+        new URL(visit.location).searchParams.get('code') ?? '',
+        ...tokensOf(record),
+      ]);
     } finally {
       await Promise.all([fake.close(), github.close()]);
     }
@@ -183,7 +214,10 @@ describe('node dist/cli.js', () => {
     const fake = await startSchwabFake({ callbackUrl });
     try {
       const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
-      const child = start(['login', '--no-browser', '--callback-url', callbackUrl, '--out', 'py.json', '--token-format', 'schwab-py'], env);
+      const child = start(
+        ['login', '--no-browser', '--callback-url', callbackUrl, '--out', 'py.json', '--token-format', 'schwab-py'],
+        env,
+      );
       await child.until(({ stdout }) => stdout.includes('Waiting up to'));
       const authorizeUrl = /^\s+(http\S+\/v1\/oauth\/authorize\?\S+)$/m.exec(child.output().stdout)?.[1] as string;
       const location = (await fetch(authorizeUrl, { redirect: 'manual' })).headers.get('location') as string;
@@ -325,10 +359,16 @@ describe('node dist/cli.js login: the app credentials are checked before the URL
   it('a wrong app secret ends the login before the authorize URL is shown', async () => {
     const fake = await startSchwabFake();
     try {
-      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: 'wrong-app-secret-value', SCHWAB_BASE_URL: fake.baseUrl };
+      const env = {
+        SCHWAB_APP_KEY: fake.appKey,
+        SCHWAB_APP_SECRET: 'wrong-app-secret-value',
+        SCHWAB_BASE_URL: fake.baseUrl,
+      };
       const run = await cli(['login', '--no-browser', '--out', join(dir, 'schwab_token.json')], env);
       expect(run.exitCode).toBe(1);
-      expect(run.stderr).toMatch(/^schwab-token-rotator: Schwab rejected the app key or secret \(HTTP 401 invalid_client\): .*SCHWAB_APP_SECRET/);
+      expect(run.stderr).toMatch(
+        /^schwab-token-rotator: Schwab rejected the app key or secret \(HTTP 401 invalid_client\): .*SCHWAB_APP_SECRET/,
+      );
       expect(run.stdout).not.toContain('/v1/oauth/authorize');
       expect(fake.tokenRequests().map((r) => r.form.grant_type)).toEqual(['refresh_token']);
       expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, ['wrong-app-secret-value']);
@@ -353,10 +393,14 @@ describe('node dist/cli.js: messages in the words of a terminal', () => {
       expect(run.stderr).toContain('log in again with `node dist/cli.js login`');
 
       // No region anywhere: the AWS SDK's own error, in CLI words.
-      const aws = await cli(['status', '--aws-secret-id', 'prod/schwab-token'], { AWS_ACCESS_KEY_ID: 'AKIAFAKE', AWS_SECRET_ACCESS_KEY: 'fake' });
+      const aws = await cli(['status', '--aws-secret-id', 'prod/schwab-token'], {
+        AWS_ACCESS_KEY_ID: 'AKIAFAKE',
+        AWS_SECRET_ACCESS_KEY: 'fake',
+      });
       expect(aws.exitCode).toBe(3);
       expect(aws.stderr).toContain('set --aws-region (or AWS_REGION)');
-      for (const output of [run, aws]) expect(output.stdout + output.stderr).not.toMatch(/\binputs?\b|runner|scheduled runs/);
+      for (const output of [run, aws])
+        expect(output.stdout + output.stderr).not.toMatch(/\binputs?\b|runner|scheduled runs/);
     } finally {
       await fake.close();
     }
@@ -370,15 +414,26 @@ describe('node dist/cli.js: messages in the words of a terminal', () => {
       const packageDir = join(installDir, 'node_modules', 'schwab-token-rotator');
       await cp(resolve(CLI, '..'), join(packageDir, 'dist'), { recursive: true });
       await cp(resolve(CLI, '../../package.json'), join(packageDir, 'package.json'));
-      await writeFile(join(installDir, 'package.json'), JSON.stringify({ dependencies: { 'schwab-token-rotator': 'github:acme/schwab-token-rotator#v1' } }));
+      await writeFile(
+        join(installDir, 'package.json'),
+        JSON.stringify({ dependencies: { 'schwab-token-rotator': 'github:acme/schwab-token-rotator#v1' } }),
+      );
       await mkdir(join(installDir, 'node_modules', '.bin'));
-      await symlink('../schwab-token-rotator/dist/cli.js', join(installDir, 'node_modules', '.bin', 'schwab-token-rotator'));
+      await symlink(
+        '../schwab-token-rotator/dist/cli.js',
+        join(installDir, 'node_modules', '.bin', 'schwab-token-rotator'),
+      );
 
       const login = loginFile(fake, new Date(Date.now() - 8 * DAY));
       await writeFile(join(dir, 'schwab_token.json'), login.text, { mode: 0o600 });
       const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
       const run = await spawnNode(
-        [join(installDir, 'node_modules', '.bin', 'schwab-token-rotator'), 'refresh', '--file', join(dir, 'schwab_token.json')],
+        [
+          join(installDir, 'node_modules', '.bin', 'schwab-token-rotator'),
+          'refresh',
+          '--file',
+          join(dir, 'schwab_token.json'),
+        ],
         baseEnv(env),
         15_000,
       );
@@ -439,7 +494,11 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
       await chmod(dir, 0o755);
       const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
 
-      const run = await cliAs(['refresh', '--file', join(folder, 'schwab_token.json')], env, IS_ROOT ? NOBODY : undefined);
+      const run = await cliAs(
+        ['refresh', '--file', join(folder, 'schwab_token.json')],
+        env,
+        IS_ROOT ? NOBODY : undefined,
+      );
 
       expect(run.exitCode, run.stderr).toBe(3);
       expect(run.stderr).toMatch(
@@ -469,7 +528,9 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
       const run = await cli(['refresh', '--file', link], env);
 
       expect(run.exitCode, run.stderr).toBe(3);
-      expect(run.stderr).toContain(`schwab-token-rotator: File ${link} is a symbolic link to ${elsewhere}, so it was not replaced`);
+      expect(run.stderr).toContain(
+        `schwab-token-rotator: File ${link} is a symbolic link to ${elsewhere}, so it was not replaced`,
+      );
       expect(run.stderr).toMatch(/: pass .*elsewhere\.json itself if that is your token file, or remove the link\.$/m);
       expect(fake.tokenRequests(), 'Schwab is not called').toHaveLength(0);
       expect(await readFile(elsewhere, 'utf8')).toBe(login.text);
@@ -482,33 +543,36 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
     }
   });
 
-  it.skipIf(!IS_ROOT)('another user\'s token file (as root: run as nobody over root\'s file): refused before calling Schwab', async () => {
-    const fake = await startSchwabFake({ rotateOnRefresh: true });
-    try {
-      const login = loginFile(fake, new Date(Date.now() - DAY));
-      const folder = join(dir, 'shared');
-      await mkdir(folder);
-      await writeFile(join(folder, 'schwab_token.json'), login.text, { mode: 0o644 });
-      // nobody may write the folder (so the folder is not what refuses) but does not own the file.
-      await chown(folder, NOBODY, NOBODY);
-      await chmod(dir, 0o755);
-      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
+  it.skipIf(!IS_ROOT)(
+    "another user's token file (as root: run as nobody over root's file): refused before calling Schwab",
+    async () => {
+      const fake = await startSchwabFake({ rotateOnRefresh: true });
+      try {
+        const login = loginFile(fake, new Date(Date.now() - DAY));
+        const folder = join(dir, 'shared');
+        await mkdir(folder);
+        await writeFile(join(folder, 'schwab_token.json'), login.text, { mode: 0o644 });
+        // nobody may write the folder (so the folder is not what refuses) but does not own the file.
+        await chown(folder, NOBODY, NOBODY);
+        await chmod(dir, 0o755);
+        const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl };
 
-      const run = await cliAs(['refresh', '--file', join(folder, 'schwab_token.json')], env, NOBODY);
+        const run = await cliAs(['refresh', '--file', join(folder, 'schwab_token.json')], env, NOBODY);
 
-      expect(run.exitCode, run.stderr).toBe(3);
-      expect(run.stderr).toMatch(
-        /^schwab-token-rotator: File .*schwab_token\.json belongs to another user \(uid 0\), so it was not replaced: run this command as that user, or choose a file of your own\.$/m,
-      );
-      expect(fake.tokenRequests(), 'Schwab is not called').toHaveLength(0);
-      expect(await readFile(join(folder, 'schwab_token.json'), 'utf8')).toBe(login.text);
-      expect(fake.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
-      expect(await readdir(folder)).toEqual(['schwab_token.json']);
-      expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, [fake.appSecret, ...tokensOf(login.record)]);
-    } finally {
-      await fake.close();
-    }
-  });
+        expect(run.exitCode, run.stderr).toBe(3);
+        expect(run.stderr).toMatch(
+          /^schwab-token-rotator: File .*schwab_token\.json belongs to another user \(uid 0\), so it was not replaced: run this command as that user, or choose a file of your own\.$/m,
+        );
+        expect(fake.tokenRequests(), 'Schwab is not called').toHaveLength(0);
+        expect(await readFile(join(folder, 'schwab_token.json'), 'utf8')).toBe(login.text);
+        expect(fake.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+        expect(await readdir(folder)).toEqual(['schwab_token.json']);
+        expectNoLeaks({ stdout: run.stdout, stderr: run.stderr }, [fake.appSecret, ...tokensOf(login.record)]);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
 
   it.skipIf(!IS_ROOT)('a full disk (a 16 KiB tmpfs; needs root to mount): fails before calling Schwab', async () => {
     const fake = await startSchwabFake({ rotateOnRefresh: true });
@@ -524,7 +588,9 @@ describe('node dist/cli.js refresh --file into a store that cannot take the reco
       const run = await cliAs(['refresh', '--file', join(disk, 'schwab_token.json')], env, undefined);
 
       expect(run.exitCode, run.stderr).toBe(3);
-      expect(run.stderr).toMatch(/could not be written \(ENOSPC\): the disk is full; free some space and try again\.$/m);
+      expect(run.stderr).toMatch(
+        /could not be written \(ENOSPC\): the disk is full; free some space and try again\.$/m,
+      );
       expect(fake.tokenRequests()).toHaveLength(0);
       expect(await readFile(join(disk, 'schwab_token.json'), 'utf8')).toBe(login.text);
       expect(fake.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
@@ -542,7 +608,12 @@ describe('node dist/cli.js: a store that cannot be read is exit 3, never 2 ("log
     const fake = await startSchwabFake();
     try {
       const aws = Object.fromEntries(Object.entries(awsEnv(await unusedLocalUrl())).filter(([, v]) => v !== ''));
-      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl, ...aws };
+      const env = {
+        SCHWAB_APP_KEY: fake.appKey,
+        SCHWAB_APP_SECRET: fake.appSecret,
+        SCHWAB_BASE_URL: fake.baseUrl,
+        ...aws,
+      };
 
       const refresh = await cli(['refresh', '--aws-secret-id', 'schwab/token'], env);
       expect(refresh.exitCode, refresh.stderr).toBe(3);
@@ -552,7 +623,11 @@ describe('node dist/cli.js: a store that cannot be read is exit 3, never 2 ("log
 
       const status = await cli(['status', '--json', '--aws-secret-id', 'schwab/token'], env);
       expect(status.exitCode).toBe(3);
-      expect(JSON.parse(status.stdout)).toMatchObject({ status: 'error', reason: expect.stringMatching(/^Could not reach AWS Secrets Manager/), refresh_token_expires_at: null });
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        status: 'error',
+        reason: expect.stringMatching(/^Could not reach AWS Secrets Manager/),
+        refresh_token_expires_at: null,
+      });
     } finally {
       await fake.close();
     }
@@ -561,7 +636,12 @@ describe('node dist/cli.js: a store that cannot be read is exit 3, never 2 ("log
   it.skipIf(!hasMoto)('refresh --aws-secret-id of a secret that does not exist', async () => {
     const fake = await startSchwabFake();
     try {
-      const env = { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl, ...Object.fromEntries(Object.entries(motoEnv()).filter(([, v]) => v !== '')) };
+      const env = {
+        SCHWAB_APP_KEY: fake.appKey,
+        SCHWAB_APP_SECRET: fake.appSecret,
+        SCHWAB_BASE_URL: fake.baseUrl,
+        ...Object.fromEntries(Object.entries(motoEnv()).filter(([, v]) => v !== '')),
+      };
       const run = await cli(['refresh', '--aws-secret-id', 'no-such-secret-for-the-binary'], env);
       expect(run.exitCode, run.stderr).toBe(3);
       expect(run.stderr).toMatch(/no-such-secret-for-the-binary.*was not found/);

@@ -72,12 +72,18 @@ export interface TestIo extends CliIo {
 }
 
 /** An io for `runCli` against the Schwab fake: app key and secret, base URL, a temp cwd. */
-export function makeIo(fake: SchwabFake | undefined, cwd: string, overrides: Partial<CliIo> & { env?: Record<string, string | undefined> } = {}): TestIo {
+export function makeIo(
+  fake: SchwabFake | undefined,
+  cwd: string,
+  overrides: Partial<CliIo> & { env?: Record<string, string | undefined> } = {},
+): TestIo {
   const controller = new AbortController();
   const { env, ...rest } = overrides;
   return {
     env: {
-      ...(fake ? { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl } : {}),
+      ...(fake
+        ? { SCHWAB_APP_KEY: fake.appKey, SCHWAB_APP_SECRET: fake.appSecret, SCHWAB_BASE_URL: fake.baseUrl }
+        : {}),
       ...env,
     },
     stdin: new PassThrough(),
@@ -151,7 +157,10 @@ export function httpsGet(url: string): Promise<{ status: number; body: string; c
  * Plays the browser: follows the authorize URL at the Schwab fake, then the redirect to the CLI's HTTPS callback.
  * `between` may change the redirect URL or the fake's clock before the callback is visited.
  */
-export async function playBrowser(authorizeUrl: string, between?: (location: string) => string | Promise<string>): Promise<BrowserVisit> {
+export async function playBrowser(
+  authorizeUrl: string,
+  between?: (location: string) => string | Promise<string>,
+): Promise<BrowserVisit> {
   const location = await authorize(authorizeUrl);
   const target = between ? await between(location) : location;
   const page = await httpsGet(target);

@@ -28,18 +28,18 @@ async function npxInstall(manifest: unknown): Promise<string> {
 }
 
 describe('detectCliCommand', () => {
-  it('from npx\'s cache: npx --yes with the spec npx recorded (a GitHub repository and ref)', async () => {
+  it("from npx's cache: npx --yes with the spec npx recorded (a GitHub repository and ref)", async () => {
     const bin = await npxInstall({ dependencies: { 'schwab-token-rotator': 'github:acme/schwab-token-rotator#v1' } });
     expect(detectCliCommand(bin, dir)).toBe('npx --yes github:acme/schwab-token-rotator#v1');
   });
 
-  it('from npx\'s cache of a published version, or with only npm 11\'s _npx record', async () => {
+  it("from npx's cache of a published version, or with only npm 11's _npx record", async () => {
     expect(detectCliCommand(await npxInstall({ dependencies: { 'schwab-token-rotator': '^1.2.0' } }), dir)).toBe(
       'npx --yes schwab-token-rotator@1.2.0',
     );
-    expect(detectCliCommand(await npxInstall({ _npx: { packages: ['github:acme/schwab-token-rotator#main'] } }), dir)).toBe(
-      'npx --yes github:acme/schwab-token-rotator#main',
-    );
+    expect(
+      detectCliCommand(await npxInstall({ _npx: { packages: ['github:acme/schwab-token-rotator#main'] } }), dir),
+    ).toBe('npx --yes github:acme/schwab-token-rotator#main');
     expect(detectCliCommand(await npxInstall({}), dir)).toBe('npx --yes schwab-token-rotator');
   });
 

@@ -18,7 +18,18 @@ import { unusedLocalUrl } from '../fakes/aws-stub.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { applyEnv, createTestSecret, describeMoto, getMotoUrl, readSecretValue, useMotoEnv } from '../support/moto.js';
 import type { BrowserVisit, TestIo } from './helpers.js';
-import { DAY, authorize, loginFile, makeIo, parseRecord, playBrowser, run, strayFiles, tempDir, tokensOf } from './helpers.js';
+import {
+  DAY,
+  authorize,
+  loginFile,
+  makeIo,
+  parseRecord,
+  playBrowser,
+  run,
+  strayFiles,
+  tempDir,
+  tokensOf,
+} from './helpers.js';
 
 let fake: SchwabFake;
 let github: GitHubFake;
@@ -68,10 +79,22 @@ function browserThat(between?: (location: string) => string | Promise<string>) {
   };
 }
 
-const LOGIN_ARGS = () => ['login', '--callback-url', callbackUrl, '--github-repo', 'acme/bot', '--github-secret-name', 'SCHWAB_TOKEN'];
+const LOGIN_ARGS = () => [
+  'login',
+  '--callback-url',
+  callbackUrl,
+  '--github-repo',
+  'acme/bot',
+  '--github-secret-name',
+  'SCHWAB_TOKEN',
+];
 
 function expectClean(io: TestIo, secrets: string[], extra: Record<string, string> = {}): void {
-  expectNoLeaks({ stdout: io.stdout.text, stderr: io.stderr.text, ...extra }, [fake.appSecret, FAKE_SECRETS_TOKEN, ...secrets]);
+  expectNoLeaks({ stdout: io.stdout.text, stderr: io.stderr.text, ...extra }, [
+    fake.appSecret,
+    FAKE_SECRETS_TOKEN,
+    ...secrets,
+  ]);
 }
 
 function codeOf(location: string): string {
@@ -120,7 +143,9 @@ describe('login through the browser', () => {
     const browser = browserThat();
     const io = ioFor({ openBrowser: browser.openBrowser });
     expect(await run(['login', '--callback-url', callbackUrl, '--out', 'tokens/t.json'], io)).toBe(1);
-    expect(io.stderr.text).toMatch(/^schwab-token-rotator: The folder .*tokens for --out does not exist: create it, or choose another --out\.\n$/);
+    expect(io.stderr.text).toMatch(
+      /^schwab-token-rotator: The folder .*tokens for --out does not exist: create it, or choose another --out\.\n$/,
+    );
     expect(browser.url()).toBe('');
     expect(fake.requests).toHaveLength(0);
   });
@@ -128,9 +153,14 @@ describe('login through the browser', () => {
   it('writes the schwab-py format to --out when asked', async () => {
     const browser = browserThat();
     const io = ioFor({ openBrowser: browser.openBrowser });
-    expect(await run(['login', '--callback-url', callbackUrl, '--out', 'py.json', '--token-format', 'schwab-py'], io)).toBe(0);
+    expect(
+      await run(['login', '--callback-url', callbackUrl, '--out', 'py.json', '--token-format', 'schwab-py'], io),
+    ).toBe(0);
     await browser.visit();
-    const parsed = JSON.parse(await readFile(join(dir, 'py.json'), 'utf8')) as { creation_timestamp: number; token: { access_token: string } };
+    const parsed = JSON.parse(await readFile(join(dir, 'py.json'), 'utf8')) as {
+      creation_timestamp: number;
+      token: { access_token: string };
+    };
     expect(parsed.creation_timestamp).toBeGreaterThan(0);
     expect(fake.isAccessTokenValid(parsed.token.access_token)).toBe(true);
   });
@@ -138,7 +168,15 @@ describe('login through the browser', () => {
   it('writes an environment secret with --github-repo owner/repo@environment', async () => {
     const browser = browserThat();
     const io = ioFor({ openBrowser: browser.openBrowser });
-    const args = ['login', '--callback-url', callbackUrl, '--github-repo', 'acme/bot@production', '--github-secret-name', 'SCHWAB_TOKEN'];
+    const args = [
+      'login',
+      '--callback-url',
+      callbackUrl,
+      '--github-repo',
+      'acme/bot@production',
+      '--github-secret-name',
+      'SCHWAB_TOKEN',
+    ];
     expect(await run(args, io)).toBe(0);
     await browser.visit();
     const text = (await readFile(join(dir, 'schwab_token.json'), 'utf8')).trim();
@@ -148,12 +186,17 @@ describe('login through the browser', () => {
 
   it('reports a GitHub secret it could not write (exit 1), with the file still written', async () => {
     const browser = browserThat();
-    const io = ioFor({ openBrowser: browser.openBrowser, env: { GH_TOKEN: 'ghs_FAKE0workflow0token0issues0and0actions' } });
+    const io = ioFor({
+      openBrowser: browser.openBrowser,
+      env: { GH_TOKEN: 'ghs_FAKE0workflow0token0issues0and0actions' },
+    });
     expect(await run(LOGIN_ARGS(), io)).toBe(1);
     const visit = await browser.visit();
     expect(visit.body).toContain('not every copy of the token could be written');
     expect(io.stdout.text).toMatch(/FAILED\s+GitHub secret acme\/bot:SCHWAB_TOKEN/);
-    expect(io.stderr.text).toMatch(/^schwab-token-rotator: Logged in, but GitHub secret acme\/bot:SCHWAB_TOKEN could not be written: .*403.*; the new record is in schwab_token\.json\.$/m);
+    expect(io.stderr.text).toMatch(
+      /^schwab-token-rotator: Logged in, but GitHub secret acme\/bot:SCHWAB_TOKEN could not be written: .*403.*; the new record is in schwab_token\.json\.$/m,
+    );
     expect(parseRecord(await readFile(join(dir, 'schwab_token.json'), 'utf8')).meta.refreshCount).toBe(0);
   });
 
@@ -181,7 +224,10 @@ describe('login through the browser', () => {
 
   it('answers forged requests to the callback with 400 and keeps waiting for the redirect with its state', async () => {
     const forged = [
-      (location: string) => location.replace(/state=[^&]+/, 'state=forged-state-from-another-login').replace(/code=[^&]+/, 'code=C0.forged%40'),
+      (location: string) =>
+        location
+          .replace(/state=[^&]+/, 'state=forged-state-from-another-login')
+          .replace(/code=[^&]+/, 'code=C0.forged%40'),
       () => `${callbackUrl}/?code=C0.no-state%40&session=x`,
       () => `${callbackUrl}/?error=access_denied`,
       () => `${callbackUrl}/?error=server_error&state=wrong`,
@@ -228,7 +274,9 @@ describe('login through the browser', () => {
     const visit = await browser.visit();
 
     expect(code).toBe(1);
-    expect(io.stderr.text).toMatch(/^schwab-token-rotator: Schwab redirected with an error \(access_denied\) instead of an authorization code: /m);
+    expect(io.stderr.text).toMatch(
+      /^schwab-token-rotator: Schwab redirected with an error \(access_denied\) instead of an authorization code: /m,
+    );
     expect(visit.status).toBe(400);
     expect(visit.body).toContain('Login failed');
     expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(0);
@@ -319,7 +367,7 @@ describe('login with a pasted redirect URL', () => {
       return false;
     };
     expect(await run(LOGIN_ARGS(), io)).toBe(1);
-    expect(io.stderr.text).toContain('The pasted URL goes to https://127.0.0.1:9999, not to this login\'s callback');
+    expect(io.stderr.text).toContain("The pasted URL goes to https://127.0.0.1:9999, not to this login's callback");
     expect(fake.tokenRequests().filter((r) => r.form.grant_type === 'authorization_code')).toHaveLength(0);
     await expect(stat(join(dir, 'schwab_token.json'))).rejects.toThrow();
   });
@@ -350,7 +398,9 @@ describe('login checks the app credentials with Schwab before showing the URL', 
     const browser = browserThat();
     const io = ioFor({ openBrowser: browser.openBrowser, env: { SCHWAB_APP_SECRET: 'not-the-app-secret' } });
     expect(await run(LOGIN_ARGS(), io)).toBe(1);
-    expect(io.stderr.text).toMatch(/^schwab-token-rotator: Schwab rejected the app key or secret \(HTTP 401 invalid_client\): /m);
+    expect(io.stderr.text).toMatch(
+      /^schwab-token-rotator: Schwab rejected the app key or secret \(HTTP 401 invalid_client\): /m,
+    );
     expect(browser.url()).toBe('');
     expect(io.stdout.text).not.toContain('/v1/oauth/authorize');
     // One refresh_token grant with a made-up token: nothing is consumed, never client_credentials.
@@ -406,7 +456,9 @@ describe('login checks the app credentials with Schwab before showing the URL', 
   it('says it could not tell when Schwab cannot be reached, and still shows the URL', async () => {
     const io = ioFor({ sleep: () => Promise.resolve(), env: { SCHWAB_BASE_URL: await unusedLocalUrl() } });
     expect(await run(['login', '--callback-url', callbackUrl, '--timeout', '1m'], io)).toBe(1);
-    expect(io.stderr.text).toMatch(/warning: Could not check the app key and secret before the login \(Could not reach the token refresh at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\)/);
+    expect(io.stderr.text).toMatch(
+      /warning: Could not check the app key and secret before the login \(Could not reach the token refresh at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\)/,
+    );
     expect(io.stdout.text).toContain('/v1/oauth/authorize?');
     expect(io.stderr.text).toContain('No redirect arrived within 1m');
   });

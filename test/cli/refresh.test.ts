@@ -12,12 +12,31 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import type { SchwabFake } from '../fakes/schwab-fake.js';
 import { expectNoLeaks } from '../support/leaks.js';
-import { createTestSecret, describeMoto, getMotoUrl, listSecretVersions, readSecretValue, useMotoEnv } from '../support/moto.js';
+import {
+  createTestSecret,
+  describeMoto,
+  getMotoUrl,
+  listSecretVersions,
+  readSecretValue,
+  useMotoEnv,
+} from '../support/moto.js';
 import type { TokenRecord } from '../../src/token/record.js';
 import { runRefresh } from '../../src/cli/commands/refresh.js';
 import { Redactor } from '../../src/util/redact.js';
 import type { TestIo } from './helpers.js';
-import { DAY, FakeTime, HOUR, MINUTE, loginFile, makeIo, parseRecord, run, strayFiles, tempDir, tokensOf } from './helpers.js';
+import {
+  DAY,
+  FakeTime,
+  HOUR,
+  MINUTE,
+  loginFile,
+  makeIo,
+  parseRecord,
+  run,
+  strayFiles,
+  tempDir,
+  tokensOf,
+} from './helpers.js';
 
 const START = new Date('2026-11-20T10:00:00Z');
 
@@ -46,7 +65,10 @@ function stopAfter(io: TestIo, ticks: number): void {
   };
 }
 
-async function writeLogin(name = 'schwab_token.json', loginAt = new Date(START.getTime() - DAY)): Promise<{ record: TokenRecord; text: string }> {
+async function writeLogin(
+  name = 'schwab_token.json',
+  loginAt = new Date(START.getTime() - DAY),
+): Promise<{ record: TokenRecord; text: string }> {
   const login = loginFile(fake, loginAt);
   await writeFile(join(dir, name), login.text, { mode: 0o600 });
   return login;
@@ -64,7 +86,10 @@ function refreshTimes(): string[] {
 }
 
 function expectClean(io: TestIo, records: TokenRecord[], extra: Record<string, string> = {}): void {
-  expectNoLeaks({ stdout: io.stdout.text, stderr: io.stderr.text, ...extra }, [fake.appSecret, ...tokensOf(...records)]);
+  expectNoLeaks({ stdout: io.stdout.text, stderr: io.stderr.text, ...extra }, [
+    fake.appSecret,
+    ...tokensOf(...records),
+  ]);
 }
 
 describe('refresh once', () => {
@@ -90,7 +115,10 @@ describe('refresh once', () => {
     await writeFile(join(dir, 'py.json'), login.text);
     const io = ioFor();
     expect(await run(['refresh', '--file', 'py.json'], io)).toBe(0);
-    const written = JSON.parse(await readFile(join(dir, 'py.json'), 'utf8')) as { creation_timestamp: number; token: Record<string, unknown> };
+    const written = JSON.parse(await readFile(join(dir, 'py.json'), 'utf8')) as {
+      creation_timestamp: number;
+      token: Record<string, unknown>;
+    };
     expect(written.creation_timestamp).toBe(Math.floor(login.record.meta.createdAt.getTime() / 1000));
     expect(written.token.refresh_token).toBe(login.record.tokens.refreshToken);
     expect(fake.isAccessTokenValid(String(written.token.access_token))).toBe(true);
@@ -113,7 +141,9 @@ describe('refresh once', () => {
     );
     const io = ioFor();
     expect(await run(['refresh', '--file', 'tokens.json'], io)).toBe(0);
-    expect(io.stderr.text).toContain('warning: File tokens.json is a Schwabdev tokens.json; it is rewritten as a rotator record');
+    expect(io.stderr.text).toContain(
+      'warning: File tokens.json is a Schwabdev tokens.json; it is rewritten as a rotator record',
+    );
     const record = await readRecord('tokens.json');
     expect(record.meta.createdAt).toEqual(new Date(START.getTime() - 2 * DAY));
     expect(record.meta.refreshCount).toBe(1);
@@ -141,7 +171,9 @@ describe('refresh once', () => {
     expect(record.meta.createdAt).toEqual(START);
     expect(record.meta.refreshCount).toBe(1);
     expect(fake.refreshTokenInfo(record.tokens.refreshToken)?.active).toBe(true);
-    expect(io.stderr.text).toMatch(/warning: The login time of the token record \(created_at 2026-11-20T12:00:00Z\) is in the future/);
+    expect(io.stderr.text).toMatch(
+      /warning: The login time of the token record \(created_at 2026-11-20T12:00:00Z\) is in the future/,
+    );
     expectClean(io, [login.record, record]);
   });
 
@@ -191,7 +223,9 @@ describe('refresh --every', () => {
     expect(record.meta.refreshCount).toBe(4);
     expect(record.meta.lastRefresh).toEqual(new Date(START.getTime() + 75 * MINUTE));
     expect(time.loopWaits).toEqual([25 * MINUTE, 25 * MINUTE, 25 * MINUTE, 25 * MINUTE]);
-    expect(io.stderr.text).toContain('2026-11-20T10:00:00Z Refreshing file schwab_token.json every 25m; stop with Ctrl-C or SIGTERM.');
+    expect(io.stderr.text).toContain(
+      '2026-11-20T10:00:00Z Refreshing file schwab_token.json every 25m; stop with Ctrl-C or SIGTERM.',
+    );
     expect(io.stderr.text).toContain('2026-11-20T10:25:00Z Next refresh at 2026-11-20T10:50:00Z.');
     expect(io.stderr.text).toContain('file schwab_token.json: written (compare-and-set).');
     expect(io.stderr.text).toContain('Stopped; the last record was written completely.');
@@ -240,7 +274,14 @@ describe('refresh --every', () => {
     });
     stopAfter(io, 3);
     expect(await run(['refresh', '--every', '25m'], io)).toBe(0);
-    expect(events).toEqual(['release after 1 refreshes', 'wait', 'release after 2 refreshes', 'wait', 'release after 3 refreshes', 'wait']);
+    expect(events).toEqual([
+      'release after 1 refreshes',
+      'wait',
+      'release after 2 refreshes',
+      'wait',
+      'release after 3 refreshes',
+      'wait',
+    ]);
   });
 
   it('keeps the schedule when Schwab retries take time, and survives transient faults', async () => {
@@ -289,7 +330,9 @@ describe('refresh --every', () => {
     };
     expect(await run(['refresh', '--every', '25m'], io)).toBe(2);
     expect(refreshTimes()).toHaveLength(3); // two refreshes, then the rejected one
-    expect(io.stderr.text.trim().split('\n').at(-1)).toMatch(/^schwab-token-rotator: Schwab rejected the refresh token/);
+    expect(io.stderr.text.trim().split('\n').at(-1)).toMatch(
+      /^schwab-token-rotator: Schwab rejected the refresh token/,
+    );
     expect((await readRecord()).meta.refreshCount).toBe(2);
   });
 
@@ -339,7 +382,10 @@ describe('refresh --every', () => {
     expect(lines.map((line) => parseRecord(line).meta.refreshCount)).toEqual([1, 2, 3]);
     expect(lines.map((line) => line)).toEqual(fileSnapshots);
     expect(io.stderr.text).toContain(`Sent the new record to the notify socket ${socketPath}.`);
-    expectClean(io, lines.map((line) => parseRecord(line)));
+    expectClean(
+      io,
+      lines.map((line) => parseRecord(line)),
+    );
   });
 
   it('warns when nothing listens on the notify socket, and keeps refreshing', async () => {
@@ -348,9 +394,13 @@ describe('refresh --every', () => {
     stopAfter(io, 3);
     expect(await run(['refresh', '--every', '25m', '--notify-socket', 'nobody.sock'], io)).toBe(0);
     expect((await readRecord()).meta.refreshCount).toBe(3);
-    const warnings = io.stderr.text.split('\n').filter((line) => line.includes('warning: Could not send the new record'));
+    const warnings = io.stderr.text
+      .split('\n')
+      .filter((line) => line.includes('warning: Could not send the new record'));
     expect(warnings).toHaveLength(3);
-    expect(warnings[0]).toContain(`notify socket ${join(dir, 'nobody.sock')} (nothing listens there yet); the refresh goes on.`);
+    expect(warnings[0]).toContain(
+      `notify socket ${join(dir, 'nobody.sock')} (nothing listens there yet); the refresh goes on.`,
+    );
   });
 
   it('refuses an interval under a minute and warns about one of 30 minutes or more', async () => {
@@ -479,7 +529,9 @@ describe('refresh exit codes: a store problem is 3, never 2 ("log in again")', (
 
       expect(await run(['refresh', '--aws-secret-id', 'schwab/token', '--every', '25m'], io)).toBe(0);
 
-      expect(io.stderr.text).toMatch(/warning: This refresh failed: .*GetSecretValue.* Trying again at the next tick\./);
+      expect(io.stderr.text).toMatch(
+        /warning: This refresh failed: .*GetSecretValue.* Trying again at the next tick\./,
+      );
       expect(io.stderr.text).toContain('Stopped; the last record was written completely.');
       const stored = parseRecord(stub.current('schwab/token'));
       expect(stored.meta.refreshCount).toBe(1);
@@ -499,7 +551,9 @@ describe('refresh exit codes: a store problem is 3, never 2 ("log in again")', (
     };
     expect(await run(['refresh', '--every', '25m'], io)).toBe(0);
     expect(io.stderr.text).not.toContain('the last record was written completely');
-    expect(io.stderr.text).toMatch(/warning: Stopped; the last refresh failed \(see above\), so file schwab_token\.json still holds the record from before it\./);
+    expect(io.stderr.text).toMatch(
+      /warning: Stopped; the last refresh failed \(see above\), so file schwab_token\.json still holds the record from before it\./,
+    );
     expect((await readRecord()).meta.refreshCount).toBe(1);
   });
 });

@@ -62,7 +62,9 @@ describe('status', () => {
     const dead = ioAt('2026-11-26T09:00:00Z');
     expect(await run(['status', '--file', 't.json'], dead)).toBe(2);
     expect(dead.stdout.text).toContain('RE-AUTH REQUIRED');
-    expect(dead.stdout.text).toContain('The refresh token expired 1d ago (2026-11-25T09:00:00Z); run the login command.');
+    expect(dead.stdout.text).toContain(
+      'The refresh token expired 1d ago (2026-11-25T09:00:00Z); run the login command.',
+    );
     expectClean(dead);
   });
 
@@ -103,7 +105,9 @@ describe('status', () => {
   it('reports a missing or broken file as re-auth required, naming the file and never a value', async () => {
     const missing = ioAt('2026-11-21T12:10:00Z');
     expect(await run(['status', '--file', 'nowhere.json'], missing)).toBe(2);
-    expect(missing.stdout.text).toContain('File nowhere.json does not exist: run `schwab-token-rotator login` to create it');
+    expect(missing.stdout.text).toContain(
+      'File nowhere.json does not exist: run `schwab-token-rotator login` to create it',
+    );
 
     await writeFile(join(dir, 'broken.json'), ROTATOR_TEXT.replace(/"refresh_token":"[^"]+",/, ''));
     const broken = ioAt('2026-11-21T12:10:00Z');
@@ -115,7 +119,9 @@ describe('status', () => {
   it('exits 3 when the store cannot be read, and 64 on a wrong command line', async () => {
     const folder = ioAt('2026-11-21T12:10:00Z');
     expect(await run(['status', '--file', '.'], folder)).toBe(3);
-    expect(folder.stderr.text).toBe('schwab-token-rotator: File . is a folder: pass the path of the token file itself.\n');
+    expect(folder.stderr.text).toBe(
+      'schwab-token-rotator: File . is a folder: pass the path of the token file itself.\n',
+    );
 
     // --json still prints the JSON, with the error, for the script that reads it.
     const json = ioAt('2026-11-21T12:10:00Z');
@@ -133,7 +139,9 @@ describe('status', () => {
       source: 'file .',
       format: null,
     });
-    expect(json.stderr.text).toBe('schwab-token-rotator: File . is a folder: pass the path of the token file itself.\n');
+    expect(json.stderr.text).toBe(
+      'schwab-token-rotator: File . is a folder: pass the path of the token file itself.\n',
+    );
 
     const both = ioAt('2026-11-21T12:10:00Z');
     expect(await run(['status', '--file', 'a', '--aws-secret-id', 'b'], both)).toBe(64);
@@ -155,24 +163,35 @@ describeMoto('status of an AWS secret', () => {
     const io = ioAt('2026-11-21T12:10:00Z');
     expect(await run(['status', '--aws-secret-id', secret.name], io)).toBe(0);
     expect(io.stdout.text).toContain('Refresh count           141');
-    expect(io.stdout.text).toContain(`Source                  AWS secret "${secret.name}" (us-east-1) (rotator record)`);
+    expect(io.stdout.text).toContain(
+      `Source                  AWS secret "${secret.name}" (us-east-1) (rotator record)`,
+    );
     expectClean(io);
   });
 
   it('shows the newer record of a write that did not finish (AWSPENDING), as the next run uses it', async () => {
     const secret = await createTestSecret(getMotoUrl(), undefined, ROTATOR_TEXT);
-    const newer = ROTATOR_TEXT.replace('"refresh_count":141', '"refresh_count":142').replace('"last_refresh":"2026-11-21T12:00:00Z"', '"last_refresh":"2026-11-21T12:05:00Z"');
+    const newer = ROTATOR_TEXT.replace('"refresh_count":141', '"refresh_count":142').replace(
+      '"last_refresh":"2026-11-21T12:00:00Z"',
+      '"last_refresh":"2026-11-21T12:05:00Z"',
+    );
     expect(newer).not.toBe(ROTATOR_TEXT);
-    await motoClient().send(new PutSecretValueCommand({ SecretId: secret.name, SecretString: newer, VersionStages: ['AWSPENDING'] }));
+    await motoClient().send(
+      new PutSecretValueCommand({ SecretId: secret.name, SecretString: newer, VersionStages: ['AWSPENDING'] }),
+    );
     const io = ioAt('2026-11-21T12:10:00Z');
     expect(await run(['status', '--aws-secret-id', secret.name], io)).toBe(0);
     expect(io.stdout.text).toContain('Refresh count           142');
-    expect(io.stdout.text).toContain(`Source                  AWS secret "${secret.name}" (us-east-1) (its unfinished write, AWSPENDING) (rotator record)`);
-    expect(io.stderr.text).toMatch(/warning: .*its unfinished write, AWSPENDING.* holds a newer record than its current value/);
+    expect(io.stdout.text).toContain(
+      `Source                  AWS secret "${secret.name}" (us-east-1) (its unfinished write, AWSPENDING) (rotator record)`,
+    );
+    expect(io.stderr.text).toMatch(
+      /warning: .*its unfinished write, AWSPENDING.* holds a newer record than its current value/,
+    );
     expectClean(io);
   });
 
-  it('exits 3 with AWS\'s reason when the secret does not exist', async () => {
+  it("exits 3 with AWS's reason when the secret does not exist", async () => {
     const io = ioAt('2026-11-21T12:10:00Z');
     expect(await run(['status', '--aws-secret-id', 'missing-secret-for-status'], io)).toBe(3);
     expect(io.stderr.text).toMatch(/^schwab-token-rotator: .*missing-secret-for-status.*\n$/);

@@ -8,7 +8,14 @@ import { startSchwabFake } from '../fakes/schwab-fake.js';
 import { runAction } from '../support/action-runner.js';
 import type { ActionRun } from '../support/action-runner.js';
 import { expectNoLeaks, outputsWithoutAccessToken } from '../support/leaks.js';
-import { createTestSecret, describeMoto, getMotoUrl, listSecretVersions, putAsOtherWriter, readSecretValue } from '../support/moto.js';
+import {
+  createTestSecret,
+  describeMoto,
+  getMotoUrl,
+  listSecretVersions,
+  putAsOtherWriter,
+  readSecretValue,
+} from '../support/moto.js';
 import { allSecrets, DAY, loginRecord, MINUTE, motoChildEnv, parseStored } from './support.js';
 import type { TokenRecord } from '../../src/token/record.js';
 
@@ -52,7 +59,9 @@ describeMoto('action end to end with Secrets Manager', () => {
     expect(run.outputs).toMatchObject({ refreshed: 'true', status: 'healthy' });
     expect(run.outputs['access-token']).toBe(record.tokens.accessToken);
     expect(run.stdout).toContain(`::add-mask::${record.tokens.accessToken}`);
-    expect(run.outputs['refresh-token-expires-at']).toBe(new Date(login.record.meta.createdAt.getTime() + 7 * DAY).toISOString().replace('.000Z', 'Z'));
+    expect(run.outputs['refresh-token-expires-at']).toBe(
+      new Date(login.record.meta.createdAt.getTime() + 7 * DAY).toISOString().replace('.000Z', 'Z'),
+    );
     expect(run.summary).toContain('Refresh token deadline');
     expectClean(run, [login.record, record]);
   });
@@ -66,7 +75,9 @@ describeMoto('action end to end with Secrets Manager', () => {
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(fake.tokenRequests().length).toBe(before);
-    expect(await listSecretVersions(getMotoUrl(), secret.name)).toEqual([{ versionId: secret.versionId, stages: ['AWSCURRENT'] }]);
+    expect(await listSecretVersions(getMotoUrl(), secret.name)).toEqual([
+      { versionId: secret.versionId, stages: ['AWSCURRENT'] },
+    ]);
     expect(run.outputs).toMatchObject({ refreshed: 'false', status: 'healthy' });
     expectClean(run, [login.record]);
   });
@@ -76,7 +87,10 @@ describeMoto('action end to end with Secrets Manager', () => {
     const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
     loginRecord(fake, new Date()); // a newer login elsewhere revokes the stored refresh token
 
-    const run = await runAction({ inputs: inputs({ 'aws-secret-id': secret.name, force: 'true' }), env: motoChildEnv() });
+    const run = await runAction({
+      inputs: inputs({ 'aws-secret-id': secret.name, force: 'true' }),
+      env: motoChildEnv(),
+    });
 
     expect(run.exitCode).not.toBe(0);
     expect(run.outputs.status).toBe('reauth-required');
@@ -99,14 +113,20 @@ describeMoto('action end to end with Secrets Manager', () => {
     expect(run.outputs.status).not.toBe('reauth-required');
     expect(run.stdout).toMatch(/::error::.*app key or secret/i);
     expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(login.text);
-    expectNoLeaks({ stdout: run.stdout, stderr: run.stderr, summary: run.summary }, ['wrong-secret-value-123', ...allSecrets(fake, [login.record])]);
+    expectNoLeaks({ stdout: run.stdout, stderr: run.stderr, summary: run.summary }, [
+      'wrong-secret-value-123',
+      ...allSecrets(fake, [login.record]),
+    ]);
   });
 
   it('a failed run never says healthy (a wrong app secret): status output "error", the summary shows the run failed and the token\'s health apart', async () => {
     const login = loginRecord(fake, new Date(Date.now() - 20 * MINUTE)); // a healthy refresh token, due for a refresh
     const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
 
-    const run = await runAction({ inputs: inputs({ 'aws-secret-id': secret.name, 'app-secret': 'wrong-secret-value-123' }), env: motoChildEnv() });
+    const run = await runAction({
+      inputs: inputs({ 'aws-secret-id': secret.name, 'app-secret': 'wrong-secret-value-123' }),
+      env: motoChildEnv(),
+    });
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
@@ -114,7 +134,10 @@ describeMoto('action end to end with Secrets Manager', () => {
     expect(run.summary).toContain('| Refresh token | 🟢 healthy |');
     expect(run.summary).not.toMatch(/\| Status \| 🟢/);
     expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(login.text);
-    expectNoLeaks({ stdout: run.stdout, stderr: run.stderr, summary: run.summary }, ['wrong-secret-value-123', ...allSecrets(fake, [login.record])]);
+    expectNoLeaks({ stdout: run.stdout, stderr: run.stderr, summary: run.summary }, [
+      'wrong-secret-value-123',
+      ...allSecrets(fake, [login.record]),
+    ]);
   });
 
   it('replaces the AWS record with a newer login given in the "token" input (manual deploy)', async () => {
@@ -122,7 +145,10 @@ describeMoto('action end to end with Secrets Manager', () => {
     const secret = await createTestSecret(getMotoUrl(), undefined, old.text);
     const fresh = loginRecord(fake, new Date());
 
-    const run = await runAction({ inputs: inputs({ 'aws-secret-id': secret.name, token: fresh.text }), env: motoChildEnv() });
+    const run = await runAction({
+      inputs: inputs({ 'aws-secret-id': secret.name, token: fresh.text }),
+      env: motoChildEnv(),
+    });
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     const stored = parseStored((await readSecretValue(getMotoUrl(), secret.name)).text);
@@ -148,7 +174,9 @@ describeMoto('action end to end with Secrets Manager', () => {
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect((await readSecretValue(getMotoUrl(), secret.name)).text).toBe(fresh.text);
     expect(run.summary).toMatch(/kept/i);
-    expect(run.outputs['refresh-token-expires-at']).toBe(new Date(fresh.record.meta.createdAt.getTime() + 7 * DAY).toISOString().replace('.000Z', 'Z'));
+    expect(run.outputs['refresh-token-expires-at']).toBe(
+      new Date(fresh.record.meta.createdAt.getTime() + 7 * DAY).toISOString().replace('.000Z', 'Z'),
+    );
     expect((await listSecretVersions(getMotoUrl(), secret.name)).flatMap((v) => v.stages)).not.toContain('AWSPENDING');
     expectClean(run, [old.record, fresh.record]);
   });
@@ -175,7 +203,10 @@ describeMoto('action end to end with Secrets Manager', () => {
     const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
     const before = fake.tokenRequests().length;
 
-    const run = await runAction({ inputs: inputs({ 'aws-secret-id': secret.name, 'dry-run': 'true' }), env: motoChildEnv() });
+    const run = await runAction({
+      inputs: inputs({ 'aws-secret-id': secret.name, 'dry-run': 'true' }),
+      env: motoChildEnv(),
+    });
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('Dry run: would refresh the access token');
@@ -189,7 +220,10 @@ describeMoto('action end to end with Secrets Manager', () => {
     const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
     fake.fail('accounts', 401, 4);
 
-    const run = await runAction({ inputs: inputs({ 'aws-secret-id': secret.name, verify: 'accounts' }), env: motoChildEnv() });
+    const run = await runAction({
+      inputs: inputs({ 'aws-secret-id': secret.name, verify: 'accounts' }),
+      env: motoChildEnv(),
+    });
     fake.clearFaults();
 
     expect(run.exitCode).not.toBe(0);
@@ -205,15 +239,27 @@ describe('action end to end: bad input', () => {
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toMatch(/::error::Input "app-key" is required/);
     expect(run.summary).toContain('The run stopped before touching any store: Input "app-key" is required');
-    expectNoLeaks({ stdout: run.stdout.replace(/::add-mask::.*\n/g, ''), stderr: run.stderr, summary: run.summary }, ['sekret-value-1234']);
+    expectNoLeaks({ stdout: run.stdout.replace(/::add-mask::.*\n/g, ''), stderr: run.stderr, summary: run.summary }, [
+      'sekret-value-1234',
+    ]);
   });
 
   it('rejects a malformed token record naming the source, never echoing it', async () => {
     const run = await runAction({
-      inputs: { 'app-key': 'k', 'app-secret': 'sekret-value-1234', token: '{"refresh_token": 12, "access_token": "zzzzzzzz-secret"}', 'schwab-base-url': 'http://127.0.0.1:9' },
+      inputs: {
+        'app-key': 'k',
+        'app-secret': 'sekret-value-1234',
+        token: '{"refresh_token": 12, "access_token": "zzzzzzzz-secret"}',
+        'schwab-base-url': 'http://127.0.0.1:9',
+      },
     });
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toMatch(/"token" input/);
-    expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('zzzzzzzz-secret');
+    expect(
+      run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain('zzzzzzzz-secret');
   });
 });

@@ -27,7 +27,9 @@ beforeEach(async () => {
   github = await startGitHubFake();
 });
 
-const TARGETS = ['SCHWAB_TOKEN  # this repository', 'acme/bot@production:SCHWAB_TOKEN', 'org/acme:SCHWAB_TOKEN'].join('\n');
+const TARGETS = ['SCHWAB_TOKEN  # this repository', 'acme/bot@production:SCHWAB_TOKEN', 'org/acme:SCHWAB_TOKEN'].join(
+  '\n',
+);
 
 function inputs(extra: Record<string, string>): Record<string, string> {
   return {
@@ -68,7 +70,12 @@ describeMoto('action end to end with GitHub secrets', () => {
     const secret = await createTestSecret(getMotoUrl(), undefined, login.text);
 
     const run = await runAction({
-      inputs: inputs({ 'aws-secret-id': secret.name, 'github-secrets': TARGETS, 'secrets-token': FAKE_SECRETS_TOKEN, 'token-format': 'schwab-py' }),
+      inputs: inputs({
+        'aws-secret-id': secret.name,
+        'github-secrets': TARGETS,
+        'secrets-token': FAKE_SECRETS_TOKEN,
+        'token-format': 'schwab-py',
+      }),
       env: env(motoChildEnv()),
     });
 
@@ -89,7 +96,11 @@ describeMoto('action end to end with GitHub secrets', () => {
     const refreshes = schwab.tokenRequests().length;
 
     const run = await runAction({
-      inputs: inputs({ 'aws-secret-id': secret.name, 'github-secrets': 'SCHWAB_TOKEN\nGITHUB_SCHWAB', 'secrets-token': FAKE_SECRETS_TOKEN }),
+      inputs: inputs({
+        'aws-secret-id': secret.name,
+        'github-secrets': 'SCHWAB_TOKEN\nGITHUB_SCHWAB',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+      }),
       env: env(motoChildEnv()),
     });
 
@@ -117,7 +128,9 @@ describeMoto('action end to end with GitHub secrets', () => {
     expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(stored);
     expect(github.decryptedSecret('org/acme', 'SCHWAB_TOKEN')).toBe(stored);
     expect(github.decryptedSecret('acme/bot@production', 'SCHWAB_TOKEN')).toBeUndefined();
-    expect(run.stdout).toMatch(/::error::Could not write secret SCHWAB_TOKEN to the environment production of acme\/bot.*Secrets: read and write/);
+    expect(run.stdout).toMatch(
+      /::error::Could not write secret SCHWAB_TOKEN to the environment production of acme\/bot.*Secrets: read and write/,
+    );
     expectClean(run, [login.record, parseStored(stored)]);
   });
 });
@@ -167,36 +180,43 @@ describe('action end to end with GitHub only: a secrets-token that cannot write,
   // one at the refused PUT. Each store's public key (same permission) is read before Schwab is called.
   it.each([
     ['lacks the "Secrets: read and write" permission (403)', { type: 'forbidden' } as const, /Secrets: read and write/],
-    ['is expired (401)', { type: 'status', status: 401, message: 'Bad credentials' } as const, /rejected the secrets-token as invalid or expired/],
-  ])('fails without refreshing when the secrets-token %s, and the stored token still works', async (_, fault, words) => {
-    const login = loginRecord(rotating, new Date(Date.now() - 40 * MINUTE));
-    github.seedSecret('acme/bot', 'SCHWAB_TOKEN', login.text);
-    github.inject('repo-public-key', fault, Infinity);
+    [
+      'is expired (401)',
+      { type: 'status', status: 401, message: 'Bad credentials' } as const,
+      /rejected the secrets-token as invalid or expired/,
+    ],
+  ])(
+    'fails without refreshing when the secrets-token %s, and the stored token still works',
+    async (_, fault, words) => {
+      const login = loginRecord(rotating, new Date(Date.now() - 40 * MINUTE));
+      github.seedSecret('acme/bot', 'SCHWAB_TOKEN', login.text);
+      github.inject('repo-public-key', fault, Infinity);
 
-    const run = await runAction({
-      inputs: {
-        'app-key': rotating.appKey,
-        'app-secret': rotating.appSecret,
-        'schwab-base-url': rotating.baseUrl,
-        token: login.text,
-        'github-secrets': 'SCHWAB_TOKEN',
-        'secrets-token': FAKE_SECRETS_TOKEN,
-      },
-      env: env(),
-    });
+      const run = await runAction({
+        inputs: {
+          'app-key': rotating.appKey,
+          'app-secret': rotating.appSecret,
+          'schwab-base-url': rotating.baseUrl,
+          token: login.text,
+          'github-secrets': 'SCHWAB_TOKEN',
+          'secrets-token': FAKE_SECRETS_TOKEN,
+        },
+        env: env(),
+      });
 
-    expect(run.exitCode).toBe(1);
-    const errors = run.stdout.match(/^::error::.*$/gm) ?? [];
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^::error::Cannot write secret SCHWAB_TOKEN to acme\/bot \(HTTP 40[13]/);
-    expect(errors[0]).toMatch(words);
-    expect(errors[0]).toMatch(/nothing was refreshed, so the stored token still works\.$/);
-    expect(rotating.tokenRequests()).toHaveLength(0);
-    expect(rotating.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
-    expect(run.outputs.refreshed).toBe('false');
-    expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(login.text);
-    expectNoLeaks(everyText(run), [...allSecrets(rotating, [login.record]), FAKE_SECRETS_TOKEN]);
-  });
+      expect(run.exitCode).toBe(1);
+      const errors = run.stdout.match(/^::error::.*$/gm) ?? [];
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^::error::Cannot write secret SCHWAB_TOKEN to acme\/bot \(HTTP 40[13]/);
+      expect(errors[0]).toMatch(words);
+      expect(errors[0]).toMatch(/nothing was refreshed, so the stored token still works\.$/);
+      expect(rotating.tokenRequests()).toHaveLength(0);
+      expect(rotating.refreshTokenInfo(login.record.tokens.refreshToken)?.active).toBe(true);
+      expect(run.outputs.refreshed).toBe('false');
+      expect(github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN')).toBe(login.text);
+      expectNoLeaks(everyText(run), [...allSecrets(rotating, [login.record]), FAKE_SECRETS_TOKEN]);
+    },
+  );
 
   it('reads the public key once: the check before the refresh serves the write', async () => {
     const login = loginRecord(rotating, new Date(Date.now() - 40 * MINUTE));
@@ -225,7 +245,12 @@ describe('action end to end: the re-auth alert issue', () => {
     const login = loginRecord(schwab, new Date(Date.now() - 6 * DAY));
 
     const run = await runAction({
-      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN, 'issue-assignees': 'octocat' }),
+      inputs: inputs({
+        token: login.text,
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+        'issue-assignees': 'octocat',
+      }),
       env: env(),
     });
 
@@ -245,7 +270,11 @@ describe('action end to end: the re-auth alert issue', () => {
 
     // The next run, still expiring, adds nothing.
     const again = await runAction({
-      inputs: inputs({ token: github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN') ?? '', 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN }),
+      inputs: inputs({
+        token: github.decryptedSecret('acme/bot', 'SCHWAB_TOKEN') ?? '',
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+      }),
       env: env(),
     });
     expect(again.exitCode, again.stdout + again.stderr).toBe(0);
@@ -258,7 +287,12 @@ describe('action end to end: the re-auth alert issue', () => {
     const loginUrl = 'https://abc123example.lambda-url.us-east-1.on.aws';
 
     const run = await runAction({
-      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN, 'login-url': loginUrl }),
+      inputs: inputs({
+        token: login.text,
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+        'login-url': loginUrl,
+      }),
       env: env({ GITHUB_ACTION_REPOSITORY: 'acme/schwab-token-rotator', GITHUB_ACTION_REF: 'v1' }),
     });
 
@@ -277,7 +311,12 @@ describe('action end to end: the re-auth alert issue', () => {
     loginRecord(schwab, new Date()); // a newer login elsewhere revokes it
 
     const run = await runAction({
-      inputs: inputs({ token: login.text, 'github-secrets': 'SCHWAB_TOKEN', 'secrets-token': FAKE_SECRETS_TOKEN, force: 'true' }),
+      inputs: inputs({
+        token: login.text,
+        'github-secrets': 'SCHWAB_TOKEN',
+        'secrets-token': FAKE_SECRETS_TOKEN,
+        force: 'true',
+      }),
       env: env(),
     });
 
@@ -307,41 +346,48 @@ describe('action end to end: an AWS secret that cannot be read', () => {
   it.each([
     ['with', true],
     ['without', false],
-  ])('fails naming the IAM actions, writes nothing, and opens no re-auth issue (%s a "token" input)', async (_, withToken) => {
-    const { startAwsStub, STUB_ERRORS } = await import('../fakes/aws-stub.js');
-    const { awsEnv } = await import('../support/moto.js');
-    const stub = await startAwsStub();
-    try {
-      const login = loginRecord(schwab, new Date(Date.now() - 10 * MINUTE));
-      stub.seed('schwab/token', login.text);
-      stub.always('GetSecretValue', STUB_ERRORS.accessDenied);
-      const refreshes = schwab.tokenRequests().length;
+  ])(
+    'fails naming the IAM actions, writes nothing, and opens no re-auth issue (%s a "token" input)',
+    async (_, withToken) => {
+      const { startAwsStub, STUB_ERRORS } = await import('../fakes/aws-stub.js');
+      const { awsEnv } = await import('../support/moto.js');
+      const stub = await startAwsStub();
+      try {
+        const login = loginRecord(schwab, new Date(Date.now() - 10 * MINUTE));
+        stub.seed('schwab/token', login.text);
+        stub.always('GetSecretValue', STUB_ERRORS.accessDenied);
+        const refreshes = schwab.tokenRequests().length;
 
-      const run = await runAction({
-        inputs: inputs({
-          'aws-secret-id': 'schwab/token',
-          ...(withToken ? { token: login.text } : {}),
-          'github-secrets': 'SCHWAB_TOKEN',
-          'secrets-token': FAKE_SECRETS_TOKEN,
-        }),
-        env: env(Object.fromEntries(Object.entries(awsEnv(stub.url)).filter(([, v]) => v !== ''))),
-      });
+        const run = await runAction({
+          inputs: inputs({
+            'aws-secret-id': 'schwab/token',
+            ...(withToken ? { token: login.text } : {}),
+            'github-secrets': 'SCHWAB_TOKEN',
+            'secrets-token': FAKE_SECRETS_TOKEN,
+          }),
+          env: env(Object.fromEntries(Object.entries(awsEnv(stub.url)).filter(([, v]) => v !== ''))),
+        });
 
-      expect(run.exitCode).not.toBe(0);
-      // The run failed and the token's health is unknown (or, with the "token" input, known but not the point): never
-      // "healthy".
-      expect(run.outputs.status).toBe('error');
-      expect(run.summary).toContain('| Status | ❌ the run failed: see the problems below |');
-      expect(run.summary).toContain(withToken ? '| Refresh token | 🟢 healthy |' : '| Refresh token | ⚪ unknown: the token record could not be read |');
-      expect(run.stdout).toMatch(/::error::AWS denied secretsmanager:GetSecretValue .*PutSecretValue/);
-      expect(run.stdout).not.toMatch(/log in again/i);
-      expect(schwab.tokenRequests().length).toBe(refreshes);
-      expect(stub.callsTo('PutSecretValue')).toHaveLength(0);
-      expect(secretWrites()).toBe(0);
-      expect(github.issues).toHaveLength(0);
-      expectClean(run, [login.record]);
-    } finally {
-      await stub.close();
-    }
-  });
+        expect(run.exitCode).not.toBe(0);
+        // The run failed and the token's health is unknown (or, with the "token" input, known but not the point): never
+        // "healthy".
+        expect(run.outputs.status).toBe('error');
+        expect(run.summary).toContain('| Status | ❌ the run failed: see the problems below |');
+        expect(run.summary).toContain(
+          withToken
+            ? '| Refresh token | 🟢 healthy |'
+            : '| Refresh token | ⚪ unknown: the token record could not be read |',
+        );
+        expect(run.stdout).toMatch(/::error::AWS denied secretsmanager:GetSecretValue .*PutSecretValue/);
+        expect(run.stdout).not.toMatch(/log in again/i);
+        expect(schwab.tokenRequests().length).toBe(refreshes);
+        expect(stub.callsTo('PutSecretValue')).toHaveLength(0);
+        expect(secretWrites()).toBe(0);
+        expect(github.issues).toHaveLength(0);
+        expectClean(run, [login.record]);
+      } finally {
+        await stub.close();
+      }
+    },
+  );
 });

@@ -127,7 +127,11 @@ async function runOnce(fake: GitHubFake, at: Date): Promise<Run> {
   const { alert } = result;
   const issue =
     alert?.issueNumber !== undefined && alert.issueUrl
-      ? { number: alert.issueNumber, url: alert.issueUrl, action: alert.action === 'none' ? (alert.decision?.reason ?? 'open') : alert.action }
+      ? {
+          number: alert.issueNumber,
+          url: alert.issueUrl,
+          action: alert.action === 'none' ? (alert.decision?.reason ?? 'open') : alert.action,
+        }
       : undefined;
   const input = parseTokenRecord(tokenInput, 'test', at).record;
   return {
@@ -144,8 +148,16 @@ async function runOnce(fake: GitHubFake, at: Date): Promise<Run> {
 
 describe.each([
   // Logins between two runs, so the first run after one finds its access token due (as a scheduled run would).
-  { when: 'before the deadline', secondLogin: new Date(START.getTime() + 6 * DAY + 12 * HOUR + 5 * MINUTE), reauthComments: 0 },
-  { when: 'after the deadline', secondLogin: new Date(START.getTime() + 6 * DAY + 23 * HOUR + 10 * MINUTE), reauthComments: 1 },
+  {
+    when: 'before the deadline',
+    secondLogin: new Date(START.getTime() + 6 * DAY + 12 * HOUR + 5 * MINUTE),
+    reauthComments: 0,
+  },
+  {
+    when: 'after the deadline',
+    secondLogin: new Date(START.getTime() + 6 * DAY + 23 * HOUR + 10 * MINUTE),
+    reauthComments: 1,
+  },
 ])('the action every 25 minutes for 8 days, with a login on day 7 $when', ({ secondLogin, reauthComments }) => {
   it('ends with exactly one issue, opened on entering the warning window and closed by the first run after the login', async () => {
     clockNow = START;
@@ -208,7 +220,11 @@ describe.each([
 
     // --- Closed by the first run after the login, with one comment.
     expect(firstAfterLogin.result.alert).toMatchObject({ action: 'closed', issueNumber: issue.number });
-    expect(issue).toMatchObject({ state: 'closed', state_reason: 'completed', closed_at: firstAfterLogin.at.toISOString() });
+    expect(issue).toMatchObject({
+      state: 'closed',
+      state_reason: 'completed',
+      closed_at: firstAfterLogin.at.toISOString(),
+    });
     expect(fake.comments).toHaveLength(reauthComments + 1);
     expect(fake.comments.at(-1)?.created_at).toBe(firstAfterLogin.at.toISOString());
 
@@ -217,8 +233,16 @@ describe.each([
       writes(fake)
         .map((r) => r.route)
         .filter((route) => !SECRET_ROUTES.includes(route!)),
-    ).toEqual(['label-create', 'issue-create', ...Array<string>(reauthComments).fill('comment-create'), 'issue-update', 'comment-create']);
-    expect(fake.requestsTo('issue-update').map((r) => r.body)).toEqual([{ state: 'closed', state_reason: 'completed' }]);
+    ).toEqual([
+      'label-create',
+      'issue-create',
+      ...Array<string>(reauthComments).fill('comment-create'),
+      'issue-update',
+      'comment-create',
+    ]);
+    expect(fake.requestsTo('issue-update').map((r) => r.body)).toEqual([
+      { state: 'closed', state_reason: 'completed' },
+    ]);
     expect(runs.every((r) => r.result.warnings.length === 0 && r.result.alert?.warning === undefined)).toBe(true);
 
     // --- The documented bound on GitHub API calls per healthy run, and what the other runs cost.
@@ -230,8 +254,21 @@ describe.each([
     }
     expect(GITHUB_CALLS_PER_HEALTHY_RUN).toBe(3);
     // The issue list is read while the token is refreshed (it overlaps with the rotation); issue writes come last.
-    expect(firstAfterLogin.requests).toEqual(['issues-list', 'repo-public-key', 'repo-secret-put', 'issue-update', 'comment-create']);
-    expect(firstExpiring.requests).toEqual(['issues-list', 'repo-public-key', 'repo-secret-put', 'label-get', 'label-create', 'issue-create']);
+    expect(firstAfterLogin.requests).toEqual([
+      'issues-list',
+      'repo-public-key',
+      'repo-secret-put',
+      'issue-update',
+      'comment-create',
+    ]);
+    expect(firstExpiring.requests).toEqual([
+      'issues-list',
+      'repo-public-key',
+      'repo-secret-put',
+      'label-get',
+      'label-create',
+      'issue-create',
+    ]);
     for (const run of runs.filter((r) => r.result.rotation.status === 'expiring' && r !== firstExpiring)) {
       expect(run.requests).toEqual(['issues-list', 'repo-public-key', 'repo-secret-put']);
     }
@@ -249,7 +286,11 @@ describe.each([
       expectNoLeaks({ logs: run.logs, summary: run.summary }, [...always, ...run.secrets]);
       expect(run.summary).toContain('Refresh token deadline');
     }
-    const everyToken = [...new Set([first.record, second!.record].flatMap((r) => secretValues(r.tokens)).concat(runs.flatMap((r) => r.secrets)))];
+    const everyToken = [
+      ...new Set(
+        [first.record, second!.record].flatMap((r) => secretValues(r.tokens)).concat(runs.flatMap((r) => r.secrets)),
+      ),
+    ];
     expectNoLeaks({ issues: publishedTexts(fake).join('\n') }, [...always, ...everyToken]);
 
     console.log(

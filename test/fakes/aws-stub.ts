@@ -65,8 +65,16 @@ export const STUB_ERRORS = {
     message: "Secrets Manager can't encrypt the protected secret text using the provided KMS key.",
     status: 400,
   },
-  kmsDisabled: { error: 'KMSDisabledException', message: 'arn:aws:kms:us-east-1:123456789012:key/abc is disabled.', status: 400 },
-  notFound: { error: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret.", status: 400 },
+  kmsDisabled: {
+    error: 'KMSDisabledException',
+    message: 'arn:aws:kms:us-east-1:123456789012:key/abc is disabled.',
+    status: 400,
+  },
+  notFound: {
+    error: 'ResourceNotFoundException',
+    message: "Secrets Manager can't find the specified secret.",
+    status: 400,
+  },
   noValue: {
     error: 'ResourceNotFoundException',
     message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
@@ -82,7 +90,11 @@ export const STUB_ERRORS = {
     message: 'The security token included in the request is invalid.',
     status: 400,
   },
-  expiredToken: { error: 'ExpiredTokenException', message: 'The security token included in the request is expired', status: 400 },
+  expiredToken: {
+    error: 'ExpiredTokenException',
+    message: 'The security token included in the request is expired',
+    status: 400,
+  },
   internal: { error: 'InternalServiceError', message: 'An error occurred (InternalServiceError).', status: 500 },
   serviceUnavailable: { raw: '<html><body>Service Unavailable</body></html>', status: 503, contentType: 'text/html' },
   stageMoved: (versionId: string) => ({
@@ -169,7 +181,8 @@ export async function startAwsStub(): Promise<AwsStub> {
   const hung = new Set<ServerResponse>();
 
   const find = (id: unknown): StubSecret => {
-    const secret = typeof id === 'string' ? (secrets.get(id) ?? [...secrets.values()].find((s) => s.arn === id)) : undefined;
+    const secret =
+      typeof id === 'string' ? (secrets.get(id) ?? [...secrets.values()].find((s) => s.arn === id)) : undefined;
     if (!secret) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return secret;
   };
@@ -199,7 +212,11 @@ export async function startAwsStub(): Promise<AwsStub> {
     switch (operation) {
       case 'CreateSecret': {
         const name = String(input.Name);
-        if (secrets.has(name)) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+        if (secrets.has(name))
+          throw new AwsError(
+            'ResourceExistsException',
+            `The operation failed because the secret ${name} already exists.`,
+          );
         const { arn, versionId } = seed(name, typeof input.SecretString === 'string' ? input.SecretString : undefined);
         return { ARN: arn, Name: name, ...(versionId ? { VersionId: versionId } : {}) };
       }
@@ -210,10 +227,20 @@ export async function startAwsStub(): Promise<AwsStub> {
           typeof input.VersionId === 'string' ? id === input.VersionId : v.stages.has(stage),
         );
         if (!entry || entry[1].text === undefined) {
-          throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${stage}`);
+          throw new AwsError(
+            'ResourceNotFoundException',
+            `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
+          );
         }
         const [id, v] = entry;
-        return { ARN: secret.arn, Name: secret.name, VersionId: id, SecretString: v.text, VersionStages: [...v.stages], CreatedDate: v.created / 1000 };
+        return {
+          ARN: secret.arn,
+          Name: secret.name,
+          VersionId: id,
+          SecretString: v.text,
+          VersionStages: [...v.stages],
+          CreatedDate: v.created / 1000,
+        };
       }
       case 'PutSecretValue': {
         const secret = find(input.SecretId);
@@ -222,7 +249,10 @@ export async function startAwsStub(): Promise<AwsStub> {
         const existing = secret.versions.get(id);
         if (existing) {
           if (existing.text !== text) {
-            throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+            throw new AwsError(
+              'ResourceExistsException',
+              "You can't modify an existing version, you can only create a new version.",
+            );
           }
           return { ARN: secret.arn, Name: secret.name, VersionId: id, VersionStages: [...existing.stages] };
         }
@@ -234,7 +264,12 @@ export async function startAwsStub(): Promise<AwsStub> {
           else moveLabel(secret, stage, id);
         }
         if (first) secret.versions.get(id)?.stages.add('AWSCURRENT');
-        return { ARN: secret.arn, Name: secret.name, VersionId: id, VersionStages: [...(secret.versions.get(id)?.stages ?? [])] };
+        return {
+          ARN: secret.arn,
+          Name: secret.name,
+          VersionId: id,
+          VersionStages: [...(secret.versions.get(id)?.stages ?? [])],
+        };
       }
       case 'UpdateSecretVersionStage': {
         const secret = find(input.SecretId);
@@ -242,7 +277,8 @@ export async function startAwsStub(): Promise<AwsStub> {
         const from = typeof input.RemoveFromVersionId === 'string' ? input.RemoveFromVersionId : undefined;
         const to = typeof input.MoveToVersionId === 'string' ? input.MoveToVersionId : undefined;
         for (const id of [from, to]) {
-          if (id !== undefined && !secret.versions.has(id)) throw new AwsError('InvalidParameterException', `Not a valid version: ${id}`);
+          if (id !== undefined && !secret.versions.has(id))
+            throw new AwsError('InvalidParameterException', `Not a valid version: ${id}`);
         }
         const holder = [...secret.versions].find(([, v]) => v.stages.has(stage))?.[0];
         if (from !== undefined && holder !== from) {
@@ -272,7 +308,11 @@ export async function startAwsStub(): Promise<AwsStub> {
         return {
           ARN: secret.arn,
           Name: secret.name,
-          Versions: [...secret.versions].map(([id, v]) => ({ VersionId: id, VersionStages: [...v.stages], CreatedDate: v.created / 1000 })),
+          Versions: [...secret.versions].map(([id, v]) => ({
+            VersionId: id,
+            VersionStages: [...v.stages],
+            CreatedDate: v.created / 1000,
+          })),
         };
       }
       default:
@@ -288,7 +328,13 @@ export async function startAwsStub(): Promise<AwsStub> {
     secret.versions.get(to)?.stages.delete('AWSPREVIOUS');
   };
 
-  const send = (res: ServerResponse, status: number, body: string, contentType = 'application/x-amz-json-1.1', headers: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    contentType = 'application/x-amz-json-1.1',
+    headers: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { 'Content-Type': contentType, 'x-amzn-RequestId': randomUUID(), ...headers });
     res.end(body);
   };
@@ -313,7 +359,13 @@ export async function startAwsStub(): Promise<AwsStub> {
       return;
     }
     if ('error' in resolved) {
-      send(res, resolved.status ?? 400, JSON.stringify({ __type: resolved.error, message: resolved.message ?? resolved.error }), undefined, resolved.headers);
+      send(
+        res,
+        resolved.status ?? 400,
+        JSON.stringify({ __type: resolved.error, message: resolved.message ?? resolved.error }),
+        undefined,
+        resolved.headers,
+      );
       return;
     }
     if ('json' in resolved) {
@@ -384,7 +436,11 @@ export async function startAwsStub(): Promise<AwsStub> {
     current: (name) => [...find(name).versions.values()].find((v) => v.stages.has('AWSCURRENT'))?.text,
     text: (name, versionId) => find(name).versions.get(versionId)?.text,
     write(name, text) {
-      const out = defaultAnswer('PutSecretValue', { SecretId: name, SecretString: text, ClientRequestToken: randomUUID() });
+      const out = defaultAnswer('PutSecretValue', {
+        SecretId: name,
+        SecretString: text,
+        ClientRequestToken: randomUUID(),
+      });
       return String((out as { VersionId: string }).VersionId);
     },
     setStages(name, versionId, stages) {

@@ -95,7 +95,9 @@ export async function startFunctionUrlEmulator(options: FunctionUrlEmulatorOptio
   const sockets = new Set<Socket>();
   const functionName = options.functionName ?? 'schwab-token-rotator-login';
   const listener = (req: IncomingMessage, res: ServerResponse) => void serve(req, res);
-  const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
+  const server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : createHttpServer(listener);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -177,7 +179,8 @@ export function toEvent(req: IncomingMessage, body: Buffer): EmulatedEvent {
   if (rawQueryString) {
     queryStringParameters = {};
     for (const [name, value] of new URLSearchParams(rawQueryString)) {
-      queryStringParameters[name] = queryStringParameters[name] === undefined ? value : `${queryStringParameters[name]},${value}`;
+      queryStringParameters[name] =
+        queryStringParameters[name] === undefined ? value : `${queryStringParameters[name]},${value}`;
     }
   }
   const host = headers.host ?? '127.0.0.1';

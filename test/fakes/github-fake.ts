@@ -300,7 +300,9 @@ class GitHubFakeServer implements GitHubFake, FakeWorld {
     } catch (caught) {
       // A bug in the fake itself answers 500 with its message, so a test shows it instead of hanging.
       const error =
-        caught instanceof HttpError ? caught : new HttpError(500, `fake error: ${String((caught as Error)?.message ?? caught)}`);
+        caught instanceof HttpError
+          ? caught
+          : new HttpError(500, `fake error: ${String((caught as Error)?.message ?? caught)}`);
       reply = {
         status: error.status,
         body: { message: error.message, ...error.extra, documentation_url: DOCS, status: String(error.status) },
@@ -427,9 +429,14 @@ class GitHubFakeServer implements GitHubFake, FakeWorld {
     const missing = granted === 'all' ? [] : r.needs.filter((p) => !granted.includes(p));
     if (missing.length > 0) {
       const by = token.kind === 'personal-access-token' ? 'personal access token' : 'integration';
-      throw new HttpError(403, `Resource not accessible by ${by}`, {}, {
-        'x-accepted-github-permissions': acceptedPermissions(r.name),
-      });
+      throw new HttpError(
+        403,
+        `Resource not accessible by ${by}`,
+        {},
+        {
+          'x-accepted-github-permissions': acceptedPermissions(r.name),
+        },
+      );
     }
     if (r.scope === 'env') {
       const label = `${params.owner}/${params.repo}@${params.env}`;

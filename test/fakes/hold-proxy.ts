@@ -62,11 +62,19 @@ export async function startHoldProxy(targetUrl: string): Promise<HoldProxy> {
   const forward = (method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const upstream = request(
-        { hostname: target.hostname, port: Number(target.port), method, path, headers: { ...headers, host: target.host } },
+        {
+          hostname: target.hostname,
+          port: Number(target.port),
+          method,
+          path,
+          headers: { ...headers, host: target.host },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
           res.on('error', reject);
         },
       );

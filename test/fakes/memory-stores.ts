@@ -33,7 +33,8 @@ export const SCHWAB_ERRORS = {
     return classifySchwabResponse(status, JSON_HEADERS, body, { context: 'refresh' });
   },
   /** The accounts probe refused (the app lacks the product). */
-  probeUnauthorized: (): SchwabError => classifySchwabResponse(401, JSON_HEADERS, '{}', { context: 'probe', probe: 'accounts' }),
+  probeUnauthorized: (): SchwabError =>
+    classifySchwabResponse(401, JSON_HEADERS, '{}', { context: 'probe', probe: 'accounts' }),
 };
 
 export interface ScriptedCall {
@@ -147,7 +148,11 @@ export function memoryPrimary(initial: string | undefined, label = 'memory prima
     writes: 0,
     finished: 0,
     async load(): Promise<LoadedText> {
-      return { text: store.text, version: String(store.version), pending: store.pending ? { text: store.pending, version: 'p' } : undefined };
+      return {
+        text: store.text,
+        version: String(store.version),
+        pending: store.pending ? { text: store.pending, version: 'p' } : undefined,
+      };
     },
     async compareAndSet(text, expected, onConflict): Promise<PrimaryWriteResult> {
       const current = { text: store.text, version: String(store.version) };

@@ -124,7 +124,10 @@ export interface FakeSchwabUser {
 
 /** `owner` (one account, the probe's historical answer) and `other`, another Schwab customer with two accounts. */
 export const DEFAULT_SCHWAB_USERS: Readonly<Record<string, FakeSchwabUser>> = {
-  owner: { name: 'the owner', accounts: [{ accountNumber: '12345678', hashValue: 'E5B1F2A3C4D5E6F708192A3B4C5D6E7F' }] },
+  owner: {
+    name: 'the owner',
+    accounts: [{ accountNumber: '12345678', hashValue: 'E5B1F2A3C4D5E6F708192A3B4C5D6E7F' }],
+  },
   other: {
     name: 'another Schwab customer',
     accounts: [
@@ -243,7 +246,14 @@ export const ACCESS_DENIED_HTML =
   'Reference&#32;&#35;18&#46;5e3b1002&#46;1716400000&#46;1a2b3c4d\n</BODY>\n</HTML>\n';
 
 const PROBE_UNAUTHORIZED = JSON.stringify({
-  errors: [{ id: '0f1e2d3c-0000-4000-8000-000000000000', status: '401', title: 'Unauthorized', detail: 'Client not authorized' }],
+  errors: [
+    {
+      id: '0f1e2d3c-0000-4000-8000-000000000000',
+      status: '401',
+      title: 'Unauthorized',
+      detail: 'Client not authorized',
+    },
+  ],
 });
 
 // --- the fake ----------------------------------------------------------------------------------------------------
@@ -276,7 +286,8 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
   const callbackUrls = [callbackUrl, ...(options.extraCallbackUrls ?? [])];
   const users = options.users ?? DEFAULT_SCHWAB_USERS;
   const checkUser = (user: string): string => {
-    if (!Object.hasOwn(users, user)) throw new Error(`the Schwab fake has no user "${user}" (users: ${Object.keys(users).join(', ')})`);
+    if (!Object.hasOwn(users, user))
+      throw new Error(`the Schwab fake has no user "${user}" (users: ${Object.keys(users).join(', ')})`);
     return user;
   };
 
@@ -474,16 +485,30 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
       return { status: 400, body: JSON.stringify({ error: 'invalid_client', error_description: 'Unknown client_id' }) };
     }
     if (responseType !== 'code') {
-      return { status: 400, body: JSON.stringify({ error: 'unsupported_response_type', error_description: 'response_type must be code' }) };
+      return {
+        status: 400,
+        body: JSON.stringify({ error: 'unsupported_response_type', error_description: 'response_type must be code' }),
+      };
     }
     if (redirectUri === undefined || !callbackUrls.includes(redirectUri)) {
-      return { status: 400, body: JSON.stringify({ error: 'invalid_request', error_description: 'redirect_uri does not match the registered callback' }) };
+      return {
+        status: 400,
+        body: JSON.stringify({
+          error: 'invalid_request',
+          error_description: 'redirect_uri does not match the registered callback',
+        }),
+      };
     }
     return undefined;
   }
 
   /** Schwab's redirect after the consent: CALLBACK/?code=…%40&session=…&state=… (or ?error=…&state=… on a denial). */
-  function redirectAfterConsent(res: ServerResponse, redirectUri: string, state: string | undefined, outcome: { user: string } | { error: string }): void {
+  function redirectAfterConsent(
+    res: ServerResponse,
+    redirectUri: string,
+    state: string | undefined,
+    outcome: { user: string } | { error: string },
+  ): void {
     // The origin form gets its "/" (https://127.0.0.1:8182 → https://127.0.0.1:8182/).
     const target = new URL(redirectUri).href;
     let location =
@@ -596,7 +621,12 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
     });
   });
 
-  function answer(endpoint: SchwabFakeEndpoint | 'unknown', record: SchwabFakeRequest, req: IncomingMessage, res: ServerResponse): void {
+  function answer(
+    endpoint: SchwabFakeEndpoint | 'unknown',
+    record: SchwabFakeRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
     if (endpoint !== 'unknown') {
       const fault = faults.get(endpoint)?.shift();
       if (fault !== undefined) {
@@ -616,8 +646,13 @@ export async function startSchwabFake(options: SchwabFakeOptions = {}): Promise<
         return handleProbe(endpoint, record, res);
       default:
         // A browser on the consent page asks for the site's icon; Schwab has one (an empty answer will do).
-        if (record.method === 'GET' && record.path === '/favicon.ico') return send(res, 204, '', { 'Content-Type': 'image/x-icon' });
-        return send(res, 404, JSON.stringify({ error: 'not_found', error_description: `No route for ${record.method} ${record.path}` }));
+        if (record.method === 'GET' && record.path === '/favicon.ico')
+          return send(res, 204, '', { 'Content-Type': 'image/x-icon' });
+        return send(
+          res,
+          404,
+          JSON.stringify({ error: 'not_found', error_description: `No route for ${record.method} ${record.path}` }),
+        );
     }
   }
 

@@ -51,7 +51,12 @@ describe('GitHub fake: issues', () => {
     const comments = await client.rest.issues.listComments({ ...repo, issue_number: 1 });
     expect(comments.data.map((c) => c.body)).toEqual(['Still expiring.']);
 
-    const closed = await client.rest.issues.update({ ...repo, issue_number: 1, state: 'closed', state_reason: 'completed' });
+    const closed = await client.rest.issues.update({
+      ...repo,
+      issue_number: 1,
+      state: 'closed',
+      state_reason: 'completed',
+    });
     expect(closed.data).toMatchObject({ state: 'closed', state_reason: 'completed', comments: 1 });
     expect(closed.data.closed_at).not.toBeNull();
     expect(fake.issues[0]).toMatchObject({ state: 'closed', comments: 1 });
@@ -130,7 +135,9 @@ describe('GitHub fake: issues', () => {
 describe('GitHub fake: workflows, auth and faults', () => {
   it('gets and enables a workflow by id or file name', async () => {
     const { fake, client } = await setup({
-      workflows: [{ repository: 'acme/bot', id: 42, path: '.github/workflows/rotate.yml', state: 'disabled_inactivity' }],
+      workflows: [
+        { repository: 'acme/bot', id: 42, path: '.github/workflows/rotate.yml', state: 'disabled_inactivity' },
+      ],
     });
     const wf = await client.rest.actions.getWorkflow({ ...repo, workflow_id: 'rotate.yml' });
     expect(wf.data).toMatchObject({ id: 42, state: 'disabled_inactivity', path: '.github/workflows/rotate.yml' });
@@ -150,7 +157,12 @@ describe('GitHub fake: workflows, auth and faults', () => {
         headers: { 'x-accepted-github-permissions': 'secrets=write' },
       },
     });
-    const bad = await createGitHubClient({ token: 'nope', baseUrl: fake.url, logger: createMemoryLogger(), waitScale: 0 });
+    const bad = await createGitHubClient({
+      token: 'nope',
+      baseUrl: fake.url,
+      logger: createMemoryLogger(),
+      waitScale: 0,
+    });
     await expect(bad.rest.issues.listForRepo(repo)).rejects.toMatchObject({
       status: 401,
       response: { data: { message: 'Bad credentials' } },
@@ -159,7 +171,11 @@ describe('GitHub fake: workflows, auth and faults', () => {
       status: 404,
     });
     expect(fake.requests.every((r) => typeof r.headers.authorization === 'string')).toBe(true);
-    expect(fake.requests[0]).toMatchObject({ method: 'GET', path: '/repos/acme/bot/actions/secrets/public-key', status: 403 });
+    expect(fake.requests[0]).toMatchObject({
+      method: 'GET',
+      path: '/repos/acme/bot/actions/secrets/public-key',
+      status: 403,
+    });
   });
 
   it('limits a token to its repositories', async () => {
@@ -204,8 +220,15 @@ describe('GitHub fake: workflows, auth and faults', () => {
 
 describe('GitHub fake: workflow dispatch', () => {
   it('records a dispatch (204) by file name or id, with its ref and inputs', async () => {
-    const { fake, client } = await setup({ workflows: [{ repository: 'acme/bot', id: 42, path: '.github/workflows/rotate.yml' }] });
-    const answer = await client.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'rotate.yml', ref: 'main', inputs: { force: 'true' } });
+    const { fake, client } = await setup({
+      workflows: [{ repository: 'acme/bot', id: 42, path: '.github/workflows/rotate.yml' }],
+    });
+    const answer = await client.rest.actions.createWorkflowDispatch({
+      ...repo,
+      workflow_id: 'rotate.yml',
+      ref: 'main',
+      inputs: { force: 'true' },
+    });
     expect(answer.status).toBe(204);
     await client.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 42, ref: 'refs/heads/main' });
     expect(fake.dispatches).toMatchObject([
@@ -227,15 +250,27 @@ describe('GitHub fake: workflow dispatch', () => {
       FAKE_WORKFLOW_TOKEN,
     );
     const fails = (workflow_id: string, ref = 'main') =>
-      client.rest.actions.createWorkflowDispatch({ ...repo, workflow_id, ref }).catch((e: { status: number; response: { data: { message: string } } }) => [e.status, e.response.data.message]);
+      client.rest.actions
+        .createWorkflowDispatch({ ...repo, workflow_id, ref })
+        .catch((e: { status: number; response: { data: { message: string } } }) => [e.status, e.response.data.message]);
     expect(await fails('no-trigger.yml')).toEqual([422, "Workflow does not have 'workflow_dispatch' trigger"]);
     expect(await fails('off.yml')).toEqual([422, "Cannot trigger a 'workflow_dispatch' on a disabled workflow"]);
     expect(await fails('ok.yml', 'nope')).toEqual([422, 'No ref found for: nope']);
     expect(await fails('missing.yml')).toEqual([404, 'Not Found']);
-    const secretsOnly = await startGitHubFake({ tokens: { t: { permissions: ['secrets'] } }, workflows: [{ repository: 'acme/bot', id: 3, path: '.github/workflows/ok.yml' }] });
+    const secretsOnly = await startGitHubFake({
+      tokens: { t: { permissions: ['secrets'] } },
+      workflows: [{ repository: 'acme/bot', id: 3, path: '.github/workflows/ok.yml' }],
+    });
     try {
-      const other = await createGitHubClient({ token: 't', baseUrl: secretsOnly.url, logger: createMemoryLogger(), waitScale: 0 });
-      await expect(other.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'ok.yml', ref: 'main' })).rejects.toMatchObject({ status: 403 });
+      const other = await createGitHubClient({
+        token: 't',
+        baseUrl: secretsOnly.url,
+        logger: createMemoryLogger(),
+        waitScale: 0,
+      });
+      await expect(
+        other.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'ok.yml', ref: 'main' }),
+      ).rejects.toMatchObject({ status: 403 });
     } finally {
       await secretsOnly.close();
     }

@@ -74,8 +74,17 @@ describe('createGitHubClient', () => {
 
   it('refuses a redirect: the request fails with its status and target, is not followed and not retried', async () => {
     fake = await startGitHubFake();
-    const client = await createGitHubClient({ token: FAKE_SECRETS_TOKEN, baseUrl: fake.url, logger: createMemoryLogger(), waitScale: 0 });
-    fake.inject('repo-secret-put', { type: 'status', status: 307, headers: { location: `${fake.url}/repositories/42/actions/secrets/X?x=1` } });
+    const client = await createGitHubClient({
+      token: FAKE_SECRETS_TOKEN,
+      baseUrl: fake.url,
+      logger: createMemoryLogger(),
+      waitScale: 0,
+    });
+    fake.inject('repo-secret-put', {
+      type: 'status',
+      status: 307,
+      headers: { location: `${fake.url}/repositories/42/actions/secrets/X?x=1` },
+    });
     const error = await client.rest.actions
       .createOrUpdateRepoSecret({ ...repo, secret_name: 'X', encrypted_value: 'e', key_id: '1' })
       .catch((e: unknown) => e);
@@ -132,7 +141,8 @@ describe('createGitHubClient', () => {
 
   it('spaces the writes that notify people as the throttling plugin does (NOTIFYING_ROUTES is its list, for our routes)', async () => {
     const { throttling } = await import('@octokit/plugin-throttling');
-    const triggersNotification = (throttling as unknown as { triggersNotification: (path: string) => boolean }).triggersNotification;
+    const triggersNotification = (throttling as unknown as { triggersNotification: (path: string) => boolean })
+      .triggersNotification;
     for (const route of Object.values(REST_ROUTES).flatMap((methods) => Object.values(methods) as string[])) {
       const [method = '', path = ''] = route.split(' ');
       const notifies = method !== 'GET' && method !== 'HEAD' && triggersNotification(path);
@@ -143,7 +153,13 @@ describe('createGitHubClient', () => {
   it('loads the retry and throttling plugins for a failure they act on, replaying it as their first attempt', async () => {
     fake = await startGitHubFake();
     const logger = createMemoryLogger();
-    const client = await createGitHubClient({ token: FAKE_SECRETS_TOKEN, baseUrl: fake.url, logger, waitScale: 0, rateLimitRetries: 1 });
+    const client = await createGitHubClient({
+      token: FAKE_SECRETS_TOKEN,
+      baseUrl: fake.url,
+      logger,
+      waitScale: 0,
+      rateLimitRetries: 1,
+    });
     // A 404 is no business of theirs: it fails as it is, once.
     fake.inject('issues-list', 'not-found', 1);
     await expect(client.rest.issues.listForRepo(repo)).rejects.toMatchObject({ status: 404 });
@@ -158,18 +174,27 @@ describe('createGitHubClient', () => {
     ]);
   });
 
-  it("calls each REST method on the route @octokit/plugin-rest-endpoint-methods gives it", async () => {
+  it('calls each REST method on the route @octokit/plugin-rest-endpoint-methods gives it', async () => {
     const reference = new (Octokit.plugin(restEndpointMethods))().rest as unknown as Record<
       string,
       Record<string, { endpoint: { DEFAULTS: { method: string; url: string } } }>
     >;
-    const client = await createGitHubClient({ token: 't', baseUrl: 'http://127.0.0.1:9', logger: createMemoryLogger() });
-    const rest = client.rest as unknown as Record<string, Record<string, { endpoint: { DEFAULTS: { method: string; url: string } } }>>;
+    const client = await createGitHubClient({
+      token: 't',
+      baseUrl: 'http://127.0.0.1:9',
+      logger: createMemoryLogger(),
+    });
+    const rest = client.rest as unknown as Record<
+      string,
+      Record<string, { endpoint: { DEFAULTS: { method: string; url: string } } }>
+    >;
     for (const [scope, methods] of Object.entries(REST_ROUTES)) {
       for (const [name, route] of Object.entries(methods)) {
         const expected = reference[scope]?.[name]?.endpoint.DEFAULTS;
         expect(`${expected?.method} ${expected?.url}`, `${scope}.${name}`).toBe(route);
-        expect(`${rest[scope]?.[name]?.endpoint.DEFAULTS.method} ${rest[scope]?.[name]?.endpoint.DEFAULTS.url}`).toBe(route);
+        expect(`${rest[scope]?.[name]?.endpoint.DEFAULTS.method} ${rest[scope]?.[name]?.endpoint.DEFAULTS.url}`).toBe(
+          route,
+        );
       }
     }
   });

@@ -13,7 +13,9 @@ describe("the sealed box: libsodium's crypto_box_seal, byte for byte", () => {
     const messages = [
       new Uint8Array(0),
       Buffer.from('héllo wörld ✓'),
-      Buffer.from(JSON.stringify({ access_token: 'I0.x@', refresh_token: 'r'.repeat(100), id_token: 'e'.repeat(1200) })),
+      Buffer.from(
+        JSON.stringify({ access_token: 'I0.x@', refresh_token: 'r'.repeat(100), id_token: 'e'.repeat(1200) }),
+      ),
       new Uint8Array(48 * 1024).fill(7),
     ];
     for (const message of messages) {
@@ -23,18 +25,26 @@ describe("the sealed box: libsodium's crypto_box_seal, byte for byte", () => {
     }
   });
 
-  it('equals libsodium\'s own box for the same ephemeral key: epk ‖ crypto_box_easy(m, BLAKE2b-192(epk ‖ pk), pk, esk)', () => {
+  it("equals libsodium's own box for the same ephemeral key: epk ‖ crypto_box_easy(m, BLAKE2b-192(epk ‖ pk), pk, esk)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (message, seed) => {
-        const recipient = sodium.crypto_box_keypair();
-        const ephemeral = sodium.crypto_box_seed_keypair(seed);
-        const nonce = sodium.crypto_generichash(24, new Uint8Array([...ephemeral.publicKey, ...recipient.publicKey]), null);
-        const expected = new Uint8Array([
-          ...ephemeral.publicKey,
-          ...sodium.crypto_box_easy(message, nonce, recipient.publicKey, ephemeral.privateKey),
-        ]);
-        expect(sealWithEphemeralKey(message, recipient.publicKey, ephemeral.privateKey)).toEqual(expected);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 600 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (message, seed) => {
+          const recipient = sodium.crypto_box_keypair();
+          const ephemeral = sodium.crypto_box_seed_keypair(seed);
+          const nonce = sodium.crypto_generichash(
+            24,
+            new Uint8Array([...ephemeral.publicKey, ...recipient.publicKey]),
+            null,
+          );
+          const expected = new Uint8Array([
+            ...ephemeral.publicKey,
+            ...sodium.crypto_box_easy(message, nonce, recipient.publicKey, ephemeral.privateKey),
+          ]);
+          expect(sealWithEphemeralKey(message, recipient.publicKey, ephemeral.privateKey)).toEqual(expected);
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -28,7 +28,14 @@ describe('parseSecretTargets', () => {
       '\t',
     ].join('\r\n');
     expect(parseSecretTargets(text, 'acme/bot')).toEqual([
-      { kind: 'repository', owner: 'acme', repo: 'bot', name: 'SCHWAB_TOKEN', store: 'acme/bot', label: 'acme/bot:SCHWAB_TOKEN' },
+      {
+        kind: 'repository',
+        owner: 'acme',
+        repo: 'bot',
+        name: 'SCHWAB_TOKEN',
+        store: 'acme/bot',
+        label: 'acme/bot:SCHWAB_TOKEN',
+      },
       {
         kind: 'repository',
         owner: 'acme',

@@ -24,7 +24,11 @@ const VALUE = JSON.stringify({
   last_refresh: '2026-11-21T12:00:00Z',
   refresh_count: 141,
 });
-const FRAGMENTS = ['I0.b2F1dGgyLmNkYy5zY2h3YWIuY29tAccessTokenValue@', 'RT-9f8e7d6c5b4a39281706fedcba@', 'eyJhbGciOiJSUzI1NiJ9'];
+const FRAGMENTS = [
+  'I0.b2F1dGgyLmNkYy5zY2h3YWIuY29tAccessTokenValue@',
+  'RT-9f8e7d6c5b4a39281706fedcba@',
+  'eyJhbGciOiJSUzI1NiJ9',
+];
 
 let fake: GitHubFake | undefined;
 
@@ -33,11 +37,13 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function setup(options: {
-  fake?: GitHubFakeOptions;
-  token?: string;
-  client?: Partial<GitHubClientOptions>;
-} = {}) {
+async function setup(
+  options: {
+    fake?: GitHubFakeOptions;
+    token?: string;
+    client?: Partial<GitHubClientOptions>;
+  } = {},
+) {
   fake = await startGitHubFake(options.fake);
   const logger = createMemoryLogger();
   const client = await createGitHubClient({
@@ -67,13 +73,15 @@ org/acme:SCHWAB_TOKEN
 `;
 
 describe('GitHubSecretsWriter.checkAccess (before a refresh only GitHub secrets could keep)', () => {
-  it('reads each store\'s public key once, and the write reuses it', async () => {
+  it("reads each store's public key once, and the write reuses it", async () => {
     const { fake, writer } = await setup();
     const targets = parseSecretTargets(ALL_KINDS, 'acme/bot');
     await writer.checkAccess(targets);
     const results = await writer.writeAll(targets, VALUE);
     expect(results.every((r) => r.ok)).toBe(true);
-    expect([fake.count('repo-public-key'), fake.count('env-public-key'), fake.count('org-public-key')]).toEqual([1, 1, 1]);
+    expect([fake.count('repo-public-key'), fake.count('env-public-key'), fake.count('org-public-key')]).toEqual([
+      1, 1, 1,
+    ]);
   });
 
   it('refuses in one sentence naming the secret, the permission and that nothing was refreshed', async () => {
@@ -149,7 +157,12 @@ describe('GitHubSecretsWriter', () => {
     expect(acrossStores).toBe(true);
     // A second run (a new writer) fetches the keys again.
     const second = new GitHubSecretsWriter(
-      await createGitHubClient({ token: FAKE_SECRETS_TOKEN, baseUrl: fake.url, logger: createMemoryLogger(), waitScale: 0 }),
+      await createGitHubClient({
+        token: FAKE_SECRETS_TOKEN,
+        baseUrl: fake.url,
+        logger: createMemoryLogger(),
+        waitScale: 0,
+      }),
       createMemoryLogger(),
     );
     await second.writeAll(targets.slice(0, 1), VALUE);
@@ -181,8 +194,12 @@ describe('GitHubSecretsWriter', () => {
     const { writer, fake, output } = await setup({ token: FAKE_WORKFLOW_TOKEN });
     const results = await writer.writeAll(parseSecretTargets(`${ALL_KINDS}\nOTHER`, 'acme/bot'), VALUE);
     expect(results.every((r) => !r.ok)).toBe(true);
-    expect(results[0]?.error).toMatch(/HTTP 403: Resource not accessible by integration.*"Secrets: read and write".*GITHUB_TOKEN cannot write secrets/);
-    expect(results[1]?.error).toMatch(/"Secrets: read and write" and "Environments: read and write" permissions on acme\/bot/);
+    expect(results[0]?.error).toMatch(
+      /HTTP 403: Resource not accessible by integration.*"Secrets: read and write".*GITHUB_TOKEN cannot write secrets/,
+    );
+    expect(results[1]?.error).toMatch(
+      /"Secrets: read and write" and "Environments: read and write" permissions on acme\/bot/,
+    );
     expect(results[2]?.error).toBe(
       'could not write secret SCHWAB_TOKEN to the organization acme (HTTP 403: Resource not accessible by ' +
         'integration): the secrets-token needs the "Organization secrets: read and write" permission on the ' +
@@ -209,7 +226,9 @@ describe('GitHubSecretsWriter', () => {
   it('says the repository must exist when it answers 404', async () => {
     const { writer } = await setup();
     const [result] = await writer.writeAll(parseSecretTargets('acme/nope:T', undefined), VALUE);
-    expect(result?.error).toMatch(/^could not write secret T to acme\/nope \(HTTP 404: not found\): .*, and acme\/nope must exist/);
+    expect(result?.error).toMatch(
+      /^could not write secret T to acme\/nope \(HTTP 404: not found\): .*, and acme\/nope must exist/,
+    );
   });
 
   it('retries a secondary rate limit (retry-after) and succeeds, without real waits', async () => {
@@ -223,7 +242,12 @@ describe('GitHubSecretsWriter', () => {
     expect(fake.count('repo-secret-put')).toBe(2);
     expect(fake.count('org-public-key')).toBe(2);
     expect(fake.decryptedSecret('acme/bot', 'T')).toBe(VALUE);
-    expect(logger.lines.filter((l) => l.level === 'warning').map((l) => l.message).sort()).toEqual([
+    expect(
+      logger.lines
+        .filter((l) => l.level === 'warning')
+        .map((l) => l.message)
+        .sort(),
+    ).toEqual([
       'GitHub secondary rate limit on GET /orgs/{org}/actions/secrets/public-key; retrying in 30s.',
       'GitHub secondary rate limit on PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}; retrying in 30s.',
     ]);
@@ -325,9 +349,15 @@ describe('GitHubSecretsWriter', () => {
       const ids = [fake.repositoryId('acme/bot'), fake.repositoryId('acme/web')];
       fake.seedSecret('org/acme', 'SELECTED', 'old', { visibility: 'selected', selected_repository_ids: ids });
       fake.seedSecret('org/acme', 'EVERYONE', 'old', { visibility: 'all' });
-      const results = await writer.writeAll(parseSecretTargets('org/acme:SELECTED\norg/acme:EVERYONE', undefined), VALUE);
+      const results = await writer.writeAll(
+        parseSecretTargets('org/acme:SELECTED\norg/acme:EVERYONE', undefined),
+        VALUE,
+      );
       expect(results.map((r) => r.status)).toEqual(['updated', 'updated']);
-      expect(fake.secret('org/acme', 'SELECTED')).toMatchObject({ visibility: 'selected', selected_repository_ids: ids });
+      expect(fake.secret('org/acme', 'SELECTED')).toMatchObject({
+        visibility: 'selected',
+        selected_repository_ids: ids,
+      });
       expect(fake.secret('org/acme', 'EVERYONE')).toMatchObject({ visibility: 'all' });
       expect(fake.decryptedSecret('org/acme', 'SELECTED')).toBe(VALUE);
       expect(fake.requestsTo('org-secret-put').map((r) => r.body)).toEqual([
@@ -342,12 +372,18 @@ describe('GitHubSecretsWriter', () => {
       fake.seedSecret('org/acme', 'WAS_SELECTED', 'old', { visibility: 'selected', selected_repository_ids: [id] });
       fake.seedSecret('org/acme', 'KEEP_SELECTION', 'old', { visibility: 'selected', selected_repository_ids: [id] });
       const results = await writer.writeAll(
-        parseSecretTargets('org/acme:WAS_SELECTED:all\norg/acme:KEEP_SELECTION:selected\norg/acme:NEW:selected', undefined),
+        parseSecretTargets(
+          'org/acme:WAS_SELECTED:all\norg/acme:KEEP_SELECTION:selected\norg/acme:NEW:selected',
+          undefined,
+        ),
         VALUE,
       );
       expect(results.every((r) => r.ok)).toBe(true);
       expect(fake.secret('org/acme', 'WAS_SELECTED')?.visibility).toBe('all');
-      expect(fake.secret('org/acme', 'KEEP_SELECTION')).toMatchObject({ visibility: 'selected', selected_repository_ids: [id] });
+      expect(fake.secret('org/acme', 'KEEP_SELECTION')).toMatchObject({
+        visibility: 'selected',
+        selected_repository_ids: [id],
+      });
       expect(fake.secret('org/acme', 'NEW')).toMatchObject({ visibility: 'selected', selected_repository_ids: [] });
       expect(logger.lines).toContainEqual({
         level: 'warning',

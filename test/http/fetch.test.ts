@@ -61,7 +61,10 @@ describe('fetchOver: the part of fetch Octokit uses, over the transport', () => 
   it('reads bodies as text or bytes, and takes headers as pairs and bodies as bytes', async () => {
     const { transport, calls } = recordingTransport({ status: 404, body: 'héllo' });
     const fetchLike = fetchOver(transport, { timeoutMs: 10 });
-    const response = await fetchLike(new URL('http://x.test/'), { headers: [['a', 'b']], body: new Uint8Array([1, 2]) });
+    const response = await fetchLike(new URL('http://x.test/'), {
+      headers: [['a', 'b']],
+      body: new Uint8Array([1, 2]),
+    });
     expect(response.ok).toBe(false);
     expect(Buffer.from(await response.arrayBuffer()).toString()).toBe('héllo');
     expect(calls[0]?.request).toMatchObject({ method: 'GET', headers: { a: 'b' }, body: new Uint8Array([1, 2]) });
@@ -69,7 +72,9 @@ describe('fetchOver: the part of fetch Octokit uses, over the transport', () => 
 
   it('refuses inputs it cannot send faithfully', async () => {
     const fetchLike = fetchOver(recordingTransport({ status: 200 }).transport, { timeoutMs: 10 });
-    await expect(fetchLike({ url: 'http://x.test' } as unknown as string)).rejects.toThrow(/URL string or a URL object/);
+    await expect(fetchLike({ url: 'http://x.test' } as unknown as string)).rejects.toThrow(
+      /URL string or a URL object/,
+    );
     await expect(fetchLike('http://x.test', { method: 'POST', body: { a: 1 } as unknown as string })).rejects.toThrow(
       /string or bytes/,
     );

@@ -48,12 +48,13 @@ export async function startLoopbackProxy(options: LoopbackProxyOptions): Promise
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     const authority = req.url ?? '';
     const authorization = req.headers['proxy-authorization'];
-    const record = (status: number) =>
-      tunnels.push({ authority, status, ...(authorization ? { authorization } : {}) });
+    const record = (status: number) => tunnels.push({ authority, status, ...(authorization ? { authorization } : {}) });
     client.on('error', () => undefined);
     if (expected && authorization !== expected) {
       record(407);
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     const port = options.routes[authority];

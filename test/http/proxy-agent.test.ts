@@ -47,7 +47,8 @@ const answer = (req: IncomingMessage, res: ServerResponse) =>
 
 /** Resolves every name to 127.0.0.1, for a request that goes direct to a made-up host. */
 const loopbackLookup: LookupFunction = (_host, options, callback) => {
-  if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+  if ((options as { all?: boolean }).all)
+    (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
   else callback(null, '127.0.0.1', 4);
 };
 
@@ -80,7 +81,10 @@ describe('proxyAgents: connections through HTTPS_PROXY / HTTP_PROXY for clients 
     const proxy = await startLoopbackProxy({ routes: { [`secretsmanager.proxy.test:${port}`]: port } });
     closers.push(() => proxy.close());
     const { httpAgent } = agentsFor({ HTTP_PROXY: proxy.url });
-    expect(await get(`http://secretsmanager.proxy.test:${port}/one`, httpAgent)).toMatchObject({ path: '/one', host: `secretsmanager.proxy.test:${port}` });
+    expect(await get(`http://secretsmanager.proxy.test:${port}/one`, httpAgent)).toMatchObject({
+      path: '/one',
+      host: `secretsmanager.proxy.test:${port}`,
+    });
     expect(await get(`http://secretsmanager.proxy.test:${port}/two`, httpAgent)).toMatchObject({ path: '/two' });
     expect(proxy.tunnels).toEqual([{ authority: `secretsmanager.proxy.test:${port}`, status: 200 }]);
   });
@@ -89,12 +93,20 @@ describe('proxyAgents: connections through HTTPS_PROXY / HTTP_PROXY for clients 
     const { key, cert } = await createCallbackCertificate('secretsmanager.proxy.test', new Date());
     const server = createHttpsServer({ key, cert }, answer);
     const port = await listen(server);
-    const proxy = await startLoopbackProxy({ routes: { [`secretsmanager.proxy.test:${port}`]: port }, credentials: { user: 'me', password: 'p@ss' } });
+    const proxy = await startLoopbackProxy({
+      routes: { [`secretsmanager.proxy.test:${port}`]: port },
+      credentials: { user: 'me', password: 'p@ss' },
+    });
     closers.push(() => proxy.close());
     const env = { https_proxy: `http://me:p%40ss@127.0.0.1:${proxy.port}` };
     const { httpsAgent } = agentsFor(env, { ca: cert });
-    expect(await get(`https://secretsmanager.proxy.test:${port}/`, httpsAgent)).toMatchObject({ sni: 'secretsmanager.proxy.test' });
-    expect(proxy.tunnels[0]).toMatchObject({ status: 200, authorization: `Basic ${Buffer.from('me:p@ss').toString('base64')}` });
+    expect(await get(`https://secretsmanager.proxy.test:${port}/`, httpsAgent)).toMatchObject({
+      sni: 'secretsmanager.proxy.test',
+    });
+    expect(proxy.tunnels[0]).toMatchObject({
+      status: 200,
+      authorization: `Basic ${Buffer.from('me:p@ss').toString('base64')}`,
+    });
 
     const untrusting = agentsFor(env).httpsAgent;
     await expect(get(`https://secretsmanager.proxy.test:${port}/`, untrusting)).rejects.toMatchObject({
@@ -109,11 +121,15 @@ describe('proxyAgents: connections through HTTPS_PROXY / HTTP_PROXY for clients 
     const { httpAgent } = agentsFor({ HTTP_PROXY: proxy.url, NO_PROXY: 'example.org,.direct.test' });
     expect(await get(`http://127.0.0.1:${port}/`, httpAgent)).toMatchObject({ path: '/' });
     expect(await get(`http://localhost:${port}/`, httpAgent)).toMatchObject({ path: '/' });
-    expect(await get(`http://secretsmanager.direct.test:${port}/`, httpAgent, loopbackLookup)).toMatchObject({ host: `secretsmanager.direct.test:${port}` });
+    expect(await get(`http://secretsmanager.direct.test:${port}/`, httpAgent, loopbackLookup)).toMatchObject({
+      host: `secretsmanager.direct.test:${port}`,
+    });
     expect(proxy.tunnels).toEqual([]);
     // The same made-up host without the NO_PROXY entry is asked of the proxy (which has no route for it).
     const proxied = agentsFor({ HTTP_PROXY: proxy.url }).httpAgent;
-    await expect(get(`http://secretsmanager.direct.test:${port}/`, proxied, loopbackLookup)).rejects.toThrow(/refused the tunnel .*HTTP 502/);
+    await expect(get(`http://secretsmanager.direct.test:${port}/`, proxied, loopbackLookup)).rejects.toThrow(
+      /refused the tunnel .*HTTP 502/,
+    );
     expect(proxy.tunnels).toEqual([{ authority: `secretsmanager.direct.test:${port}`, status: 502 }]);
   });
 
@@ -121,7 +137,9 @@ describe('proxyAgents: connections through HTTPS_PROXY / HTTP_PROXY for clients 
     const proxy = await startLoopbackProxy({ routes: {}, credentials: { user: 'me', password: 'right' } });
     closers.push(() => proxy.close());
     const { httpsAgent } = agentsFor({ HTTPS_PROXY: `http://me:wrong@127.0.0.1:${proxy.port}` });
-    const error = (await get('https://secretsmanager.proxy.test/', httpsAgent).catch((e: unknown) => e)) as Error & { proxy?: string };
+    const error = (await get('https://secretsmanager.proxy.test/', httpsAgent).catch((e: unknown) => e)) as Error & {
+      proxy?: string;
+    };
     expect(error.message).toBe(
       `The proxy http://127.0.0.1:${proxy.port} refused the tunnel to secretsmanager.proxy.test:443 (HTTP 407: check the credentials in the proxy URL)`,
     );
@@ -134,9 +152,13 @@ describe('proxyAgents: connections through HTTPS_PROXY / HTTP_PROXY for clients 
     const port = await listen(silent);
     const { httpsAgent } = agentsFor({ HTTPS_PROXY: `http://127.0.0.1:${port}` }, { timeoutMs: 200 });
     const started = Date.now();
-    const error = (await get('https://secretsmanager.proxy.test/', httpsAgent).catch((e: unknown) => e)) as Error & { proxy?: string };
+    const error = (await get('https://secretsmanager.proxy.test/', httpsAgent).catch((e: unknown) => e)) as Error & {
+      proxy?: string;
+    };
     expect(error.name).toBe('TimeoutError');
-    expect(error.message).toBe(`No tunnel through the proxy http://127.0.0.1:${port} to secretsmanager.proxy.test:443 within 200 ms`);
+    expect(error.message).toBe(
+      `No tunnel through the proxy http://127.0.0.1:${port} to secretsmanager.proxy.test:443 within 200 ms`,
+    );
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 });

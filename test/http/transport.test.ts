@@ -67,7 +67,13 @@ function recording(seen: Seen[], handler: Handler) {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const servername = (req.socket as TLSSocket).servername;
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, ...(servername !== undefined ? { servername } : {}) });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body,
+        ...(servername !== undefined ? { servername } : {}),
+      });
       handler(req, res, body);
     });
   };
@@ -81,7 +87,11 @@ async function httpServer(handler: Handler): Promise<TestServer> {
 async function httpsServer(host: string, handler: Handler): Promise<TestServer & { cert: string }> {
   const seen: Seen[] = [];
   const { key, cert } = await createCallbackCertificate(host, new Date());
-  const server = await listen(createHttpsServer({ key, cert }, recording(seen, handler)) as unknown as Server, 'https', seen);
+  const server = await listen(
+    createHttpsServer({ key, cert }, recording(seen, handler)) as unknown as Server,
+    'https',
+    seen,
+  );
   return { ...server, cert };
 }
 
@@ -207,7 +217,11 @@ describe('the HTTP transport behind a proxy', () => {
     });
     expect(JSON.parse(answer.body.toString())).toEqual({ via: 'proxy' });
     expect(p.tunnels).toEqual([{ authority: `api.schwab.test:${target.port}`, status: 200 }]);
-    expect(target.seen[0]).toMatchObject({ url: '/v1/oauth/token', body: 'a=b', headers: { host: `api.schwab.test:${target.port}` } });
+    expect(target.seen[0]).toMatchObject({
+      url: '/v1/oauth/token',
+      body: 'a=b',
+      headers: { host: `api.schwab.test:${target.port}` },
+    });
   });
 
   it('speaks TLS to an https target inside the tunnel, with the target host as SNI and certificate name', async () => {
@@ -228,7 +242,10 @@ describe('the HTTP transport behind a proxy', () => {
 
   it("sends the proxy URL's credentials, and a 407 is a ProxyTunnelError naming the proxy, never the password", async () => {
     const target = await httpServer((_req, res) => json(res, 200, {}));
-    const p = await proxy({ routes: { [`api.github.test:${target.port}`]: target.port }, credentials: { user: 'me', password: 'p@ss' } });
+    const p = await proxy({
+      routes: { [`api.github.test:${target.port}`]: target.port },
+      credentials: { user: 'me', password: 'p@ss' },
+    });
     const good = createTransport({ env: { HTTP_PROXY: `http://me:p%40ss@127.0.0.1:${p.port}` } });
     expect((await good(`http://api.github.test:${target.port}/`, { timeoutMs: 5_000 })).status).toBe(200);
     expect(p.tunnels[0]?.authorization).toBe(`Basic ${Buffer.from('me:p@ss').toString('base64')}`);
@@ -246,7 +263,9 @@ describe('the HTTP transport behind a proxy', () => {
   it('a proxy that cannot be reached is an error with its code, naming the proxy', async () => {
     const proxyUrl = await unusedLocalUrl();
     const transport = createTransport({ env: { HTTPS_PROXY: proxyUrl } });
-    const error = await transport('https://api.schwab.test/v1/oauth/token', { timeoutMs: 5_000 }).catch((e: unknown) => e);
+    const error = await transport('https://api.schwab.test/v1/oauth/token', { timeoutMs: 5_000 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'ECONNREFUSED' });
     expect((error as Error).message).toContain(`Could not reach the proxy ${proxyUrl}`);
   });

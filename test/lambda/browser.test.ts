@@ -33,8 +33,11 @@ afterEach(async () => {
 /** A browser start takes seconds on a busy machine; each case launches its own (a fresh user-data-dir). */
 describeBrowser('in a real browser', { timeout: 90_000 }, () => {
   describeMoto('the login function', () => {
-    it('sets the __Host- cookie, keeps it across Schwab\'s cross-site redirect, renders the result page without a console error', async () => {
-      const w = await startLoginWorld({ hostname: 'localhost', config: (schwab) => ({ app_key: schwab.appKey, app_secret: schwab.appSecret, account_hashes: OWNER_HASHES }) });
+    it("sets the __Host- cookie, keeps it across Schwab's cross-site redirect, renders the result page without a console error", async () => {
+      const w = await startLoginWorld({
+        hostname: 'localhost',
+        config: (schwab) => ({ app_key: schwab.appKey, app_secret: schwab.appSecret, account_hashes: OWNER_HASHES }),
+      });
       world = w;
       const b = await launchChromium();
       browser = b;
@@ -47,7 +50,14 @@ describeBrowser('in a real browser', { timeout: 90_000 }, () => {
       await b.page.waitForSelector('#login-owner');
       const cookies = await b.context.cookies(w.emulator.url);
       expect(cookies).toHaveLength(1);
-      expect(cookies[0]).toMatchObject({ name: '__Host-schwab-login', domain: 'localhost', path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
+      expect(cookies[0]).toMatchObject({
+        name: '__Host-schwab-login',
+        domain: 'localhost',
+        path: '/',
+        secure: true,
+        httpOnly: true,
+        sameSite: 'Lax',
+      });
       const nonce = cookies[0]?.value ?? '';
       w.secrets.add(nonce);
       await b.screenshot('login-function-1-schwab-consent.png');
@@ -80,7 +90,10 @@ describeBrowser('in a real browser', { timeout: 90_000 }, () => {
     });
 
     it('a callback opened without the cookie (another browser) shows the refusal page, again without a console error', async () => {
-      const w = await startLoginWorld({ hostname: 'localhost', config: (schwab) => ({ app_key: schwab.appKey, app_secret: schwab.appSecret, account_hashes: OWNER_HASHES }) });
+      const w = await startLoginWorld({
+        hostname: 'localhost',
+        config: (schwab) => ({ app_key: schwab.appKey, app_secret: schwab.appSecret, account_hashes: OWNER_HASHES }),
+      });
       world = w;
       const login = await w.browser.get(`${w.emulator.url}/login`);
       const state = new URL(login.location ?? '').searchParams.get('state') ?? '';

@@ -14,7 +14,15 @@ import type { LoginHandler } from '../../src/lambda/login-function.js';
 import { describeMoto } from '../support/moto.js';
 import { parseStored } from '../support/records.js';
 import type { LoginWorld } from './world.js';
-import { LOGIN_GITHUB_TOKEN, OWNER_HASHES, REPO, WORKFLOW, learnGeneratedSecrets, learnTokens, startLoginWorld } from './world.js';
+import {
+  LOGIN_GITHUB_TOKEN,
+  OWNER_HASHES,
+  REPO,
+  WORKFLOW,
+  learnGeneratedSecrets,
+  learnTokens,
+  startLoginWorld,
+} from './world.js';
 
 const DIST = join(process.cwd(), 'dist');
 const LAMBDA = join(DIST, 'lambda.js');
@@ -24,7 +32,9 @@ let logged: string[] = [];
 beforeEach(() => {
   logged = [];
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(`${method}: ${args.map(String).join(' ')}`));
+    vi.spyOn(console, method).mockImplementation(
+      (...args: unknown[]) => void logged.push(`${method}: ${args.map(String).join(' ')}`),
+    );
   }
 });
 afterEach(async () => {
@@ -36,7 +46,9 @@ afterEach(async () => {
 let instances = 0;
 /** A fresh module instance of dist/lambda.js: a new container, cold-started with the environment as it is now. */
 async function loadBundle(): Promise<LoginHandler> {
-  const module = (await import(/* @vite-ignore */ `${pathToFileURL(LAMBDA).href}?container=${++instances}`)) as { handler: LoginHandler };
+  const module = (await import(/* @vite-ignore */ `${pathToFileURL(LAMBDA).href}?container=${++instances}`)) as {
+    handler: LoginHandler;
+  };
   return module.handler;
 }
 
@@ -84,7 +96,9 @@ describeMoto('dist/lambda.js', () => {
     const refused = await w.browser.get(tap.callbackUrl);
     expect(refused.status).toBe(400);
 
-    expect(logged.join('\n')).toMatch(/^info: Stored the new login in AWS secret .* \d+ ms after the callback arrived\.$/m);
+    expect(logged.join('\n')).toMatch(
+      /^info: Stored the new login in AWS secret .* \d+ ms after the callback arrived\.$/m,
+    );
     expect(logged.join('\n')).toMatch(/^info: Refused a callback \(no-cookie\); nothing was stored\.$/m);
     expect(logged.some((line) => line.startsWith('debug'))).toBe(false);
     w.logs.push(...logged);
@@ -106,7 +120,9 @@ describeMoto('dist/lambda.js', () => {
     }
     expect(page.status).toBe(500);
     expect(page.body).toContain('TOKEN_SECRET_ID is not set');
-    expect(logged.join('\n')).toContain('error: The configuration could not be read: The login function\'s environment variable TOKEN_SECRET_ID is not set');
+    expect(logged.join('\n')).toContain(
+      "error: The configuration could not be read: The login function's environment variable TOKEN_SECRET_ID is not set",
+    );
   });
 
   it('loads only what it needs: no Octokit, libsodium or @actions/core before a request asks for them', async () => {
@@ -115,7 +131,9 @@ describeMoto('dist/lambda.js', () => {
     expect(files.size).toBeGreaterThan(1);
     expect(code).not.toMatch(/octokit-core\.js|@octokit\/core|libsodium|sodium_init|::add-mask::|ACTIONS_STEP_DEBUG/);
     const bytes = [...files.values()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
-    process.stdout.write(`dist/lambda.js loads ${files.size} files, ${Math.round(bytes / 1024)} KiB, before its first request\n`);
+    process.stdout.write(
+      `dist/lambda.js loads ${files.size} files, ${Math.round(bytes / 1024)} KiB, before its first request\n`,
+    );
     // The AWS SDK (and Octokit, for the dispatch) load on demand, as dynamic imports.
     expect(await readFile(LAMBDA, 'utf8')).not.toContain('@aws-sdk/client-secrets-manager');
   });

@@ -47,9 +47,21 @@ describe('parseLoginConfig', () => {
     ['app_secret not a string', JSON.stringify({ app_key: 'k', app_secret: 42 }), /"app_secret" that is not a string/],
     ['a short state_key', JSON.stringify({ ...GOOD, state_key: SECRET.slice(0, 10) }), /"state_key" shorter than 32/],
     ['account_hashes not a list', JSON.stringify({ ...GOOD, account_hashes: 'A' }), /"account_hashes"/],
-    ['a workflow without a token', JSON.stringify({ ...GOOD, github_repository: 'acme/bot', github_workflow: 'r.yml' }), /"github_token"/],
-    ['a bad repository', JSON.stringify({ ...GOOD, github_token: 't', github_repository: 'acme', github_workflow: 'r.yml' }), /"github_repository" written owner\/repo/],
-    ['a workflow that is not a file name', JSON.stringify({ ...GOOD, github_token: 't', github_repository: 'acme/bot', github_workflow: '../x' }), /"github_workflow"/],
+    [
+      'a workflow without a token',
+      JSON.stringify({ ...GOOD, github_repository: 'acme/bot', github_workflow: 'r.yml' }),
+      /"github_token"/,
+    ],
+    [
+      'a bad repository',
+      JSON.stringify({ ...GOOD, github_token: 't', github_repository: 'acme', github_workflow: 'r.yml' }),
+      /"github_repository" written owner\/repo/,
+    ],
+    [
+      'a workflow that is not a file name',
+      JSON.stringify({ ...GOOD, github_token: 't', github_repository: 'acme/bot', github_workflow: '../x' }),
+      /"github_workflow"/,
+    ],
   ])('refuses a secret that is %s, naming the secret and the field, never a value', (_name, text, message) => {
     let error: Error | undefined;
     try {
@@ -74,14 +86,22 @@ describe('readLoginEnvironment', () => {
       githubApiUrl: undefined,
     });
     expect(
-      readLoginEnvironment({ TOKEN_SECRET_ID: 't', CONFIG_SECRET_ID: 'c', SCHWAB_BASE_URL: 'http://127.0.0.1:9/', GITHUB_API_URL: 'http://127.0.0.1:8' }),
+      readLoginEnvironment({
+        TOKEN_SECRET_ID: 't',
+        CONFIG_SECRET_ID: 'c',
+        SCHWAB_BASE_URL: 'http://127.0.0.1:9/',
+        GITHUB_API_URL: 'http://127.0.0.1:8',
+      }),
     ).toMatchObject({ schwabBaseUrl: 'http://127.0.0.1:9', githubApiUrl: 'http://127.0.0.1:8' });
   });
 
   it.each([
     [{ CONFIG_SECRET_ID: 'c' }, /TOKEN_SECRET_ID is not set/],
     [{ TOKEN_SECRET_ID: 't' }, /CONFIG_SECRET_ID is not set/],
-    [{ TOKEN_SECRET_ID: 't', CONFIG_SECRET_ID: 'c', SCHWAB_BASE_URL: 'ftp://x' }, /SCHWAB_BASE_URL is not an http\(s\) URL/],
+    [
+      { TOKEN_SECRET_ID: 't', CONFIG_SECRET_ID: 'c', SCHWAB_BASE_URL: 'ftp://x' },
+      /SCHWAB_BASE_URL is not an http\(s\) URL/,
+    ],
   ])('names what is missing or wrong: %o', (env, message) => {
     expect(() => readLoginEnvironment(env)).toThrow(message);
   });

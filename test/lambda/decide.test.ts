@@ -5,10 +5,22 @@ import type { StateReading } from '../../src/lambda/state.js';
 import { refusalPage } from '../../src/lambda/pages.js';
 
 const ISSUED = new Date('2026-12-01T09:00:00Z');
-const VALID: StateReading = { kind: 'valid', expired: false, issuedAt: ISSUED, expiresAt: new Date(ISSUED.getTime() + 600_000), nonceDigest: 'd' };
+const VALID: StateReading = {
+  kind: 'valid',
+  expired: false,
+  issuedAt: ISSUED,
+  expiresAt: new Date(ISSUED.getTime() + 600_000),
+  nonceDigest: 'd',
+};
 const EXPIRED: StateReading = { ...VALID, expired: true };
 /** A callback every rule lets through. */
-const GOOD: CallbackFacts = { schwabError: undefined, hasCode: true, state: VALID, cookie: 'matches', seenBefore: false };
+const GOOD: CallbackFacts = {
+  schwabError: undefined,
+  hasCode: true,
+  state: VALID,
+  cookie: 'matches',
+  seenBefore: false,
+};
 
 describe('routeOf', () => {
   it.each([
@@ -34,7 +46,11 @@ describe('decideCallback: the refusal table, first match wins', () => {
   const cases: [string, Partial<CallbackFacts>, Refusal | 'exchange'][] = [
     ['a sound callback', {}, 'exchange'],
     ['Schwab sent error=', { schwabError: 'access_denied' }, 'schwab-error'],
-    ['error= wins over everything else', { schwabError: 'x', state: { kind: 'forged' }, cookie: 'absent', hasCode: false }, 'schwab-error'],
+    [
+      'error= wins over everything else',
+      { schwabError: 'x', state: { kind: 'forged' }, cookie: 'absent', hasCode: false },
+      'schwab-error',
+    ],
     ['no state', { state: { kind: 'absent' } }, 'no-state'],
     ['a forged state', { state: { kind: 'forged' } }, 'forged-state'],
     ['a forged state, no cookie either', { state: { kind: 'forged' }, cookie: 'absent' }, 'forged-state'],
@@ -65,7 +81,7 @@ describe('decideCallback: the refusal table, first match wins', () => {
     expect(titles.size).toBe(Object.keys(REFUSAL_STATUS).length);
   });
 
-  it('shows Schwab\'s error code only when it is a plain word', () => {
+  it("shows Schwab's error code only when it is a plain word", () => {
     expect(refusalPage('schwab-error', 'access_denied').paragraphs[0]).toContain('(access_denied)');
     expect(refusalPage('schwab-error', '<script>alert(1)</script>').paragraphs[0]).not.toContain('script');
   });
@@ -79,7 +95,11 @@ describe('loginStoredSince: a login stored after the state was issued used it up
     ['a login in the same second as the state: cannot tell which came first', ISSUED, false],
     ['a login in the next second', new Date(ISSUED.getTime() + 1000), true],
     ['a login after the state', new Date(ISSUED.getTime() + 30_000), true],
-    ['a login dated in the future (a skewed clock elsewhere) does not lock the function out', new Date(now.getTime() + 60_000), false],
+    [
+      'a login dated in the future (a skewed clock elsewhere) does not lock the function out',
+      new Date(now.getTime() + 60_000),
+      false,
+    ],
   ] as const)('%s → %s', (_name, stored, expected) => {
     expect(loginStoredSince(stored, new Date(ISSUED.getTime() + 400), now)).toBe(expected);
   });
@@ -87,11 +107,11 @@ describe('loginStoredSince: a login stored after the state was issued used it up
 
 describe('judgeAccounts', () => {
   it.each([
-    ['the owner\'s accounts, in any order', ['a', 'b'], ['b', 'a'], 'match'],
+    ["the owner's accounts, in any order", ['a', 'b'], ['b', 'a'], 'match'],
     ['first login: nothing known', undefined, ['a'], 'first'],
     ['other accounts', ['a'], ['z'], 'other-account'],
-    ['a subset of the owner\'s', ['a', 'b'], ['a'], 'other-account'],
-    ['a superset of the owner\'s', ['a'], ['a', 'b'], 'other-account'],
+    ["a subset of the owner's", ['a', 'b'], ['a'], 'other-account'],
+    ["a superset of the owner's", ['a'], ['a', 'b'], 'other-account'],
     ['a login that sees no account', ['a'], [], 'other-account'],
     ['a first login that sees no account', undefined, [], 'other-account'],
   ] as const)('%s → %s', (_name, owner, seen, verdict) => {

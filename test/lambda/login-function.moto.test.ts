@@ -15,7 +15,14 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describeMoto, getMotoUrl, motoClient, putAsOtherWriter } from '../support/moto.js';
 import { loginRecord, parseStored } from '../support/records.js';
 import type { BrowserResponse, LoginWorld, LoginWorldOptions, Tap } from './world.js';
-import { LOGIN_GITHUB_TOKEN, OWNER_HASHES, REPO, learnGeneratedSecrets, learnTokens, startLoginWorld } from './world.js';
+import {
+  LOGIN_GITHUB_TOKEN,
+  OWNER_HASHES,
+  REPO,
+  learnGeneratedSecrets,
+  learnTokens,
+  startLoginWorld,
+} from './world.js';
 
 const MINUTE = 60_000;
 
@@ -46,7 +53,9 @@ function expectStrictPage(response: BrowserResponse): void {
   expect(response.headers['cache-control']).toBe('no-store');
   expect(response.headers['referrer-policy']).toBe('no-referrer');
   const csp = String(response.headers['content-security-policy']);
-  expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/);
+  expect(csp).toMatch(
+    /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/,
+  );
   expect(csp).not.toContain('unsafe');
   expect(response.body).not.toMatch(/<script|\bsrc=|\bhref=|https?:\/\/|<img|<link|<iframe|<form/i);
 }
@@ -95,7 +104,9 @@ describeMoto('the login function: tap → stored → dispatched', () => {
     expect(tap.login.headers['cache-control']).toBe('no-store');
     expect(tap.login.headers['referrer-policy']).toBe('no-referrer');
     expect(tap.login.setCookies).toHaveLength(1);
-    expect(tap.login.setCookies[0]).toMatch(/^__Host-schwab-login=[\w-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=600$/);
+    expect(tap.login.setCookies[0]).toMatch(
+      /^__Host-schwab-login=[\w-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=600$/,
+    );
     const config = await w.configSecret();
     expect(String(config.state_key)).toMatch(/^[\w-]{43}$/);
 
@@ -134,22 +145,26 @@ describeMoto('the login function: tap → stored → dispatched', () => {
 
     expect(w.storedAfterMs).toHaveLength(1);
     expect(w.storedAfterMs[0]).toBeLessThan(1000);
-    expect(w.logs.join('\n')).toMatch(/Stored the new login in AWS secret "login\/token-[\w-]+" \(us-east-1\) \d+ ms after the callback arrived\./);
+    expect(w.logs.join('\n')).toMatch(
+      /Stored the new login in AWS secret "login\/token-[\w-]+" \(us-east-1\) \d+ ms after the callback arrived\./,
+    );
     w.expectNothingLeaked();
   });
 
-  it('first login with an expired stored token: trusts the first login\'s accounts and says so on the page', async () => {
+  it("first login with an expired stored token: trusts the first login's accounts and says so on the page", async () => {
     const w = await open({ storedLoginAgoMs: 2 * 60 * MINUTE });
     const tap = await w.tap();
     await learnGeneratedSecrets(w);
     learnTokens(w, parseStored((await w.tokenSecret()).text));
     expect(tap.callback.status).toBe(200);
-    expect(tap.callback.body).toContain('First login through this function: it recorded the 1 account this Schwab login sees');
+    expect(tap.callback.body).toContain(
+      'First login through this function: it recorded the 1 account this Schwab login sees',
+    );
     expect((await w.configSecret()).account_hashes).toEqual(OWNER_HASHES);
     w.expectNothingLeaked();
   });
 
-  it('later logins: the owner\'s recorded accounts match; each login replaces the last; callback → stored well under a second', async () => {
+  it("later logins: the owner's recorded accounts match; each login replaces the last; callback → stored well under a second", async () => {
     const w = await open({ config: RECORDED });
     for (let i = 0; i < 3; i++) {
       const tap = await w.tap();
@@ -163,7 +178,9 @@ describeMoto('the login function: tap → stored → dispatched', () => {
     expect(w.github.dispatches).toHaveLength(3);
     expect(w.storedAfterMs).toHaveLength(3);
     const sorted = [...w.storedAfterMs].sort((a, b) => a - b);
-    console.log(`login function: callback → stored record in ${w.storedAfterMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(sorted[1] ?? 0)} ms)`);
+    console.log(
+      `login function: callback → stored record in ${w.storedAfterMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(sorted[1] ?? 0)} ms)`,
+    );
     for (const ms of w.storedAfterMs) expect(ms).toBeLessThan(1000);
     w.expectNothingLeaked();
   });
@@ -237,10 +254,13 @@ const REFUSALS: RefusalCase[] = [
     name: 'a forged state: the MAC changed',
     status: 403,
     words: /was not started here/,
-    run: async (w) => callbackOf(await w.tap({ between: (url) => withState(url, (s) => `${s.slice(0, -2)}${s.endsWith('AA') ? 'BB' : 'AA'}`) })),
+    run: async (w) =>
+      callbackOf(
+        await w.tap({ between: (url) => withState(url, (s) => `${s.slice(0, -2)}${s.endsWith('AA') ? 'BB' : 'AA'}`) }),
+      ),
   },
   {
-    name: 'a forged state: made with another key (and this browser\'s own nonce digest)',
+    name: "a forged state: made with another key (and this browser's own nonce digest)",
     status: 403,
     words: /was not started here/,
     run: async (w) =>
@@ -259,7 +279,13 @@ const REFUSALS: RefusalCase[] = [
     name: 'a forged state: a longer life, the MAC kept',
     status: 403,
     words: /was not started here/,
-    run: async (w) => callbackOf(await w.tap({ between: (url) => withState(url, (s) => s.replace(/^v1\.(\d+)\./, (_m, e: string) => `v1.${Number(e) + 86_400}.`)) })),
+    run: async (w) =>
+      callbackOf(
+        await w.tap({
+          between: (url) =>
+            withState(url, (s) => s.replace(/^v1\.(\d+)\./, (_m, e: string) => `v1.${Number(e) + 86_400}.`)),
+        }),
+      ),
   },
   {
     name: 'a state of another version of the function',
@@ -352,7 +378,11 @@ const REFUSALS: RefusalCase[] = [
 describeMoto('the login function refuses, storing nothing and leaking nothing', () => {
   it.each(REFUSALS)('$name → $status', async (row) => {
     const clock: MutableClock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
-    const w = await open({ ...(row.config ? { config: row.config } : {}), ...(row.storedLoginAgoMs ? { storedLoginAgoMs: row.storedLoginAgoMs } : {}), clock });
+    const w = await open({
+      ...(row.config ? { config: row.config } : {}),
+      ...(row.storedLoginAgoMs ? { storedLoginAgoMs: row.storedLoginAgoMs } : {}),
+      clock,
+    });
     const before = await snapshot(w);
     const ownerRefresh = w.old?.record.tokens.refreshToken ?? '';
 
@@ -396,7 +426,7 @@ describeMoto('the login function refuses, storing nothing and leaking nothing', 
     w.expectNothingLeaked();
   });
 
-  it('a replayed callback in a new container (cold start): the stored login\'s time refuses it, 409', async () => {
+  it("a replayed callback in a new container (cold start): the stored login's time refuses it, 409", async () => {
     const clock: MutableClock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
     const w = await open({ config: RECORDED, clock });
     let nonce = '';
@@ -520,19 +550,27 @@ describeMoto('the login function when Schwab, AWS or its configuration fails', (
   it('a workflow that cannot be dispatched: the login is stored anyway and the page says why the workflow did not start', async () => {
     const w = await open({
       config: RECORDED,
-      github: { workflows: [{ repository: REPO, id: 4242, path: '.github/workflows/rotate-schwab-token.yml', dispatchable: false }] },
+      github: {
+        workflows: [
+          { repository: REPO, id: 4242, path: '.github/workflows/rotate-schwab-token.yml', dispatchable: false },
+        ],
+      },
     });
     const tap = await w.tap();
     await learnGeneratedSecrets(w);
     learnTokens(w, parseStored((await w.tokenSecret()).text));
     expect(tap.callback.status).toBe(200);
-    expect(tap.callback.body).toContain('could not be started (GitHub answered 422: the workflow needs a workflow_dispatch trigger');
+    expect(tap.callback.body).toContain(
+      'could not be started (GitHub answered 422: the workflow needs a workflow_dispatch trigger',
+    );
     expect(w.github.dispatches).toEqual([]);
     w.expectNothingLeaked();
   });
 
   it('without a GitHub token configured: stored, no dispatch, the page says the next scheduled run picks it up', async () => {
-    const w = await open({ config: (schwab) => ({ app_key: schwab.appKey, app_secret: schwab.appSecret, account_hashes: OWNER_HASHES }) });
+    const w = await open({
+      config: (schwab) => ({ app_key: schwab.appKey, app_secret: schwab.appSecret, account_hashes: OWNER_HASHES }),
+    });
     const tap = await w.tap();
     await learnGeneratedSecrets(w);
     learnTokens(w, parseStored((await w.tokenSecret()).text));
@@ -567,7 +605,7 @@ describeMoto('the login function when Schwab, AWS or its configuration fails', (
     w.expectNothingLeaked();
   });
 
-  it('two cold starts racing to create the state key: one key is stored, and either container verifies the other\'s state', async () => {
+  it("two cold starts racing to create the state key: one key is stored, and either container verifies the other's state", async () => {
     const w = await open({ config: RECORDED });
     const first = w.coldStart();
     const second = w.coldStart(); // both read the configuration without a state key
@@ -603,7 +641,9 @@ describeMoto('the login function when Schwab, AWS or its configuration fails', (
   });
 
   it('accounts changed (the owner removed account_hashes): a warm container reads its configuration again and records the new ones', async () => {
-    const w = await open({ config: (schwab) => ({ ...RECORDED(schwab), account_hashes: ['ACCOUNT-CLOSED-LAST-MONTH'] }) });
+    const w = await open({
+      config: (schwab) => ({ ...RECORDED(schwab), account_hashes: ['ACCOUNT-CLOSED-LAST-MONTH'] }),
+    });
     const refused = await w.tap();
     expect(refused.callback.status).toBe(403);
     const config = await w.configSecret();
@@ -619,7 +659,7 @@ describeMoto('the login function when Schwab, AWS or its configuration fails', (
     w.expectNothingLeaked();
   });
 
-  it('never takes a state made for one function for another one\'s (different state keys)', async () => {
+  it("never takes a state made for one function for another one's (different state keys)", async () => {
     const w = await open({ config: RECORDED });
     const foreign = issueState(newStateKey(), new Date());
     const tap = await w.tap({ between: (url) => withState(url, () => foreign.state) });

@@ -49,93 +49,119 @@ function endingOf(row: StoreWriteFault): 'stored' | 'not-stored' | 'pending' {
 }
 
 /** The secret's versions: AWSCURRENT's text, and the text of a version holding AWSPENDING but not AWSCURRENT. */
-function secretState(aws: AwsStub, secretId: string): { current: string | undefined; pendingElsewhere: string | undefined } {
+function secretState(
+  aws: AwsStub,
+  secretId: string,
+): { current: string | undefined; pendingElsewhere: string | undefined } {
   const stages = aws.stages(secretId);
-  const pendingVersion = Object.keys(stages).find((id) => stages[id]?.includes('AWSPENDING') && !stages[id]?.includes('AWSCURRENT'));
-  return { current: aws.current(secretId), pendingElsewhere: pendingVersion === undefined ? undefined : aws.text(secretId, pendingVersion) };
+  const pendingVersion = Object.keys(stages).find(
+    (id) => stages[id]?.includes('AWSPENDING') && !stages[id]?.includes('AWSCURRENT'),
+  );
+  return {
+    current: aws.current(secretId),
+    pendingElsewhere: pendingVersion === undefined ? undefined : aws.text(secretId, pendingVersion),
+  };
 }
 
-describe('login function × store write faults (the rotation\'s table)', () => {
+describe("login function × store write faults (the rotation's table)", () => {
   it('covers every row of the shared table', () => {
     expect(STORE_WRITE_FAULTS.length).toBeGreaterThanOrEqual(30);
     expect(STORE_WRITE_FAULTS.filter((row) => endingOf(row) === 'pending').length).toBeGreaterThanOrEqual(6);
   });
 
-  it.each(STORE_WRITE_FAULTS.map((row) => ({ ...row, name: `${row.call} × ${row.fault}` })))('$name → $expect', async (row) => {
-    stub = await startAwsStub();
-    gate = await startGate(stub.url);
-    const stateKey = newStateKey();
-    // A configuration that needs no write (state key and accounts known), so every scripted fault meets the token write.
-    const w = await startLoginWorld({
-      aws: { kind: 'stub', stub, url: gate.url },
-      config: (schwab) => ({
-        app_key: schwab.appKey,
-        app_secret: schwab.appSecret,
-        state_key: stateKey,
-        account_hashes: OWNER_HASHES,
-        github_token: LOGIN_GITHUB_TOKEN,
-        github_repository: REPO,
-        github_workflow: WORKFLOW,
-      }),
-    });
-    world = w;
-    w.secrets.add(stateKey);
-    let short = false;
-    const currentStub = stub;
-    row.inject({
-      aws: currentStub,
-      awsGate: gate,
-      secretId: w.tokenSecretId,
-      beforeSchwabToken: (hook) => w.schwab.beforeNext('token', hook),
-      shortenAwsTimeout: () => void (short = true),
-    });
-    w.coldStart({ tuning: { awsRetryDelayMs: () => 0, githubWaitScale: 0, ...(short ? { awsRequestTimeoutMs: SHORT_TIMEOUT_MS } : {}) } });
+  it.each(STORE_WRITE_FAULTS.map((row) => ({ ...row, name: `${row.call} × ${row.fault}` })))(
+    '$name → $expect',
+    async (row) => {
+      stub = await startAwsStub();
+      gate = await startGate(stub.url);
+      const stateKey = newStateKey();
+      // A configuration that needs no write (state key and accounts known), so every scripted fault meets the token write.
+      const w = await startLoginWorld({
+        aws: { kind: 'stub', stub, url: gate.url },
+        config: (schwab) => ({
+          app_key: schwab.appKey,
+          app_secret: schwab.appSecret,
+          state_key: stateKey,
+          account_hashes: OWNER_HASHES,
+          github_token: LOGIN_GITHUB_TOKEN,
+          github_repository: REPO,
+          github_workflow: WORKFLOW,
+        }),
+      });
+      world = w;
+      w.secrets.add(stateKey);
+      let short = false;
+      const currentStub = stub;
+      row.inject({
+        aws: currentStub,
+        awsGate: gate,
+        secretId: w.tokenSecretId,
+        beforeSchwabToken: (hook) => w.schwab.beforeNext('token', hook),
+        shortenAwsTimeout: () => void (short = true),
+      });
+      w.coldStart({
+        tuning: {
+          awsRetryDelayMs: () => 0,
+          githubWaitScale: 0,
+          ...(short ? { awsRequestTimeoutMs: SHORT_TIMEOUT_MS } : {}),
+        },
+      });
 
-    const tap = await w.tap();
-    const page = tap.callback;
-    const text = page.body.replace(/<[^>]+>/g, ' ').replace(/&#34;/g, '"');
-    const { current, pendingElsewhere } = secretState(currentStub, w.tokenSecretId);
-    const log = w.logs.join('\n');
-    const ending = endingOf(row);
+      const tap = await w.tap();
+      const page = tap.callback;
+      const text = page.body.replace(/<[^>]+>/g, ' ').replace(/&#34;/g, '"');
+      const { current, pendingElsewhere } = secretState(currentStub, w.tokenSecretId);
+      const log = w.logs.join('\n');
+      const ending = endingOf(row);
 
-    if (ending === 'stored') {
-      expect(page.status, text).toBe(200);
-      const stored = parseStored(current);
-      learnTokens(w, stored);
-      expectFreshOwnerLogin(w, stored);
-      expect(pendingElsewhere, 'no AWSPENDING left on another version').toBeUndefined();
-      expect(w.github.dispatches).toHaveLength(1);
-    } else if (ending === 'not-stored') {
-      expect(page.status, text).toBe(503);
-      expect(text).toContain('Logged in, but not stored');
-      expect(text).toMatch(row.mentions ?? /./);
-      expect(text).toMatch(/once this is fixed, tap the login link again/);
-      expect(current, 'the token secret holds exactly the old record').toBe(w.old?.text);
-      expect(pendingElsewhere, 'the put never reached the secret').toBeUndefined();
-      expect(w.github.dispatches).toEqual([]);
-      expect(log).toMatch(/^error: The new login could not be stored: /m);
-    } else {
-      // The put landed, the move did not: the new login waits as AWSPENDING, and the page says what is true.
-      expect(page.status, text).toBe(202);
-      expect(text).toContain('Logged in; the new token waits in the secret');
-      expect(text).toMatch(row.mentions ?? /./);
-      expect(text).toMatch(/the new value waits in the secret as AWSPENDING/);
-      expect(text).toMatch(/The rotation’s next run finds the pending token there and finishes the write .*there is no need to log in again/);
-      expect(text).toMatch(/The workflow rotate-schwab-token\.yml of acme\/bot was started on main: it finishes the write/);
-      expect(text).not.toMatch(/not stored|Nothing was stored|tap the login link again/);
-      expect(current, 'AWSCURRENT still holds the old record').toBe(w.old?.text);
-      const pending = parseStored(pendingElsewhere);
-      learnTokens(w, pending);
-      expectFreshOwnerLogin(w, pending);
-      expect(w.schwab.refreshTokenInfo(w.old?.record.tokens.refreshToken ?? '')?.active, 'the login retired the old refresh token').toBe(false);
-      expect(w.github.dispatches).toHaveLength(1);
-      expect(log).toMatch(/^error: The new login waits in AWS secret .* as AWSPENDING; the write did not finish: /m);
-      await expectNextReadersTakeItUp(w, currentStub, pending);
-    }
-    row.checkLog?.(log);
-    expect(tap.callback.setCookies).toEqual(['__Host-schwab-login=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0']);
-    w.expectNothingLeaked();
-  });
+      if (ending === 'stored') {
+        expect(page.status, text).toBe(200);
+        const stored = parseStored(current);
+        learnTokens(w, stored);
+        expectFreshOwnerLogin(w, stored);
+        expect(pendingElsewhere, 'no AWSPENDING left on another version').toBeUndefined();
+        expect(w.github.dispatches).toHaveLength(1);
+      } else if (ending === 'not-stored') {
+        expect(page.status, text).toBe(503);
+        expect(text).toContain('Logged in, but not stored');
+        expect(text).toMatch(row.mentions ?? /./);
+        expect(text).toMatch(/once this is fixed, tap the login link again/);
+        expect(current, 'the token secret holds exactly the old record').toBe(w.old?.text);
+        expect(pendingElsewhere, 'the put never reached the secret').toBeUndefined();
+        expect(w.github.dispatches).toEqual([]);
+        expect(log).toMatch(/^error: The new login could not be stored: /m);
+      } else {
+        // The put landed, the move did not: the new login waits as AWSPENDING, and the page says what is true.
+        expect(page.status, text).toBe(202);
+        expect(text).toContain('Logged in; the new token waits in the secret');
+        expect(text).toMatch(row.mentions ?? /./);
+        expect(text).toMatch(/the new value waits in the secret as AWSPENDING/);
+        expect(text).toMatch(
+          /The rotation’s next run finds the pending token there and finishes the write .*there is no need to log in again/,
+        );
+        expect(text).toMatch(
+          /The workflow rotate-schwab-token\.yml of acme\/bot was started on main: it finishes the write/,
+        );
+        expect(text).not.toMatch(/not stored|Nothing was stored|tap the login link again/);
+        expect(current, 'AWSCURRENT still holds the old record').toBe(w.old?.text);
+        const pending = parseStored(pendingElsewhere);
+        learnTokens(w, pending);
+        expectFreshOwnerLogin(w, pending);
+        expect(
+          w.schwab.refreshTokenInfo(w.old?.record.tokens.refreshToken ?? '')?.active,
+          'the login retired the old refresh token',
+        ).toBe(false);
+        expect(w.github.dispatches).toHaveLength(1);
+        expect(log).toMatch(/^error: The new login waits in AWS secret .* as AWSPENDING; the write did not finish: /m);
+        await expectNextReadersTakeItUp(w, currentStub, pending);
+      }
+      row.checkLog?.(log);
+      expect(tap.callback.setCookies).toEqual([
+        '__Host-schwab-login=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0',
+      ]);
+      w.expectNothingLeaked();
+    },
+  );
 });
 
 function expectFreshOwnerLogin(w: LoginWorld, record: TokenRecord): void {
@@ -155,20 +181,31 @@ async function expectNextReadersTakeItUp(w: LoginWorld, aws: AwsStub, login: Tok
     const statusIo = makeIo(w.schwab, tmpdir());
     expect(await run(['status', '--json', '--aws-secret-id', w.tokenSecretId], statusIo), statusIo.stderr.text).toBe(0);
     const health = JSON.parse(statusIo.stdout.text) as Record<string, unknown>;
-    expect(health).toMatchObject({ status: 'healthy', created_at: formatIsoSeconds(login.meta.createdAt), source: expect.stringMatching(/AWSPENDING/) });
+    expect(health).toMatchObject({
+      status: 'healthy',
+      created_at: formatIsoSeconds(login.meta.createdAt),
+      source: expect.stringMatching(/AWSPENDING/),
+    });
 
     const refreshIo = makeIo(w.schwab, tmpdir());
     expect(await run(['refresh', '--aws-secret-id', w.tokenSecretId], refreshIo), refreshIo.stderr.text).toBe(0);
     const { current, pendingElsewhere } = secretState(aws, w.tokenSecretId);
     const inForce = parseStored(current);
     learnTokens(w, inForce);
-    expect(inForce.meta.createdAt, 'the login in force is the one that waited as AWSPENDING').toEqual(login.meta.createdAt);
+    expect(inForce.meta.createdAt, 'the login in force is the one that waited as AWSPENDING').toEqual(
+      login.meta.createdAt,
+    );
     expect(inForce.meta.refreshCount).toBe(login.meta.refreshCount + 1);
     expect(w.schwab.refreshTokenInfo(inForce.tokens.refreshToken)?.active, 'its refresh token works').toBe(true);
     expect(pendingElsewhere, 'the write is finished').toBeUndefined();
     for (const value of w.schwab.issuedSecrets()) w.secrets.add(value);
     expectNoLeaks(
-      { 'status stdout': statusIo.stdout.text, 'status stderr': statusIo.stderr.text, 'refresh stdout': refreshIo.stdout.text, 'refresh stderr': refreshIo.stderr.text },
+      {
+        'status stdout': statusIo.stdout.text,
+        'status stderr': statusIo.stderr.text,
+        'refresh stdout': refreshIo.stdout.text,
+        'refresh stderr': refreshIo.stderr.text,
+      },
       [...w.secrets],
     );
   } finally {

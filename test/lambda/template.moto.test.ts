@@ -24,11 +24,30 @@ const TEMPLATE = join(process.cwd(), 'deploy', 'login-function.yml');
 
 /** CloudFormation's short-form intrinsics as the long forms (`!Ref X` → `{ Ref: 'X' }`, `!GetAtt A.B` → `{ 'Fn::GetAtt': ['A', 'B'] }`). */
 function intrinsicTags(): (ScalarTag | CollectionTag)[] {
-  const names = ['Base64', 'Equals', 'FindInMap', 'GetAZs', 'If', 'ImportValue', 'Join', 'Not', 'Or', 'And', 'Select', 'Split', 'Sub', 'Cidr'];
+  const names = [
+    'Base64',
+    'Equals',
+    'FindInMap',
+    'GetAZs',
+    'If',
+    'ImportValue',
+    'Join',
+    'Not',
+    'Or',
+    'And',
+    'Select',
+    'Split',
+    'Sub',
+    'Cidr',
+  ];
   const tags: (ScalarTag | CollectionTag)[] = [];
   for (const name of names) {
     for (const collection of ['seq', 'map'] as const) {
-      tags.push({ tag: `!${name}`, collection, resolve: (value: unknown) => ({ [`Fn::${name}`]: (value as { toJSON(): unknown }).toJSON() }) } as CollectionTag);
+      tags.push({
+        tag: `!${name}`,
+        collection,
+        resolve: (value: unknown) => ({ [`Fn::${name}`]: (value as { toJSON(): unknown }).toJSON() }),
+      } as CollectionTag);
     }
     tags.push({ tag: `!${name}`, resolve: (value: string) => ({ [`Fn::${name}`]: value }) } as ScalarTag);
   }
@@ -53,18 +72,26 @@ describe('deploy/login-function.yml', () => {
     expect(fn.Architectures).toEqual(['arm64']);
     expect(fn.Handler).toBe('lambda.handler');
     expect(fn.Code).toBe('../dist');
-    expect(fn.ReservedConcurrentExecutions).toEqual({ 'Fn::If': ['ReserveConcurrency', { Ref: 'ReservedConcurrency' }, { Ref: 'AWS::NoValue' }] });
+    expect(fn.ReservedConcurrentExecutions).toEqual({
+      'Fn::If': ['ReserveConcurrency', { Ref: 'ReservedConcurrency' }, { Ref: 'AWS::NoValue' }],
+    });
     expect(t.Parameters.ReservedConcurrency).toMatchObject({ Default: 2, MaxValue: 10 });
-    expect(fn.Environment.Variables).toEqual({ TOKEN_SECRET_ID: { Ref: 'TokenSecretArn' }, CONFIG_SECRET_ID: { Ref: 'ConfigSecretArn' } });
+    expect(fn.Environment.Variables).toEqual({
+      TOKEN_SECRET_ID: { Ref: 'TokenSecretArn' },
+      CONFIG_SECRET_ID: { Ref: 'ConfigSecretArn' },
+    });
     expect(fn.LoggingConfig.LogGroup).toEqual({ Ref: 'LogGroup' });
     expect(t.Resources.InvokeConfig).toMatchObject({
       Type: 'AWS::Lambda::EventInvokeConfig',
       Properties: { FunctionName: { Ref: 'Function' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 },
     });
-    expect(t.Resources.LogGroup.Properties).toMatchObject({ LogGroupName: { 'Fn::Sub': '/aws/lambda/${FunctionName}' }, RetentionInDays: { Ref: 'LogRetentionInDays' } });
+    expect(t.Resources.LogGroup.Properties).toMatchObject({
+      LogGroupName: { 'Fn::Sub': '/aws/lambda/${FunctionName}' },
+      RetentionInDays: { Ref: 'LogRetentionInDays' },
+    });
   });
 
-  it('gives the role exactly the secrets actions the issue lists, on the two secrets\' ARNs, and its own log group', async () => {
+  it("gives the role exactly the secrets actions the issue lists, on the two secrets' ARNs, and its own log group", async () => {
     const t = await readTemplate();
     const role = t.Resources.Role.Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
@@ -77,11 +104,26 @@ describe('deploy/login-function.yml', () => {
       {
         Sid: 'TokenSecret',
         Effect: 'Allow',
-        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:DescribeSecret'],
+        Action: [
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+          'secretsmanager:DescribeSecret',
+        ],
         Resource: { Ref: 'TokenSecretArn' },
       },
-      { Sid: 'ConfigSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: { Ref: 'ConfigSecretArn' } },
-      { Sid: 'Log', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] } },
+      {
+        Sid: 'ConfigSecret',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        Resource: { Ref: 'ConfigSecretArn' },
+      },
+      {
+        Sid: 'Log',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] },
+      },
     ]);
   });
 
@@ -89,7 +131,11 @@ describe('deploy/login-function.yml', () => {
     const t = await readTemplate();
     expect(t.Resources.Url).toEqual({
       Type: 'AWS::Lambda::Url',
-      Properties: { TargetFunctionArn: { 'Fn::GetAtt': ['Function', 'Arn'] }, AuthType: 'NONE', InvokeMode: 'BUFFERED' },
+      Properties: {
+        TargetFunctionArn: { 'Fn::GetAtt': ['Function', 'Arn'] },
+        AuthType: 'NONE',
+        InvokeMode: 'BUFFERED',
+      },
     });
     expect(t.Resources.UrlInvokePermission.Properties).toEqual({
       FunctionName: { Ref: 'Function' },
@@ -113,7 +159,8 @@ describe('deploy/login-function.yml', () => {
       () => false,
     );
     if (!linter) {
-      if (process.env.REQUIRE_CFN_LINT === '1') throw new Error('cfn-lint is not installed and REQUIRE_CFN_LINT=1: pip install cfn-lint');
+      if (process.env.REQUIRE_CFN_LINT === '1')
+        throw new Error('cfn-lint is not installed and REQUIRE_CFN_LINT=1: pip install cfn-lint');
       console.warn('*** cfn-lint not found: the template lint is SKIPPED (pip install cfn-lint). ***');
       context.skip();
     }
@@ -125,7 +172,10 @@ describe('deploy/login-function.yml', () => {
 });
 
 /** One moto_server call with a signature-shaped Authorization header (moto routes by the credential's service). */
-async function moto(service: string, init: { method?: string; path?: string; body?: string | Buffer; headers?: Record<string, string> }): Promise<string> {
+async function moto(
+  service: string,
+  init: { method?: string; path?: string; body?: string | Buffer; headers?: Record<string, string> },
+): Promise<string> {
   const response = await fetch(`${getMotoUrl()}${init.path ?? '/'}`, {
     method: init.method ?? 'POST',
     headers: {
@@ -135,7 +185,8 @@ async function moto(service: string, init: { method?: string; path?: string; bod
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`moto ${service} ${init.path ?? '/'} answered ${response.status}: ${text.slice(0, 400)}`);
+  if (!response.ok)
+    throw new Error(`moto ${service} ${init.path ?? '/'} answered ${response.status}: ${text.slice(0, 400)}`);
   return text;
 }
 
@@ -151,87 +202,113 @@ function xmlValue(xml: string, tag: string): string | undefined {
   return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
 }
 
-describeMoto('deploy/login-function.yml in moto_server\'s CloudFormation', () => {
-  it('packages the bundle and creates the stack\'s resources moto supports (not the URL, which it skips)', { timeout: 60_000 }, async () => {
-    // `aws cloudformation package`: the bundle directory zipped and uploaded, Code pointing at it.
-    const work = await mkdtemp(join(tmpdir(), 'rotator-package-'));
-    try {
-      const zip = join(work, 'login-function.zip');
-      await run('python3', ['-m', 'zipfile', '-c', zip, 'lambda.js', 'package.json', 'chunks'], { cwd: join(process.cwd(), 'dist') });
-      const bucket = `deploy-${Date.now()}`;
-      await moto('s3', { method: 'PUT', path: `/${bucket}` });
-      await moto('s3', { method: 'PUT', path: `/${bucket}/login-function.zip`, body: await readFile(zip) });
+describeMoto("deploy/login-function.yml in moto_server's CloudFormation", () => {
+  it(
+    "packages the bundle and creates the stack's resources moto supports (not the URL, which it skips)",
+    { timeout: 60_000 },
+    async () => {
+      // `aws cloudformation package`: the bundle directory zipped and uploaded, Code pointing at it.
+      const work = await mkdtemp(join(tmpdir(), 'rotator-package-'));
+      try {
+        const zip = join(work, 'login-function.zip');
+        await run('python3', ['-m', 'zipfile', '-c', zip, 'lambda.js', 'package.json', 'chunks'], {
+          cwd: join(process.cwd(), 'dist'),
+        });
+        const bucket = `deploy-${Date.now()}`;
+        await moto('s3', { method: 'PUT', path: `/${bucket}` });
+        await moto('s3', { method: 'PUT', path: `/${bucket}/login-function.zip`, body: await readFile(zip) });
 
-      const template = await readTemplate();
-      template.Resources.Function.Properties.Code = { S3Bucket: bucket, S3Key: 'login-function.zip' };
-      delete template.Outputs; // they read AWS::Lambda::Url, which moto does not create
-      const token = await createTestSecret(getMotoUrl(), uniqueSecretName('login-token'), '{}');
-      const config = await createTestSecret(getMotoUrl(), uniqueSecretName('login-config'), '{}');
-      const functionName = `login-${Date.now()}`;
-      const stack = `login-function-${Date.now()}`;
-      await query('cloudformation', '2010-05-15', {
-        Action: 'CreateStack',
-        StackName: stack,
-        TemplateBody: stringify(template),
-        'Capabilities.member.1': 'CAPABILITY_IAM',
-        'Parameters.member.1.ParameterKey': 'TokenSecretArn',
-        'Parameters.member.1.ParameterValue': token.arn,
-        'Parameters.member.2.ParameterKey': 'ConfigSecretArn',
-        'Parameters.member.2.ParameterValue': config.arn,
-        'Parameters.member.3.ParameterKey': 'FunctionName',
-        'Parameters.member.3.ParameterValue': functionName,
-      });
-      const described = await query('cloudformation', '2010-05-15', { Action: 'DescribeStacks', StackName: stack });
-      expect(xmlValue(described, 'StackStatus')).toBe('CREATE_COMPLETE');
+        const template = await readTemplate();
+        template.Resources.Function.Properties.Code = { S3Bucket: bucket, S3Key: 'login-function.zip' };
+        delete template.Outputs; // they read AWS::Lambda::Url, which moto does not create
+        const token = await createTestSecret(getMotoUrl(), uniqueSecretName('login-token'), '{}');
+        const config = await createTestSecret(getMotoUrl(), uniqueSecretName('login-config'), '{}');
+        const functionName = `login-${Date.now()}`;
+        const stack = `login-function-${Date.now()}`;
+        await query('cloudformation', '2010-05-15', {
+          Action: 'CreateStack',
+          StackName: stack,
+          TemplateBody: stringify(template),
+          'Capabilities.member.1': 'CAPABILITY_IAM',
+          'Parameters.member.1.ParameterKey': 'TokenSecretArn',
+          'Parameters.member.1.ParameterValue': token.arn,
+          'Parameters.member.2.ParameterKey': 'ConfigSecretArn',
+          'Parameters.member.2.ParameterValue': config.arn,
+          'Parameters.member.3.ParameterKey': 'FunctionName',
+          'Parameters.member.3.ParameterValue': functionName,
+        });
+        const described = await query('cloudformation', '2010-05-15', { Action: 'DescribeStacks', StackName: stack });
+        expect(xmlValue(described, 'StackStatus')).toBe('CREATE_COMPLETE');
 
-      const resources = await query('cloudformation', '2010-05-15', { Action: 'ListStackResources', StackName: stack });
-      const created = [...resources.matchAll(/<member>([\s\S]*?)<\/member>/g)].map((m) => ({
-        id: xmlValue(m[1] ?? '', 'LogicalResourceId'),
-        type: xmlValue(m[1] ?? '', 'ResourceType'),
-        physical: xmlValue(m[1] ?? '', 'PhysicalResourceId'),
-      }));
-      const byId = (id: string) => created.find((r) => r.id === id);
-      for (const id of ['LogGroup', 'Role', 'Function', 'UrlInvokePermission', 'FunctionInvokePermission']) {
-        expect(byId(id), `${id} created`).toBeDefined();
+        const resources = await query('cloudformation', '2010-05-15', {
+          Action: 'ListStackResources',
+          StackName: stack,
+        });
+        const created = [...resources.matchAll(/<member>([\s\S]*?)<\/member>/g)].map((m) => ({
+          id: xmlValue(m[1] ?? '', 'LogicalResourceId'),
+          type: xmlValue(m[1] ?? '', 'ResourceType'),
+          physical: xmlValue(m[1] ?? '', 'PhysicalResourceId'),
+        }));
+        const byId = (id: string) => created.find((r) => r.id === id);
+        for (const id of ['LogGroup', 'Role', 'Function', 'UrlInvokePermission', 'FunctionInvokePermission']) {
+          expect(byId(id), `${id} created`).toBeDefined();
+        }
+        expect(byId('Url'), 'moto skips AWS::Lambda::Url').toBeUndefined();
+
+        // The function as moto holds it (moto reports x86_64 whatever the template says; the template test checks arm64).
+        const fn = JSON.parse(
+          await moto('lambda', { method: 'GET', path: `/2015-03-31/functions/${functionName}` }),
+        ) as Json;
+        expect(fn.Configuration).toMatchObject({
+          FunctionName: functionName,
+          Runtime: 'nodejs24.x',
+          Handler: 'lambda.handler',
+          Timeout: 60,
+          Environment: { Variables: { TOKEN_SECRET_ID: token.arn, CONFIG_SECRET_ID: config.arn } },
+        });
+        expect(fn.Configuration.CodeSize).toBeGreaterThan(100_000);
+        expect(fn.Concurrency).toEqual({ ReservedConcurrentExecutions: 2 });
+
+        const policy = JSON.parse(
+          JSON.parse(await moto('lambda', { method: 'GET', path: `/2015-03-31/functions/${functionName}/policy` }))
+            .Policy as string,
+        ) as Json;
+        expect(policy.Statement).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              Action: 'lambda:InvokeFunctionUrl',
+              Principal: '*',
+              FunctionUrlAuthType: 'NONE',
+            }),
+            expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }),
+          ]),
+        );
+
+        const groups = JSON.parse(
+          await moto('logs', {
+            body: JSON.stringify({ logGroupNamePrefix: `/aws/lambda/${functionName}` }),
+            headers: {
+              'content-type': 'application/x-amz-json-1.1',
+              'x-amz-target': 'Logs_20140328.DescribeLogGroups',
+            },
+          }),
+        ) as Json;
+        expect(groups.logGroups).toMatchObject([{ logGroupName: `/aws/lambda/${functionName}`, retentionInDays: 30 }]);
+
+        const rolePolicy = await query('iam', '2010-05-08', {
+          Action: 'GetRolePolicy',
+          RoleName: byId('Role')?.physical ?? '',
+          PolicyName: 'login-function',
+        });
+        const document = decodeURIComponent(xmlValue(rolePolicy, 'PolicyDocument') ?? '');
+        for (const action of ['GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage', 'DescribeSecret'])
+          expect(document).toContain(`secretsmanager:${action}`);
+        expect(document).toContain(token.arn);
+        expect(document).toContain(config.arn);
+        // (moto cannot invoke the function without Docker: the handler itself is tested through the Function URL emulator.)
+      } finally {
+        await rm(work, { recursive: true, force: true });
       }
-      expect(byId('Url'), 'moto skips AWS::Lambda::Url').toBeUndefined();
-
-      // The function as moto holds it (moto reports x86_64 whatever the template says; the template test checks arm64).
-      const fn = JSON.parse(await moto('lambda', { method: 'GET', path: `/2015-03-31/functions/${functionName}` })) as Json;
-      expect(fn.Configuration).toMatchObject({
-        FunctionName: functionName,
-        Runtime: 'nodejs24.x',
-        Handler: 'lambda.handler',
-        Timeout: 60,
-        Environment: { Variables: { TOKEN_SECRET_ID: token.arn, CONFIG_SECRET_ID: config.arn } },
-      });
-      expect(fn.Configuration.CodeSize).toBeGreaterThan(100_000);
-      expect(fn.Concurrency).toEqual({ ReservedConcurrentExecutions: 2 });
-
-      const policy = JSON.parse(JSON.parse(await moto('lambda', { method: 'GET', path: `/2015-03-31/functions/${functionName}/policy` })).Policy as string) as Json;
-      expect(policy.Statement).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }),
-          expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }),
-        ]),
-      );
-
-      const groups = JSON.parse(
-        await moto('logs', {
-          body: JSON.stringify({ logGroupNamePrefix: `/aws/lambda/${functionName}` }),
-          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.DescribeLogGroups' },
-        }),
-      ) as Json;
-      expect(groups.logGroups).toMatchObject([{ logGroupName: `/aws/lambda/${functionName}`, retentionInDays: 30 }]);
-
-      const rolePolicy = await query('iam', '2010-05-08', { Action: 'GetRolePolicy', RoleName: byId('Role')?.physical ?? '', PolicyName: 'login-function' });
-      const document = decodeURIComponent(xmlValue(rolePolicy, 'PolicyDocument') ?? '');
-      for (const action of ['GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage', 'DescribeSecret']) expect(document).toContain(`secretsmanager:${action}`);
-      expect(document).toContain(token.arn);
-      expect(document).toContain(config.arn);
-      // (moto cannot invoke the function without Docker: the handler itself is tested through the Function URL emulator.)
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

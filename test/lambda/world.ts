@@ -52,7 +52,10 @@ export class TestBrowser {
     private readonly ca: string,
   ) {}
 
-  get(url: string, init: { method?: string; form?: Record<string, string>; cookie?: string | null } = {}): Promise<BrowserResponse> {
+  get(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; cookie?: string | null } = {},
+  ): Promise<BrowserResponse> {
     const target = new URL(url);
     const ours = target.origin === this.functionOrigin;
     const headers: Record<string, string> = { 'user-agent': 'test-browser' };
@@ -64,7 +67,11 @@ export class TestBrowser {
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
     return new Promise((resolve, reject) => {
-      const options = { method: init.method ?? (body ? 'POST' : 'GET'), headers, ...(target.protocol === 'https:' ? { ca: this.ca } : {}) };
+      const options = {
+        method: init.method ?? (body ? 'POST' : 'GET'),
+        headers,
+        ...(target.protocol === 'https:' ? { ca: this.ca } : {}),
+      };
       const req = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -73,7 +80,13 @@ export class TestBrowser {
           const raw = res.headers['set-cookie'];
           const setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
           if (ours) for (const line of setCookies) this.apply(line);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, location: res.headers.location, setCookies });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text,
+            location: res.headers.location,
+            setCookies,
+          });
         });
       });
       req.on('error', reject);
@@ -131,7 +144,11 @@ export interface LoginWorld {
   /** Puts another handler behind the URL (e.g. dist/lambda.js's). */
   install(handler: LoginHandler): void;
   /** The whole tap: /login → Schwab's consent page (as `user`, or deny) → /callback. */
-  tap(options?: { user?: string; deny?: boolean; between?: (callbackUrl: string) => string | Promise<string> }): Promise<Tap>;
+  tap(options?: {
+    user?: string;
+    deny?: boolean;
+    between?: (callbackUrl: string) => string | Promise<string>;
+  }): Promise<Tap>;
   tokenSecret(): Promise<{ text: string | undefined; versionId: string | undefined; pending: boolean }>;
   configSecret(): Promise<Record<string, unknown>>;
   /** Asserts that no secret value appears in any response the function gave or any line it logged. */
@@ -159,7 +176,11 @@ export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<
     tls: { key: certificate.key, cert: certificate.cert },
     hostname,
   });
-  const schwab = await startSchwabFake({ consentPage: true, extraCallbackUrls: [`${emulator.url}/callback`], ...options.schwab });
+  const schwab = await startSchwabFake({
+    consentPage: true,
+    extraCallbackUrls: [`${emulator.url}/callback`],
+    ...options.schwab,
+  });
   const github = await startGitHubFake({
     workflows: [{ repository: REPO, id: 4242, path: `.github/workflows/${WORKFLOW}` }],
     // A fine-grained token with "Actions: read and write" on the one repository, nothing else.
@@ -174,9 +195,13 @@ export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<
   const configSecretId = `login/config-${randomUUID()}`;
   const storedAgo = options.storedLoginAgoMs ?? 2 * 3_600_000;
   const old = storedAgo === 'none' ? undefined : loginRecord(schwab, new Date(Date.now() - storedAgo));
-  const config =
-    options.config?.(schwab) ??
-    { app_key: schwab.appKey, app_secret: schwab.appSecret, github_token: LOGIN_GITHUB_TOKEN, github_repository: REPO, github_workflow: WORKFLOW };
+  const config = options.config?.(schwab) ?? {
+    app_key: schwab.appKey,
+    app_secret: schwab.appSecret,
+    github_token: LOGIN_GITHUB_TOKEN,
+    github_repository: REPO,
+    github_workflow: WORKFLOW,
+  };
   const configText = JSON.stringify(config);
   if (aws.kind === 'moto') {
     await createTestSecret(awsUrl, tokenSecretId, old?.text);
@@ -197,7 +222,11 @@ export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<
   const restoreEnv = applyEnv(env);
   const logs: string[] = [];
   const storedAfterMs: number[] = [];
-  const secrets = new Set<string>([schwab.appSecret, LOGIN_GITHUB_TOKEN, ...(old ? secretValues(old.record.tokens) : [])]);
+  const secrets = new Set<string>([
+    schwab.appSecret,
+    LOGIN_GITHUB_TOKEN,
+    ...(old ? secretValues(old.record.tokens) : []),
+  ]);
 
   const coldStart = (overrides: Partial<LoginFunctionOptions> = {}): LoginHandler => {
     current = createLoginHandler({
@@ -220,7 +249,11 @@ export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<
     }
     const stages = aws.stub.stages(name);
     const versionId = Object.keys(stages).find((id) => stages[id]?.includes('AWSCURRENT'));
-    return { text: aws.stub.current(name), versionId, pending: Object.values(stages).some((s) => s.includes('AWSPENDING')) };
+    return {
+      text: aws.stub.current(name),
+      versionId,
+      pending: Object.values(stages).some((s) => s.includes('AWSPENDING')),
+    };
   };
 
   const world: LoginWorld = {
@@ -271,7 +304,8 @@ export async function startLoginWorld(options: LoginWorldOptions = {}): Promise<
         const headers = Object.entries(exchange.headers)
           .filter(([name]) => !(name === 'set-cookie' && exchange.event.rawPath === '/login'))
           .map(([name, value]) => `${name}: ${String(value)}`);
-        texts[`response ${i + 1} (${exchange.event.rawPath}, ${exchange.status})`] = `${headers.join('\n')}\n\n${exchange.body}`;
+        texts[`response ${i + 1} (${exchange.event.rawPath}, ${exchange.status})`] =
+          `${headers.join('\n')}\n\n${exchange.body}`;
       });
       expectNoLeaks(texts, [...secrets]);
     },

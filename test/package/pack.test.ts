@@ -27,12 +27,21 @@ interface Run {
   stderr: string;
 }
 
-function run(command: string, args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<Run> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
+): Promise<Run> {
   return new Promise((resolveRun) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolveRun({ exitCode: code, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolveRun({ exitCode: code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -78,7 +87,10 @@ beforeAll(async () => {
   tarball = join(work, report.filename);
   packedFiles = report.files.map((file) => file.path);
 
-  install = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: project, env: npmEnv });
+  install = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], {
+    cwd: project,
+    env: npmEnv,
+  });
   installed = join(project, 'node_modules/schwab-token-rotator');
   bin = join(project, 'node_modules/.bin/schwab-token-rotator');
 }, 60_000);
@@ -98,7 +110,13 @@ describe('npm pack', () => {
 
   it('declares no runtime dependencies: dist/ carries everything', async () => {
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
-    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies']) {
+    for (const field of [
+      'dependencies',
+      'optionalDependencies',
+      'peerDependencies',
+      'bundleDependencies',
+      'bundledDependencies',
+    ]) {
       expect(manifest[field], field).toBeUndefined();
     }
     expect(manifest.bin).toEqual({ 'schwab-token-rotator': 'dist/cli.js' });
@@ -117,7 +135,8 @@ describe('the installed tarball, with nothing else installed', () => {
     const help = await run(bin, ['--help'], { cwd: work, env: npmEnv });
     expect(help.exitCode, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^Usage: schwab-token-rotator <command> \[options\]$/m);
-    for (const command of ['login', 'status', 'refresh']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['login', 'status', 'refresh'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(help.stderr).toBe('');
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { version: string };
     const version = await run(bin, ['--version'], { cwd: work, env: npmEnv });

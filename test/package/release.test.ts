@@ -61,7 +61,9 @@ describe('release notes from CHANGELOG.md', () => {
       const run = promisify(execFile);
       const ok = await run(process.execPath, ['scripts/release-notes.mjs', '1.2.0', file], { cwd: ROOT });
       expect(ok.stdout).toBe('### Fixed\n- the 1.2.0 fix\n');
-      const missing = await run(process.execPath, ['scripts/release-notes.mjs', '1.3.0', file], { cwd: ROOT }).catch((error: unknown) => error);
+      const missing = await run(process.execPath, ['scripts/release-notes.mjs', '1.3.0', file], { cwd: ROOT }).catch(
+        (error: unknown) => error,
+      );
       expect(missing).toMatchObject({
         code: 1,
         stderr: `${file} has no "## [1.3.0]" section with notes: move the Unreleased entries under it, then tag again.\n`,
@@ -75,7 +77,8 @@ describe('release notes from CHANGELOG.md', () => {
     const text = await readFile(join(ROOT, 'CHANGELOG.md'), 'utf8');
     const headings = text.split('\n').filter((line) => line.startsWith('## '));
     expect(headings[0]).toBe('## [Unreleased]');
-    for (const heading of headings.slice(1)) expect(heading).toMatch(/^## \[\d+\.\d+\.\d+(-[\w.]+)?\] - \d{4}-\d{2}-\d{2}$/);
+    for (const heading of headings.slice(1))
+      expect(heading).toMatch(/^## \[\d+\.\d+\.\d+(-[\w.]+)?\] - \d{4}-\d{2}-\d{2}$/);
   });
 });
 
@@ -105,16 +108,27 @@ async function workflows(folder: string): Promise<{ name: string; text: string; 
 describe('workflows', () => {
   it('pin every third-party action by full commit SHA, with its version in a comment', async () => {
     const all = [...(await workflows('.github/workflows')), ...(await workflows('examples'))];
-    expect(all.map((w) => w.name)).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/release.yml', '.github/workflows/codeql.yml']));
+    expect(all.map((w) => w.name)).toEqual(
+      expect.arrayContaining([
+        '.github/workflows/ci.yml',
+        '.github/workflows/release.yml',
+        '.github/workflows/codeql.yml',
+      ]),
+    );
     let checked = 0;
     for (const { name, text, workflow } of all) {
-      const used = Object.values(workflow.jobs).flatMap((job) => [job.uses, ...(job.steps ?? []).map((step) => step.uses)]);
+      const used = Object.values(workflow.jobs).flatMap((job) => [
+        job.uses,
+        ...(job.steps ?? []).map((step) => step.uses),
+      ]);
       for (const uses of used) {
         // Local workflows and actions, and the example's placeholder for this action itself (the README says how to pin it).
         if (!uses || uses.startsWith('./') || uses.startsWith('your-org/schwab-token-rotator@')) continue;
         checked++;
         expect(uses, `${name}: ${uses}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
-        expect(text, `${name}: ${uses} needs "# vX.Y.Z" after it`).toMatch(new RegExp(`uses: ${uses} # v\\d+\\.\\d+\\.\\d+\\n`));
+        expect(text, `${name}: ${uses} needs "# vX.Y.Z" after it`).toMatch(
+          new RegExp(`uses: ${uses} # v\\d+\\.\\d+\\.\\d+\\n`),
+        );
       }
     }
     expect(checked).toBeGreaterThan(5);
@@ -125,7 +139,9 @@ describe('workflows', () => {
       expect(workflow.permissions, name).toEqual({ contents: 'read' });
       for (const [jobName, job] of Object.entries(workflow.jobs)) {
         const idToken = typeof job.permissions === 'object' ? job.permissions['id-token'] : undefined;
-        expect(idToken, `${name} ${jobName}`).toBe(name === '.github/workflows/release.yml' && jobName === 'npm' ? 'write' : undefined);
+        expect(idToken, `${name} ${jobName}`).toBe(
+          name === '.github/workflows/release.yml' && jobName === 'npm' ? 'write' : undefined,
+        );
       }
     }
   });

@@ -28,7 +28,17 @@ import type { HoldProxy, ProxiedCall } from '../fakes/hold-proxy.js';
 import { expectNoLeaks, outputsWithoutAccessToken } from '../support/leaks.js';
 import { parseStored } from '../e2e/support.js';
 import { secretValues } from '../../src/token/record.js';
-import { AWS_429, AWS_ATTEMPTS, AWS_EMPTY_200, AWS_HTML_403, AWS_HTML_503, SHORT_TIMEOUT_MS, STORE_WRITE_FAULTS, awsGoneBeforeTheMove, moveDown } from './store-write-faults.js';
+import {
+  AWS_429,
+  AWS_ATTEMPTS,
+  AWS_EMPTY_200,
+  AWS_HTML_403,
+  AWS_HTML_503,
+  SHORT_TIMEOUT_MS,
+  STORE_WRITE_FAULTS,
+  awsGoneBeforeTheMove,
+  moveDown,
+} from './store-write-faults.js';
 import type { StoreFaultTarget } from './store-write-faults.js';
 import {
   checkInvariants,
@@ -76,8 +86,10 @@ interface Row extends Expectation {
 /** Attempts each client makes: Schwab 4, the AWS SDK 5 (AWS_ATTEMPTS), Octokit 3 (2 retries, and 2 rate-limit retries). */
 const SCHWAB_ATTEMPTS = 4;
 
-const schwabFault = (fault: SchwabFault, times: number, endpoint: 'token' | 'accounts' = 'token') => (world: World) =>
-  world.schwab.fail(endpoint, fault, times);
+const schwabFault =
+  (fault: SchwabFault, times: number, endpoint: 'token' | 'accounts' = 'token') =>
+  (world: World) =>
+    world.schwab.fail(endpoint, fault, times);
 /** Scripted answers for the next `times` calls of `operation`; the default (a working Secrets Manager) after. */
 const awsFault = (operation: string, answer: StubAnswer, times: number) => (world: World) =>
   world.aws.script(operation, ...Array.from({ length: times }, () => answer));
@@ -86,8 +98,9 @@ const awsFault = (operation: string, answer: StubAnswer, times: number) => (worl
  * it: every read of the secret is two GetSecretValue calls (AWSCURRENT and AWSPENDING) in parallel.
  */
 const awsDown = (operation: string, answer: StubAnswer) => (world: World) => world.aws.always(operation, answer);
-const githubFault = (route: GitHubFakeRoute, fault: GitHubFault | GitHubFaultShorthand, times: number) => (world: World) =>
-  world.github.inject(route, fault, times);
+const githubFault =
+  (route: GitHubFakeRoute, fault: GitHubFault | GitHubFaultShorthand, times: number) => (world: World) =>
+    world.github.inject(route, fault, times);
 
 /**
  * A hang costs a whole timeout per attempt: a case where a call hangs shortens the timeout of that service (a spurious
@@ -131,13 +144,37 @@ const GITHUB_SECRET = /secret SCHWAB_TOKEN/;
 
 const ROWS: Row[] = [
   // Schwab token endpoint (refresh): transient faults are retried (4 attempts), Retry-After honoured.
-  { call: 'Schwab refresh', fault: 'connection refused', expect: 'fails', mentions: SCHWAB, inject: async (w) => void (w.inputs['schwab-base-url'] = await unusedLocalUrl()) },
+  {
+    call: 'Schwab refresh',
+    fault: 'connection refused',
+    expect: 'fails',
+    mentions: SCHWAB,
+    inject: async (w) => void (w.inputs['schwab-base-url'] = await unusedLocalUrl()),
+  },
   { call: 'Schwab refresh', fault: 'reset, once', expect: 'recovers', inject: schwabFault('reset', 1) },
-  { call: 'Schwab refresh', fault: 'reset, every attempt', expect: 'fails', mentions: SCHWAB, inject: schwabFault('reset', SCHWAB_ATTEMPTS) },
+  {
+    call: 'Schwab refresh',
+    fault: 'reset, every attempt',
+    expect: 'fails',
+    mentions: SCHWAB,
+    inject: schwabFault('reset', SCHWAB_ATTEMPTS),
+  },
   // Same-token mode only: with a short timeout a loaded machine could time out the retry after Schwab processed it,
   // which in rotating mode retires the token for real (the fault this row is not about).
-  { call: 'Schwab refresh', fault: 'hang past the timeout, once', modes: ['same-token'], expect: 'recovers', inject: hangs('schwab', schwabFault('hang', 1)) },
-  { call: 'Schwab refresh', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: SCHWAB, inject: hangs('schwab', schwabFault('hang', SCHWAB_ATTEMPTS)) },
+  {
+    call: 'Schwab refresh',
+    fault: 'hang past the timeout, once',
+    modes: ['same-token'],
+    expect: 'recovers',
+    inject: hangs('schwab', schwabFault('hang', 1)),
+  },
+  {
+    call: 'Schwab refresh',
+    fault: 'hang past the timeout, every attempt',
+    expect: 'fails',
+    mentions: SCHWAB,
+    inject: hangs('schwab', schwabFault('hang', SCHWAB_ATTEMPTS)),
+  },
   {
     call: 'Schwab refresh',
     fault: '429 with Retry-After: 7, once',
@@ -145,86 +182,392 @@ const ROWS: Row[] = [
     inject: schwabFault({ status: 429, retryAfter: 7 }, 1),
     check: (w) => expect(w.sleeps).toContain(7000),
   },
-  { call: 'Schwab refresh', fault: '429 with Retry-After, every attempt', expect: 'fails', mentions: /Schwab.*429/, inject: schwabFault({ status: 429, retryAfter: 2 }, SCHWAB_ATTEMPTS) },
+  {
+    call: 'Schwab refresh',
+    fault: '429 with Retry-After, every attempt',
+    expect: 'fails',
+    mentions: /Schwab.*429/,
+    inject: schwabFault({ status: 429, retryAfter: 2 }, SCHWAB_ATTEMPTS),
+  },
   { call: 'Schwab refresh', fault: '500, once', expect: 'recovers', inject: schwabFault(500, 1) },
-  { call: 'Schwab refresh', fault: '503, every attempt', expect: 'fails', mentions: /Schwab.*503/, inject: schwabFault(503, SCHWAB_ATTEMPTS) },
-  { call: 'Schwab refresh', fault: 'HTML Access Denied page, once', expect: 'recovers', inject: schwabFault('access-denied', 1) },
-  { call: 'Schwab refresh', fault: 'HTML Access Denied page, every attempt', expect: 'fails', mentions: SCHWAB, inject: schwabFault('access-denied', SCHWAB_ATTEMPTS) },
+  {
+    call: 'Schwab refresh',
+    fault: '503, every attempt',
+    expect: 'fails',
+    mentions: /Schwab.*503/,
+    inject: schwabFault(503, SCHWAB_ATTEMPTS),
+  },
+  {
+    call: 'Schwab refresh',
+    fault: 'HTML Access Denied page, once',
+    expect: 'recovers',
+    inject: schwabFault('access-denied', 1),
+  },
+  {
+    call: 'Schwab refresh',
+    fault: 'HTML Access Denied page, every attempt',
+    expect: 'fails',
+    mentions: SCHWAB,
+    inject: schwabFault('access-denied', SCHWAB_ATTEMPTS),
+  },
   { call: 'Schwab refresh', fault: 'empty body, once', expect: 'recovers', inject: schwabFault('empty', 1) },
-  { call: 'Schwab refresh', fault: 'empty body, every attempt', expect: 'fails', mentions: SCHWAB, inject: schwabFault('empty', SCHWAB_ATTEMPTS) },
+  {
+    call: 'Schwab refresh',
+    fault: 'empty body, every attempt',
+    expect: 'fails',
+    mentions: SCHWAB,
+    inject: schwabFault('empty', SCHWAB_ATTEMPTS),
+  },
   { call: 'Schwab refresh', fault: 'non-JSON body, once', expect: 'recovers', inject: schwabFault('non-json', 1) },
 
   // Schwab probe (verify: accounts), after the refresh: a refresh that worked must be kept even when the probe fails.
-  { call: 'Schwab probe', fault: '503, once', verify: 'accounts', expect: 'recovers', inject: schwabFault(503, 1, 'accounts') },
-  { call: 'Schwab probe', fault: 'hang past the timeout, once', modes: ['same-token'], verify: 'accounts', expect: 'recovers', inject: hangs('schwab', schwabFault('hang', 1, 'accounts')) },
-  { call: 'Schwab probe', fault: '503, every attempt', verify: 'accounts', expect: 'fails', mentions: /Schwab.*probe/i, inject: schwabFault(503, SCHWAB_ATTEMPTS, 'accounts') },
-  { call: 'Schwab probe', fault: '401 (product not enabled)', verify: 'accounts', expect: 'fails', mentions: /Schwab/, inject: schwabFault(401, 1, 'accounts') },
+  {
+    call: 'Schwab probe',
+    fault: '503, once',
+    verify: 'accounts',
+    expect: 'recovers',
+    inject: schwabFault(503, 1, 'accounts'),
+  },
+  {
+    call: 'Schwab probe',
+    fault: 'hang past the timeout, once',
+    modes: ['same-token'],
+    verify: 'accounts',
+    expect: 'recovers',
+    inject: hangs('schwab', schwabFault('hang', 1, 'accounts')),
+  },
+  {
+    call: 'Schwab probe',
+    fault: '503, every attempt',
+    verify: 'accounts',
+    expect: 'fails',
+    mentions: /Schwab.*probe/i,
+    inject: schwabFault(503, SCHWAB_ATTEMPTS, 'accounts'),
+  },
+  {
+    call: 'Schwab probe',
+    fault: '401 (product not enabled)',
+    verify: 'accounts',
+    expect: 'fails',
+    mentions: /Schwab/,
+    inject: schwabFault(401, 1, 'accounts'),
+  },
 
   // Secrets Manager read: nothing is refreshed or written when the primary store cannot be read.
-  { call: 'SM GetSecretValue', fault: 'connection refused', expect: 'fails', mentions: /AWS Secrets Manager/, inject: async (w) => void Object.assign(w.env, awsEnv(await unusedLocalUrl())) },
-  { call: 'SM GetSecretValue', fault: 'reset, once', expect: 'recovers', inject: awsFault('GetSecretValue', STUB_ERRORS.reset, 1) },
-  { call: 'SM GetSecretValue', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, inject: awsDown('GetSecretValue', STUB_ERRORS.reset) },
-  { call: 'SM GetSecretValue', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs('aws', awsFault('GetSecretValue', STUB_ERRORS.hang, 1)) },
-  { call: 'SM GetSecretValue', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, inject: hangs('aws', awsDown('GetSecretValue', STUB_ERRORS.hang)) },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'connection refused',
+    expect: 'fails',
+    mentions: /AWS Secrets Manager/,
+    inject: async (w) => void Object.assign(w.env, awsEnv(await unusedLocalUrl())),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'reset, once',
+    expect: 'recovers',
+    inject: awsFault('GetSecretValue', STUB_ERRORS.reset, 1),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'reset, every attempt',
+    expect: 'fails',
+    mentions: AWS,
+    inject: awsDown('GetSecretValue', STUB_ERRORS.reset),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'hang past the timeout, once',
+    expect: 'recovers',
+    inject: hangs('aws', awsFault('GetSecretValue', STUB_ERRORS.hang, 1)),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'hang past the timeout, every attempt',
+    expect: 'fails',
+    mentions: AWS,
+    inject: hangs('aws', awsDown('GetSecretValue', STUB_ERRORS.hang)),
+  },
   { call: 'SM GetSecretValue', fault: '429, once', expect: 'recovers', inject: awsFault('GetSecretValue', AWS_429, 1) },
-  { call: 'SM GetSecretValue', fault: '500, once', expect: 'recovers', inject: awsFault('GetSecretValue', STUB_ERRORS.internal, 1) },
-  { call: 'SM GetSecretValue', fault: '500, every attempt', expect: 'fails', mentions: /GetSecretValue/, inject: awsDown('GetSecretValue', STUB_ERRORS.internal) },
-  { call: 'SM GetSecretValue', fault: 'HTML 503 page, once', expect: 'recovers', inject: awsFault('GetSecretValue', AWS_HTML_503, 1) },
-  { call: 'SM GetSecretValue', fault: 'HTML 403 page', expect: 'fails', mentions: /GetSecretValue/, inject: awsFault('GetSecretValue', AWS_HTML_403, 1) },
-  { call: 'SM GetSecretValue', fault: 'empty 200 body', expect: 'fails', mentions: /answered GetSecretValue .* malformed/, inject: awsFault('GetSecretValue', AWS_EMPTY_200, 1) },
-  { call: 'SM GetSecretValue', fault: 'ThrottlingException, twice', expect: 'recovers', inject: awsFault('GetSecretValue', STUB_ERRORS.throttling, 2) },
-  { call: 'SM GetSecretValue', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled GetSecretValue/, inject: awsDown('GetSecretValue', STUB_ERRORS.throttling) },
-  { call: 'SM GetSecretValue', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:GetSecretValue/, inject: awsFault('GetSecretValue', STUB_ERRORS.accessDenied, 1) },
-  { call: 'SM GetSecretValue', fault: 'KMS DecryptionFailure', expect: 'fails', mentions: /KMS key/, inject: awsFault('GetSecretValue', STUB_ERRORS.decryptionFailure, 1) },
+  {
+    call: 'SM GetSecretValue',
+    fault: '500, once',
+    expect: 'recovers',
+    inject: awsFault('GetSecretValue', STUB_ERRORS.internal, 1),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: '500, every attempt',
+    expect: 'fails',
+    mentions: /GetSecretValue/,
+    inject: awsDown('GetSecretValue', STUB_ERRORS.internal),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'HTML 503 page, once',
+    expect: 'recovers',
+    inject: awsFault('GetSecretValue', AWS_HTML_503, 1),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'HTML 403 page',
+    expect: 'fails',
+    mentions: /GetSecretValue/,
+    inject: awsFault('GetSecretValue', AWS_HTML_403, 1),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'empty 200 body',
+    expect: 'fails',
+    mentions: /answered GetSecretValue .* malformed/,
+    inject: awsFault('GetSecretValue', AWS_EMPTY_200, 1),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'ThrottlingException, twice',
+    expect: 'recovers',
+    inject: awsFault('GetSecretValue', STUB_ERRORS.throttling, 2),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'ThrottlingException, every attempt',
+    expect: 'fails',
+    mentions: /throttled GetSecretValue/,
+    inject: awsDown('GetSecretValue', STUB_ERRORS.throttling),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'AccessDeniedException',
+    expect: 'fails',
+    mentions: /denied secretsmanager:GetSecretValue/,
+    inject: awsFault('GetSecretValue', STUB_ERRORS.accessDenied, 1),
+  },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'KMS DecryptionFailure',
+    expect: 'fails',
+    mentions: /KMS key/,
+    inject: awsFault('GetSecretValue', STUB_ERRORS.decryptionFailure, 1),
+  },
 
   // Secrets Manager put (AWSPENDING) and stage move (AWSCURRENT → ours, the compare of compare-and-set): the table the
   // login function shares (store-write-faults.ts). The mirror still gets the refreshed record when the primary cannot
   // take it.
-  ...STORE_WRITE_FAULTS.map(
-    (fault): Row => ({
-      ...fault,
-      inject: onStore(fault.inject),
-      ...(fault.checkLog ? { check: (_w: World, outcome: RunOutcome) => fault.checkLog?.(outcome.texts.log ?? '') } : {}),
-    }),
-  ),
+  ...STORE_WRITE_FAULTS.map((fault): Row => ({
+    ...fault,
+    inject: onStore(fault.inject),
+    ...(fault.checkLog ? { check: (_w: World, outcome: RunOutcome) => fault.checkLog?.(outcome.texts.log ?? '') } : {}),
+  })),
 
   // GitHub: the whole API unreachable (secret mirror and issue calls).
-  { call: 'GitHub API (all calls)', fault: 'connection refused', expect: 'fails', mentions: GITHUB_SECRET, inject: async (w) => void (w.env.GITHUB_API_URL = await unusedLocalUrl()) },
+  {
+    call: 'GitHub API (all calls)',
+    fault: 'connection refused',
+    expect: 'fails',
+    mentions: GITHUB_SECRET,
+    inject: async (w) => void (w.env.GITHUB_API_URL = await unusedLocalUrl()),
+  },
 
   // GitHub public key of the secrets store.
-  { call: 'GitHub public key', fault: 'reset, once', expect: 'recovers', inject: githubFault('repo-public-key', 'reset', 1) },
-  { call: 'GitHub public key', fault: 'reset, every attempt', expect: 'fails', mentions: GITHUB_SECRET, inject: githubFault('repo-public-key', 'reset', Infinity) },
-  { call: 'GitHub public key', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs('github', githubFault('repo-public-key', 'hang', 1)) },
-  { call: 'GitHub public key', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: GITHUB_SECRET, inject: hangs('github', githubFault('repo-public-key', 'hang', Infinity)) },
-  { call: 'GitHub public key', fault: '502, once', expect: 'recovers', inject: githubFault('repo-public-key', { type: 'server-error', status: 502 }, 1) },
-  { call: 'GitHub public key', fault: '500, every attempt', expect: 'fails', mentions: GITHUB_SECRET, inject: githubFault('repo-public-key', 'server-error', Infinity) },
-  { call: 'GitHub public key', fault: '403 (token lacks Secrets permission)', expect: 'fails', mentions: /SCHWAB_TOKEN.*Secrets: read and write/, inject: githubFault('repo-public-key', 'forbidden', 1) },
-  { call: 'GitHub public key', fault: '404', expect: 'fails', mentions: /SCHWAB_TOKEN.*404/, inject: githubFault('repo-public-key', 'not-found', 1) },
-  { call: 'GitHub public key', fault: 'secondary rate limit, once', expect: 'recovers', inject: githubFault('repo-public-key', 'secondary-rate-limit', 1) },
-  { call: 'GitHub public key', fault: 'secondary rate limit, every attempt', expect: 'fails', mentions: /SCHWAB_TOKEN.*secondary rate limit/, inject: githubFault('repo-public-key', 'secondary-rate-limit', Infinity) },
+  {
+    call: 'GitHub public key',
+    fault: 'reset, once',
+    expect: 'recovers',
+    inject: githubFault('repo-public-key', 'reset', 1),
+  },
+  {
+    call: 'GitHub public key',
+    fault: 'reset, every attempt',
+    expect: 'fails',
+    mentions: GITHUB_SECRET,
+    inject: githubFault('repo-public-key', 'reset', Infinity),
+  },
+  {
+    call: 'GitHub public key',
+    fault: 'hang past the timeout, once',
+    expect: 'recovers',
+    inject: hangs('github', githubFault('repo-public-key', 'hang', 1)),
+  },
+  {
+    call: 'GitHub public key',
+    fault: 'hang past the timeout, every attempt',
+    expect: 'fails',
+    mentions: GITHUB_SECRET,
+    inject: hangs('github', githubFault('repo-public-key', 'hang', Infinity)),
+  },
+  {
+    call: 'GitHub public key',
+    fault: '502, once',
+    expect: 'recovers',
+    inject: githubFault('repo-public-key', { type: 'server-error', status: 502 }, 1),
+  },
+  {
+    call: 'GitHub public key',
+    fault: '500, every attempt',
+    expect: 'fails',
+    mentions: GITHUB_SECRET,
+    inject: githubFault('repo-public-key', 'server-error', Infinity),
+  },
+  {
+    call: 'GitHub public key',
+    fault: '403 (token lacks Secrets permission)',
+    expect: 'fails',
+    mentions: /SCHWAB_TOKEN.*Secrets: read and write/,
+    inject: githubFault('repo-public-key', 'forbidden', 1),
+  },
+  {
+    call: 'GitHub public key',
+    fault: '404',
+    expect: 'fails',
+    mentions: /SCHWAB_TOKEN.*404/,
+    inject: githubFault('repo-public-key', 'not-found', 1),
+  },
+  {
+    call: 'GitHub public key',
+    fault: 'secondary rate limit, once',
+    expect: 'recovers',
+    inject: githubFault('repo-public-key', 'secondary-rate-limit', 1),
+  },
+  {
+    call: 'GitHub public key',
+    fault: 'secondary rate limit, every attempt',
+    expect: 'fails',
+    mentions: /SCHWAB_TOKEN.*secondary rate limit/,
+    inject: githubFault('repo-public-key', 'secondary-rate-limit', Infinity),
+  },
 
   // GitHub secret PUT.
-  { call: 'GitHub secret PUT', fault: 'reset, once', expect: 'recovers', inject: githubFault('repo-secret-put', 'reset', 1) },
-  { call: 'GitHub secret PUT', fault: 'reset, every attempt', expect: 'fails', mentions: GITHUB_SECRET, inject: githubFault('repo-secret-put', 'reset', Infinity) },
-  { call: 'GitHub secret PUT', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs('github', githubFault('repo-secret-put', 'hang', 1)) },
-  { call: 'GitHub secret PUT', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: GITHUB_SECRET, inject: hangs('github', githubFault('repo-secret-put', 'hang', Infinity)) },
-  { call: 'GitHub secret PUT', fault: '503, once', expect: 'recovers', inject: githubFault('repo-secret-put', { type: 'server-error', status: 503 }, 1) },
-  { call: 'GitHub secret PUT', fault: '500, every attempt', expect: 'fails', mentions: GITHUB_SECRET, inject: githubFault('repo-secret-put', 'server-error', Infinity) },
-  { call: 'GitHub secret PUT', fault: '403 (token lacks Secrets permission)', expect: 'fails', mentions: /SCHWAB_TOKEN.*Secrets: read and write/, inject: githubFault('repo-secret-put', 'forbidden', 1) },
-  { call: 'GitHub secret PUT', fault: '404', expect: 'fails', mentions: /SCHWAB_TOKEN.*404/, inject: githubFault('repo-secret-put', 'not-found', 1) },
-  { call: 'GitHub secret PUT', fault: '422', expect: 'fails', mentions: /SCHWAB_TOKEN.*422/, inject: githubFault('repo-secret-put', 'unprocessable', 1) },
-  { call: 'GitHub secret PUT', fault: 'secondary rate limit (429 + Retry-After), once', expect: 'recovers', inject: githubFault('repo-secret-put', { type: 'secondary-rate-limit', status: 429, retryAfterSeconds: 3 }, 1) },
-  { call: 'GitHub secret PUT', fault: 'secondary rate limit, every attempt', expect: 'fails', mentions: /SCHWAB_TOKEN.*secondary rate limit/, inject: githubFault('repo-secret-put', 'secondary-rate-limit', Infinity) },
+  {
+    call: 'GitHub secret PUT',
+    fault: 'reset, once',
+    expect: 'recovers',
+    inject: githubFault('repo-secret-put', 'reset', 1),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: 'reset, every attempt',
+    expect: 'fails',
+    mentions: GITHUB_SECRET,
+    inject: githubFault('repo-secret-put', 'reset', Infinity),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: 'hang past the timeout, once',
+    expect: 'recovers',
+    inject: hangs('github', githubFault('repo-secret-put', 'hang', 1)),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: 'hang past the timeout, every attempt',
+    expect: 'fails',
+    mentions: GITHUB_SECRET,
+    inject: hangs('github', githubFault('repo-secret-put', 'hang', Infinity)),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: '503, once',
+    expect: 'recovers',
+    inject: githubFault('repo-secret-put', { type: 'server-error', status: 503 }, 1),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: '500, every attempt',
+    expect: 'fails',
+    mentions: GITHUB_SECRET,
+    inject: githubFault('repo-secret-put', 'server-error', Infinity),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: '403 (token lacks Secrets permission)',
+    expect: 'fails',
+    mentions: /SCHWAB_TOKEN.*Secrets: read and write/,
+    inject: githubFault('repo-secret-put', 'forbidden', 1),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: '404',
+    expect: 'fails',
+    mentions: /SCHWAB_TOKEN.*404/,
+    inject: githubFault('repo-secret-put', 'not-found', 1),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: '422',
+    expect: 'fails',
+    mentions: /SCHWAB_TOKEN.*422/,
+    inject: githubFault('repo-secret-put', 'unprocessable', 1),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: 'secondary rate limit (429 + Retry-After), once',
+    expect: 'recovers',
+    inject: githubFault('repo-secret-put', { type: 'secondary-rate-limit', status: 429, retryAfterSeconds: 3 }, 1),
+  },
+  {
+    call: 'GitHub secret PUT',
+    fault: 'secondary rate limit, every attempt',
+    expect: 'fails',
+    mentions: /SCHWAB_TOKEN.*secondary rate limit/,
+    inject: githubFault('repo-secret-put', 'secondary-rate-limit', Infinity),
+  },
 
   // GitHub issue calls: never fail the run (the token was written); a warning names the issue call.
-  { call: 'GitHub issues list', fault: '403 (no issues permission)', expect: 'warns', mentions: /listing the open alert issues/, inject: githubFault('issues-list', 'forbidden', 1) },
-  { call: 'GitHub issues list', fault: '404', expect: 'warns', mentions: /listing the open alert issues/, inject: githubFault('issues-list', 'not-found', 1) },
-  { call: 'GitHub issues list', fault: '500, every attempt', expect: 'warns', mentions: /listing the open alert issues/, inject: githubFault('issues-list', 'server-error', Infinity) },
-  { call: 'GitHub issues list', fault: 'hang past the timeout, every attempt', expect: 'warns', mentions: /listing the open alert issues/, inject: hangs('github', githubFault('issues-list', 'hang', Infinity)) },
-  { call: 'GitHub issues list', fault: 'reset, once', expect: 'recovers', inject: githubFault('issues-list', 'reset', 1) },
-  { call: 'GitHub issues list', fault: 'secondary rate limit, every attempt', expect: 'warns', mentions: /listing the open alert issues/, inject: githubFault('issues-list', 'secondary-rate-limit', Infinity) },
-  { call: 'GitHub label', fault: '403', scenario: 'expiring', expect: 'warns', mentions: /label/, inject: githubFault('label-get', 'forbidden', 1) },
-  { call: 'GitHub issue create', fault: '403', scenario: 'expiring', expect: 'warns', mentions: /opening the alert issue/, inject: githubFault('issue-create', 'forbidden', 1) },
+  {
+    call: 'GitHub issues list',
+    fault: '403 (no issues permission)',
+    expect: 'warns',
+    mentions: /listing the open alert issues/,
+    inject: githubFault('issues-list', 'forbidden', 1),
+  },
+  {
+    call: 'GitHub issues list',
+    fault: '404',
+    expect: 'warns',
+    mentions: /listing the open alert issues/,
+    inject: githubFault('issues-list', 'not-found', 1),
+  },
+  {
+    call: 'GitHub issues list',
+    fault: '500, every attempt',
+    expect: 'warns',
+    mentions: /listing the open alert issues/,
+    inject: githubFault('issues-list', 'server-error', Infinity),
+  },
+  {
+    call: 'GitHub issues list',
+    fault: 'hang past the timeout, every attempt',
+    expect: 'warns',
+    mentions: /listing the open alert issues/,
+    inject: hangs('github', githubFault('issues-list', 'hang', Infinity)),
+  },
+  {
+    call: 'GitHub issues list',
+    fault: 'reset, once',
+    expect: 'recovers',
+    inject: githubFault('issues-list', 'reset', 1),
+  },
+  {
+    call: 'GitHub issues list',
+    fault: 'secondary rate limit, every attempt',
+    expect: 'warns',
+    mentions: /listing the open alert issues/,
+    inject: githubFault('issues-list', 'secondary-rate-limit', Infinity),
+  },
+  {
+    call: 'GitHub label',
+    fault: '403',
+    scenario: 'expiring',
+    expect: 'warns',
+    mentions: /label/,
+    inject: githubFault('label-get', 'forbidden', 1),
+  },
+  {
+    call: 'GitHub issue create',
+    fault: '403',
+    scenario: 'expiring',
+    expect: 'warns',
+    mentions: /opening the alert issue/,
+    inject: githubFault('issue-create', 'forbidden', 1),
+  },
   {
     call: 'GitHub issue create',
     fault: '422 (assignee refused), once',
@@ -265,10 +608,39 @@ const ROWS: Row[] = [
       expect(w.github.issues).toHaveLength(1);
     },
   },
-  { call: 'GitHub issue create', fault: 'secondary rate limit, every attempt', scenario: 'expiring', expect: 'warns', mentions: /opening the alert issue/, inject: githubFault('issue-create', 'secondary-rate-limit', Infinity) },
-  { call: 'GitHub issue close', fault: '403', scenario: 'close-issue', expect: 'warns', mentions: /closing issue #1/, inject: githubFault('issue-update', 'forbidden', 1), check: (w) => expect(w.github.issues[0]?.state).toBe('open') },
-  { call: 'GitHub issue close', fault: 'hang past the timeout, once', scenario: 'close-issue', expect: 'recovers', inject: hangs('github', githubFault('issue-update', 'hang', 1)), check: (w) => expect(w.github.issues[0]?.state).toBe('closed') },
-  { call: 'GitHub issue comment', fault: '404', scenario: 'close-issue', expect: 'warns', mentions: /commenting on the closed issue #1/, inject: githubFault('comment-create', 'not-found', 1) },
+  {
+    call: 'GitHub issue create',
+    fault: 'secondary rate limit, every attempt',
+    scenario: 'expiring',
+    expect: 'warns',
+    mentions: /opening the alert issue/,
+    inject: githubFault('issue-create', 'secondary-rate-limit', Infinity),
+  },
+  {
+    call: 'GitHub issue close',
+    fault: '403',
+    scenario: 'close-issue',
+    expect: 'warns',
+    mentions: /closing issue #1/,
+    inject: githubFault('issue-update', 'forbidden', 1),
+    check: (w) => expect(w.github.issues[0]?.state).toBe('open'),
+  },
+  {
+    call: 'GitHub issue close',
+    fault: 'hang past the timeout, once',
+    scenario: 'close-issue',
+    expect: 'recovers',
+    inject: hangs('github', githubFault('issue-update', 'hang', 1)),
+    check: (w) => expect(w.github.issues[0]?.state).toBe('closed'),
+  },
+  {
+    call: 'GitHub issue comment',
+    fault: '404',
+    scenario: 'close-issue',
+    expect: 'warns',
+    mentions: /commenting on the closed issue #1/,
+    inject: githubFault('comment-create', 'not-found', 1),
+  },
   {
     call: 'GitHub issue comment',
     fault: 'answer lost: posted after the client timed out',
@@ -281,7 +653,14 @@ const ROWS: Row[] = [
       expect(w.github.comments, 'never the same comment twice').toHaveLength(1);
     },
   },
-  { call: 'GitHub issue comment', fault: '500 (not retried: not idempotent)', scenario: 'close-issue', expect: 'warns', mentions: /commenting on the closed issue #1/, inject: githubFault('comment-create', 'server-error', Infinity) },
+  {
+    call: 'GitHub issue comment',
+    fault: '500 (not retried: not idempotent)',
+    scenario: 'close-issue',
+    expect: 'warns',
+    mentions: /commenting on the closed issue #1/,
+    inject: githubFault('comment-create', 'server-error', Infinity),
+  },
 
   // The fatal case: the AWS secret is the only store and it cannot take the record after Schwab rotated the refresh
   // token. Nothing can keep it; the failure must say so (and in the same-token mode, nothing is lost).
@@ -299,15 +678,64 @@ const ROWS: Row[] = [
       expect(writes, 'the alert issue is left alone when the health is unknown').toEqual([]);
     },
   },
-  { call: 'SM GetSecretValue', fault: 'empty 200 body, no other source', layout: 'aws-only', expect: 'fails', mentions: /answered GetSecretValue .* malformed/, inject: awsFault('GetSecretValue', AWS_EMPTY_200, 1) },
-  { call: 'SM PutSecretValue', fault: 'AccessDeniedException, no mirror', layout: 'aws-only', expect: 'fails', mentions: /denied secretsmanager:PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.accessDenied, 1) },
-  { call: 'SM PutSecretValue', fault: 'ThrottlingException every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /throttled PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, AWS_ATTEMPTS) },
+  {
+    call: 'SM GetSecretValue',
+    fault: 'empty 200 body, no other source',
+    layout: 'aws-only',
+    expect: 'fails',
+    mentions: /answered GetSecretValue .* malformed/,
+    inject: awsFault('GetSecretValue', AWS_EMPTY_200, 1),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'AccessDeniedException, no mirror',
+    layout: 'aws-only',
+    expect: 'fails',
+    mentions: /denied secretsmanager:PutSecretValue/,
+    inject: awsFault('PutSecretValue', STUB_ERRORS.accessDenied, 1),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'ThrottlingException every attempt, no mirror',
+    layout: 'aws-only',
+    expect: 'fails',
+    mentions: /throttled PutSecretValue/,
+    inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, AWS_ATTEMPTS),
+  },
   // The AWS secret as the only store, and its stage move fails after the put: the rotated refresh token is not lost,
   // it waits as AWSPENDING and the next run (which reads AWSPENDING too) finishes the write with it.
-  { call: 'SM UpdateSecretVersionStage', fault: '500 every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /UpdateSecretVersionStage.*AWSPENDING/, inject: onStore(moveDown(STUB_ERRORS.internal)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'ThrottlingException every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /throttled UpdateSecretVersionStage.*AWSPENDING/, inject: onStore(moveDown(STUB_ERRORS.throttling)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'AccessDeniedException, no mirror', layout: 'aws-only', expect: 'fails', mentions: /denied secretsmanager:UpdateSecretVersionStage.*AWSPENDING/, inject: onStore(moveDown(STUB_ERRORS.accessDenied)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'reset every attempt, no mirror', layout: 'aws-only', expect: 'fails', mentions: /AWSPENDING/, inject: onStore(moveDown(STUB_ERRORS.reset)) },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: '500 every attempt, no mirror',
+    layout: 'aws-only',
+    expect: 'fails',
+    mentions: /UpdateSecretVersionStage.*AWSPENDING/,
+    inject: onStore(moveDown(STUB_ERRORS.internal)),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'ThrottlingException every attempt, no mirror',
+    layout: 'aws-only',
+    expect: 'fails',
+    mentions: /throttled UpdateSecretVersionStage.*AWSPENDING/,
+    inject: onStore(moveDown(STUB_ERRORS.throttling)),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'AccessDeniedException, no mirror',
+    layout: 'aws-only',
+    expect: 'fails',
+    mentions: /denied secretsmanager:UpdateSecretVersionStage.*AWSPENDING/,
+    inject: onStore(moveDown(STUB_ERRORS.accessDenied)),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'reset every attempt, no mirror',
+    layout: 'aws-only',
+    expect: 'fails',
+    mentions: /AWSPENDING/,
+    inject: onStore(moveDown(STUB_ERRORS.reset)),
+  },
   {
     call: 'SM UpdateSecretVersionStage',
     fault: 'connection refused (AWS gone before the move), no mirror',
@@ -319,7 +747,14 @@ const ROWS: Row[] = [
 ];
 
 /** Calls made after Schwab answered the refresh: only there can a rotated refresh token be lost. */
-const AFTER_REFRESH = new Set<Call>(['Schwab probe', 'SM PutSecretValue', 'SM UpdateSecretVersionStage', 'GitHub public key', 'GitHub secret PUT', 'GitHub API (all calls)']);
+const AFTER_REFRESH = new Set<Call>([
+  'Schwab probe',
+  'SM PutSecretValue',
+  'SM UpdateSecretVersionStage',
+  'GitHub public key',
+  'GitHub secret PUT',
+  'GitHub API (all calls)',
+]);
 
 /**
  * Every row runs with a rotating Schwab (the stricter mode: the old refresh token dies on every refresh). Rows that
@@ -327,7 +762,9 @@ const AFTER_REFRESH = new Set<Call>(['Schwab probe', 'SM PutSecretValue', 'SM Up
  */
 function modesOf(row: Row): SchwabMode[] {
   if (row.modes) return row.modes;
-  return AFTER_REFRESH.has(row.call) && row.expect === 'fails' && !/hang/.test(row.fault) ? ['same-token', 'rotating'] : ['rotating'];
+  return AFTER_REFRESH.has(row.call) && row.expect === 'fails' && !/hang/.test(row.fault)
+    ? ['same-token', 'rotating']
+    : ['rotating'];
 }
 
 const CASES = ROWS.flatMap((row) => modesOf(row).map((mode) => ({ ...row, mode, name: `${row.call} × ${row.fault}` })));
@@ -392,7 +829,13 @@ describe('fault matrix', () => {
  * A few rows through the real binary (`node dist/index.js`, production timeouts and waits), to prove the exit status
  * main.ts derives from the run. Faults that need no real waiting, or one short Schwab backoff.
  */
-const SPAWNED: { name: string; inject: (world: World) => void; exitCode: number; annotation?: RegExp; written: boolean }[] = [
+const SPAWNED: {
+  name: string;
+  inject: (world: World) => void;
+  exitCode: number;
+  annotation?: RegExp;
+  written: boolean;
+}[] = [
   {
     name: 'Schwab refresh × 429 with Retry-After: 0, once: retried at once, exit 0',
     inject: schwabFault({ status: 429, retryAfter: 0 }, 1),
@@ -427,7 +870,9 @@ describe('fault matrix through node dist/index.js', () => {
     const w = await startWorld({ mode: 'rotating' });
     try {
       row.inject(w);
-      const env = Object.fromEntries(Object.entries({ ...w.env, GITHUB_REPOSITORY: REPO }).filter(([, value]) => value !== ''));
+      const env = Object.fromEntries(
+        Object.entries({ ...w.env, GITHUB_REPOSITORY: REPO }).filter(([, value]) => value !== ''),
+      );
       const run = await runAction({ inputs: w.inputs as Record<string, string>, env, timeoutMs: 30_000 });
 
       expect(run.exitCode, run.stdout + run.stderr).toBe(row.exitCode);
@@ -440,10 +885,19 @@ describe('fault matrix through node dist/index.js', () => {
       const newest = row.written ? stored.text : mirrorText(w);
       expect(newest).not.toBe(w.old.text);
       for (const value of secretValues(parseStored(newest).tokens)) w.secrets.add(value);
-      expect(w.schwab.refreshTokenInfo(parseStored(newest).tokens.refreshToken)?.active, 'the rotated refresh token is kept').toBe(true);
+      expect(
+        w.schwab.refreshTokenInfo(parseStored(newest).tokens.refreshToken)?.active,
+        'the rotated refresh token is kept',
+      ).toBe(true);
       expect(run.outputs.refreshed).toBe('true');
       expectNoLeaks(
-        { stdout: run.stdout, stderr: run.stderr, summary: run.summary, outputs: outputsWithoutAccessToken(run.outputs), issues: w.github.issues.map((i) => i.body ?? '').join('\n') },
+        {
+          stdout: run.stdout,
+          stderr: run.stderr,
+          summary: run.summary,
+          outputs: outputsWithoutAccessToken(run.outputs),
+          issues: w.github.issues.map((i) => i.body ?? '').join('\n'),
+        },
         [...w.secrets],
       );
     } finally {
@@ -466,15 +920,23 @@ describe('fault matrix through node dist/index.js', () => {
 type CancelPoint = 'PutSecretValue' | 'AWSCURRENT move' | 'AWSPENDING removal';
 const CANCEL_MATCH: Record<CancelPoint, (call: ProxiedCall) => boolean> = {
   PutSecretValue: (call) => call.target === 'secretsmanager.PutSecretValue',
-  'AWSCURRENT move': (call) => call.target === 'secretsmanager.UpdateSecretVersionStage' && call.body.VersionStage === 'AWSCURRENT',
+  'AWSCURRENT move': (call) =>
+    call.target === 'secretsmanager.UpdateSecretVersionStage' && call.body.VersionStage === 'AWSCURRENT',
   'AWSPENDING removal': (call) =>
-    call.target === 'secretsmanager.UpdateSecretVersionStage' && call.body.VersionStage === 'AWSPENDING' && call.body.MoveToVersionId === undefined,
+    call.target === 'secretsmanager.UpdateSecretVersionStage' &&
+    call.body.VersionStage === 'AWSPENDING' &&
+    call.body.MoveToVersionId === undefined,
 };
 const CANCEL_CASES = (['PutSecretValue', 'AWSCURRENT move', 'AWSPENDING removal'] as const).flatMap((point) =>
   (['full', 'aws-only'] as const).flatMap((layout) =>
     [true, false]
       .filter((reachesAws) => reachesAws || point !== 'PutSecretValue' || layout === 'full')
-      .map((reachesAws) => ({ point, layout, reachesAws, name: `${point} ${reachesAws ? 'reached AWS' : 'never reached AWS'}, ${layout}` })),
+      .map((reachesAws) => ({
+        point,
+        layout,
+        reachesAws,
+        name: `${point} ${reachesAws ? 'reached AWS' : 'never reached AWS'}, ${layout}`,
+      })),
   ),
 );
 
@@ -510,39 +972,50 @@ describeMoto('fault matrix: cancelled at each write point (node dist/index.js, S
     world = undefined;
   });
 
-  it.each(CANCEL_CASES)('[rotating] killed at $name: the next run finds a working refresh token', async ({ point, layout, reachesAws }) => {
-    const { w, proxy } = await startCancelWorld(layout);
-    world = w;
-    const held = proxy.hold(CANCEL_MATCH[point], { reachesAws });
-    const running = await startAction({ inputs: w.inputs as Record<string, string>, env: actionEnv(w), timeoutMs: 30_000 });
+  it.each(CANCEL_CASES)(
+    '[rotating] killed at $name: the next run finds a working refresh token',
+    async ({ point, layout, reachesAws }) => {
+      const { w, proxy } = await startCancelWorld(layout);
+      world = w;
+      const held = proxy.hold(CANCEL_MATCH[point], { reachesAws });
+      const running = await startAction({
+        inputs: w.inputs as Record<string, string>,
+        env: actionEnv(w),
+        timeoutMs: 30_000,
+      });
 
-    await held.arrived;
-    running.kill('SIGINT');
-    await running.waitForStdout(/Received SIGINT: finishing the step in progress/);
-    // What the process does in the seconds the runner gives it: with a mirror, it is written (at once, beside a primary
-    // write that is stuck).
-    if (layout === 'full') await mirrorChanged(w);
-    running.kill('SIGTERM');
-    running.kill('SIGKILL');
-    const killed = await running.done;
-    proxy.abandonAll();
+      await held.arrived;
+      running.kill('SIGINT');
+      await running.waitForStdout(/Received SIGINT: finishing the step in progress/);
+      // What the process does in the seconds the runner gives it: with a mirror, it is written (at once, beside a primary
+      // write that is stuck).
+      if (layout === 'full') await mirrorChanged(w);
+      running.kill('SIGTERM');
+      running.kill('SIGKILL');
+      const killed = await running.done;
+      proxy.abandonAll();
 
-    expect([1, 137], killed.stdout + killed.stderr).toContain(killed.exitCode);
-    expectNoLeaks({ stdout: killed.stdout, stderr: killed.stderr, summary: killed.summary }, [...w.secrets]);
-    const primary = await readPrimary(w);
-    for (const text of [primary.text, primary.pendingText, layout === 'full' ? mirrorText(w) : undefined]) {
-      if (text) for (const value of secretValues(parseStored(text).tokens)) w.secrets.add(value);
-    }
-    expect(await storesHoldAWorkingToken(w), 'a working refresh token is left where the next run looks').toBe(true);
-    const next = await expectNextRunHeals(w);
-    expect(next.run.rotation.record?.meta.refreshCount).toBeGreaterThanOrEqual(2);
-  });
+      expect([1, 137], killed.stdout + killed.stderr).toContain(killed.exitCode);
+      expectNoLeaks({ stdout: killed.stdout, stderr: killed.stderr, summary: killed.summary }, [...w.secrets]);
+      const primary = await readPrimary(w);
+      for (const text of [primary.text, primary.pendingText, layout === 'full' ? mirrorText(w) : undefined]) {
+        if (text) for (const value of secretValues(parseStored(text).tokens)) w.secrets.add(value);
+      }
+      expect(await storesHoldAWorkingToken(w), 'a working refresh token is left where the next run looks').toBe(true);
+      const next = await expectNextRunHeals(w);
+      expect(next.run.rotation.record?.meta.refreshCount).toBeGreaterThanOrEqual(2);
+    },
+  );
 
   it('[rotating] SIGINT during the AWSCURRENT move that then answers: the write finishes, the run fails saying so', async () => {
     const { w, proxy } = await startCancelWorld('full');
     world = w;
     const held = proxy.hold(CANCEL_MATCH['AWSCURRENT move'], { reachesAws: false });
-    const running = await startAction({ inputs: w.inputs as Record<string, string>, env: actionEnv(w), timeoutMs: 30_000 });
+    const running = await startAction({
+      inputs: w.inputs as Record<string, string>,
+      env: actionEnv(w),
+      timeoutMs: 30_000,
+    });
 
     await held.arrived;
     running.kill('SIGINT');
@@ -551,7 +1024,9 @@ describeMoto('fault matrix: cancelled at each write point (node dist/index.js, S
     const run = await running.done;
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/^::error::The run was cancelled \(SIGINT\); it finished the step in progress and stopped/m);
+    expect(run.stdout).toMatch(
+      /^::error::The run was cancelled \(SIGINT\); it finished the step in progress and stopped/m,
+    );
     const primary = await readPrimary(w);
     expect(primary.pending, 'AWSPENDING taken off once AWSCURRENT was confirmed').toBe(false);
     expect(primary.text).not.toBe(w.old.text);
@@ -561,14 +1036,21 @@ describeMoto('fault matrix: cancelled at each write point (node dist/index.js, S
     expect(run.summary).toMatch(/The run was cancelled \(SIGINT\)/);
     expect(w.github.issues, 'the alert issue is left alone by a cancelled run').toEqual([]);
     for (const value of secretValues(parseStored(primary.text).tokens)) w.secrets.add(value);
-    expectNoLeaks({ stdout: run.stdout, stderr: run.stderr, summary: run.summary, outputs: outputsWithoutAccessToken(run.outputs) }, [...w.secrets]);
+    expectNoLeaks(
+      { stdout: run.stdout, stderr: run.stderr, summary: run.summary, outputs: outputsWithoutAccessToken(run.outputs) },
+      [...w.secrets],
+    );
   });
 
   it('[rotating] SIGINT then SIGTERM while the put never answers: it stops by itself before SIGKILL, saying where', async () => {
     const { w, proxy } = await startCancelWorld('aws-only');
     world = w;
     const held = proxy.hold(CANCEL_MATCH.PutSecretValue, { reachesAws: true });
-    const running = await startAction({ inputs: w.inputs as Record<string, string>, env: actionEnv(w), timeoutMs: 30_000 });
+    const running = await startAction({
+      inputs: w.inputs as Record<string, string>,
+      env: actionEnv(w),
+      timeoutMs: 30_000,
+    });
 
     await held.arrived;
     running.kill('SIGINT');
@@ -578,7 +1060,9 @@ describeMoto('fault matrix: cancelled at each write point (node dist/index.js, S
     proxy.abandonAll();
 
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/^::error::The run was cancelled \(SIGINT\) and stopped before the write to AWS secret .* was confirmed; if it got there, the new record waits in it as AWSPENDING/m);
+    expect(run.stdout).toMatch(
+      /^::error::The run was cancelled \(SIGINT\) and stopped before the write to AWS secret .* was confirmed; if it got there, the new record waits in it as AWSPENDING/m,
+    );
     expect(run.summary).toMatch(/stopped before the write to AWS secret/);
     expect((await readPrimary(w)).pendingText).toBeDefined();
     await expectNextRunHeals(w);

@@ -66,7 +66,9 @@ async function expectSettled(w: World, runs: RunOutcome[], options: { alertCheck
     expect(rotation.schwabRejected, context).toBe(false);
     expect(rotation.status, context).toBe('healthy');
     expect(finalText(run), 'each run ends with what the secret holds, or an older copy of the same login').toSatisfy(
-      (text: string) => text === primary.text || parseStored(text).meta.createdAt.getTime() === parseStored(primary.text).meta.createdAt.getTime(),
+      (text: string) =>
+        text === primary.text ||
+        parseStored(text).meta.createdAt.getTime() === parseStored(primary.text).meta.createdAt.getTime(),
     );
     expectNoLeaks(run.texts, [...w.secrets]);
   }
@@ -78,7 +80,9 @@ async function expectSettled(w: World, runs: RunOutcome[], options: { alertCheck
 }
 
 /** Run 1 refreshes; before it writes (its verify probe), run 2 runs whole. */
-async function secondRunBetweenRefreshAndWrite(mode: SchwabMode): Promise<{ w: World; first: RunOutcome; second: RunOutcome }> {
+async function secondRunBetweenRefreshAndWrite(
+  mode: SchwabMode,
+): Promise<{ w: World; first: RunOutcome; second: RunOutcome }> {
   world = await startWorld({ mode, primary: 'moto' });
   const w = world;
   w.inputs.verify = 'accounts';
@@ -142,7 +146,7 @@ describeMoto('races against moto', () => {
       expect([finalText(first), finalText(second)]).toContain(stored);
     });
 
-    it('two overlapping runs and a login landing during the second one\'s refresh: the login wins over both', async () => {
+    it("two overlapping runs and a login landing during the second one's refresh: the login wins over both", async () => {
       world = await startWorld({ mode, primary: 'moto' });
       const w = world;
       let fresh: { record: TokenRecord; text: string } | undefined;
@@ -164,13 +168,13 @@ describeMoto('races against moto', () => {
     });
   });
 
-  it('two overlapping runs, same-token Schwab: the second one runs whole between the first one\'s refresh and its write', async () => {
+  it("two overlapping runs, same-token Schwab: the second one runs whole between the first one's refresh and its write", async () => {
     const { w, first, second } = await secondRunBetweenRefreshAndWrite('same-token');
     const stored = await expectSettled(w, [first, second]);
     expect([finalText(first), finalText(second)]).toContain(stored);
   });
 
-  it('two overlapping runs, rotating Schwab: the second one runs whole between the first one\'s refresh and its write: nothing is clobbered', async () => {
+  it("two overlapping runs, rotating Schwab: the second one runs whole between the first one's refresh and its write: nothing is clobbered", async () => {
     const { w, first, second } = await secondRunBetweenRefreshAndWrite('rotating');
     // The first run refreshed (retiring the token both read) and then wrote: the secret holds its working token.
     const stored = await expectSettled(w, [first], { alertChecked: false });
@@ -186,10 +190,13 @@ describeMoto('races against moto', () => {
   // store after 2 s and 5 s, which a real concurrent writer has long finished by (see test/run/rotation.test.ts).
   // This interleaving holds the first run's write until the whole second run is over, so the second run's waits
   // cannot help, and it still reports a re-auth; the stored token is never at risk (see the test above).
-  it.fails('two overlapping runs, rotating Schwab, between refresh and write: no false re-auth alarm (known limitation)', async () => {
-    const { w, first, second } = await secondRunBetweenRefreshAndWrite('rotating');
-    await expectSettled(w, [first, second]);
-  });
+  it.fails(
+    'two overlapping runs, rotating Schwab, between refresh and write: no false re-auth alarm (known limitation)',
+    async () => {
+      const { w, first, second } = await secondRunBetweenRefreshAndWrite('rotating');
+      await expectSettled(w, [first, second]);
+    },
+  );
 });
 
 describe('races inside the compare-and-set (AWS stub)', () => {

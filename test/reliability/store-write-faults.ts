@@ -39,7 +39,11 @@ export const AWS_ATTEMPTS = 5;
 export const SHORT_TIMEOUT_MS = 100;
 
 export const AWS_HTML_503 = STUB_ERRORS.serviceUnavailable;
-export const AWS_HTML_403: StubAnswer = { raw: '<html><body><h1>403 Forbidden</h1></body></html>', status: 403, contentType: 'text/html' };
+export const AWS_HTML_403: StubAnswer = {
+  raw: '<html><body><h1>403 Forbidden</h1></body></html>',
+  status: 403,
+  contentType: 'text/html',
+};
 export const AWS_EMPTY_200: StubAnswer = { raw: '', status: 200, contentType: 'application/x-amz-json-1.1' };
 /** AWS sends no Retry-After (and the SDK would really wait for one): a bare 429. */
 export const AWS_429: StubAnswer = { error: 'TooManyRequestsException', message: 'Rate exceeded', status: 429 };
@@ -62,7 +66,8 @@ function onlyTheMove(answer: StubAnswer): StubAnswer {
 const moveFault = (answer: StubAnswer, times: number) => (t: StoreFaultTarget) =>
   t.aws.script('UpdateSecretVersionStage', ...Array.from({ length: times }, () => onlyTheMove(answer)));
 /** Every AWSCURRENT move answered this way for the rest of the run (a fault that outlasts the retries). */
-export const moveDown = (answer: StubAnswer) => (t: StoreFaultTarget) => t.aws.always('UpdateSecretVersionStage', onlyTheMove(answer));
+export const moveDown = (answer: StubAnswer) => (t: StoreFaultTarget) =>
+  t.aws.always('UpdateSecretVersionStage', onlyTheMove(answer));
 /** The put worked; AWS becomes unreachable as the move is sent (the move hangs, then the connection is refused). */
 export const awsGoneBeforeTheMove = (t: StoreFaultTarget) =>
   t.aws.script('UpdateSecretVersionStage', () => {
@@ -71,14 +76,16 @@ export const awsGoneBeforeTheMove = (t: StoreFaultTarget) =>
   });
 
 /** The stage move lands, then the connection drops before the answer (the classic lost response). */
-const moveThenDrop = (t: StoreFaultTarget): StubAnswer => (call) => {
-  const ours = String(call.input.MoveToVersionId ?? '');
-  const from = String(call.input.RemoveFromVersionId ?? '');
-  if (call.input.VersionStage !== 'AWSCURRENT' || !ours) return { default: true };
-  t.aws.setStages(t.secretId, ours, ['AWSCURRENT', 'AWSPENDING']);
-  if (from) t.aws.setStages(t.secretId, from, ['AWSPREVIOUS']);
-  return { reset: true };
-};
+const moveThenDrop =
+  (t: StoreFaultTarget): StubAnswer =>
+  (call) => {
+    const ours = String(call.input.MoveToVersionId ?? '');
+    const from = String(call.input.RemoveFromVersionId ?? '');
+    if (call.input.VersionStage !== 'AWSCURRENT' || !ours) return { default: true };
+    t.aws.setStages(t.secretId, ours, ['AWSCURRENT', 'AWSPENDING']);
+    if (from) t.aws.setStages(t.secretId, from, ['AWSPREVIOUS']);
+    return { reset: true };
+  };
 
 export const STORE_WRITE_FAULTS: StoreWriteFault[] = [
   // Secrets Manager put (AWSPENDING): idempotent retries with the run's ClientRequestToken.
@@ -89,20 +96,93 @@ export const STORE_WRITE_FAULTS: StoreWriteFault[] = [
     mentions: /Could not reach AWS Secrets Manager/,
     inject: (t) => t.beforeSchwabToken(() => t.awsGate.shut()),
   },
-  { call: 'SM PutSecretValue', fault: 'reset, once', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.reset, 1) },
-  { call: 'SM PutSecretValue', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, inject: awsFault('PutSecretValue', STUB_ERRORS.reset, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs(awsFault('PutSecretValue', STUB_ERRORS.hang, 1)) },
-  { call: 'SM PutSecretValue', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, inject: hangs(awsFault('PutSecretValue', STUB_ERRORS.hang, AWS_ATTEMPTS)) },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'reset, once',
+    expect: 'recovers',
+    inject: awsFault('PutSecretValue', STUB_ERRORS.reset, 1),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'reset, every attempt',
+    expect: 'fails',
+    mentions: AWS,
+    inject: awsFault('PutSecretValue', STUB_ERRORS.reset, AWS_ATTEMPTS),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'hang past the timeout, once',
+    expect: 'recovers',
+    inject: hangs(awsFault('PutSecretValue', STUB_ERRORS.hang, 1)),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'hang past the timeout, every attempt',
+    expect: 'fails',
+    mentions: AWS,
+    inject: hangs(awsFault('PutSecretValue', STUB_ERRORS.hang, AWS_ATTEMPTS)),
+  },
   { call: 'SM PutSecretValue', fault: '429, once', expect: 'recovers', inject: awsFault('PutSecretValue', AWS_429, 1) },
-  { call: 'SM PutSecretValue', fault: '500, once', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.internal, 1) },
-  { call: 'SM PutSecretValue', fault: '500, every attempt', expect: 'fails', mentions: /PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.internal, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'HTML 503 page, once', expect: 'recovers', inject: awsFault('PutSecretValue', AWS_HTML_503, 1) },
-  { call: 'SM PutSecretValue', fault: 'empty 200 body', expect: 'fails', mentions: /answered PutSecretValue .* malformed/, inject: awsFault('PutSecretValue', AWS_EMPTY_200, 1) },
-  { call: 'SM PutSecretValue', fault: 'ThrottlingException, twice', expect: 'recovers', inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, 2) },
-  { call: 'SM PutSecretValue', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, AWS_ATTEMPTS) },
-  { call: 'SM PutSecretValue', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:PutSecretValue/, inject: awsFault('PutSecretValue', STUB_ERRORS.accessDenied, 1) },
-  { call: 'SM PutSecretValue', fault: 'KMS EncryptionFailure', expect: 'fails', mentions: /KMS key/, inject: awsFault('PutSecretValue', STUB_ERRORS.encryptionFailure, 1) },
-  { call: 'SM PutSecretValue', fault: 'KMSDisabledException', expect: 'fails', mentions: /KMS key/, inject: awsFault('PutSecretValue', STUB_ERRORS.kmsDisabled, 1) },
+  {
+    call: 'SM PutSecretValue',
+    fault: '500, once',
+    expect: 'recovers',
+    inject: awsFault('PutSecretValue', STUB_ERRORS.internal, 1),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: '500, every attempt',
+    expect: 'fails',
+    mentions: /PutSecretValue/,
+    inject: awsFault('PutSecretValue', STUB_ERRORS.internal, AWS_ATTEMPTS),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'HTML 503 page, once',
+    expect: 'recovers',
+    inject: awsFault('PutSecretValue', AWS_HTML_503, 1),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'empty 200 body',
+    expect: 'fails',
+    mentions: /answered PutSecretValue .* malformed/,
+    inject: awsFault('PutSecretValue', AWS_EMPTY_200, 1),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'ThrottlingException, twice',
+    expect: 'recovers',
+    inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, 2),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'ThrottlingException, every attempt',
+    expect: 'fails',
+    mentions: /throttled PutSecretValue/,
+    inject: awsFault('PutSecretValue', STUB_ERRORS.throttling, AWS_ATTEMPTS),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'AccessDeniedException',
+    expect: 'fails',
+    mentions: /denied secretsmanager:PutSecretValue/,
+    inject: awsFault('PutSecretValue', STUB_ERRORS.accessDenied, 1),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'KMS EncryptionFailure',
+    expect: 'fails',
+    mentions: /KMS key/,
+    inject: awsFault('PutSecretValue', STUB_ERRORS.encryptionFailure, 1),
+  },
+  {
+    call: 'SM PutSecretValue',
+    fault: 'KMSDisabledException',
+    expect: 'fails',
+    mentions: /KMS key/,
+    inject: awsFault('PutSecretValue', STUB_ERRORS.kmsDisabled, 1),
+  },
 
   // Secrets Manager stage move (AWSCURRENT → ours, the compare of compare-and-set). A fault on the move alone (the
   // AWSPENDING removal keeps working): the new record stays AWSPENDING, never unlabelled, and the next reader takes it up.
@@ -113,28 +193,100 @@ export const STORE_WRITE_FAULTS: StoreWriteFault[] = [
     mentions: /Could not reach AWS Secrets Manager.*AWSPENDING/,
     inject: awsGoneBeforeTheMove,
   },
-  { call: 'SM UpdateSecretVersionStage', fault: 'reset, once', expect: 'recovers', inject: moveFault(STUB_ERRORS.reset, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'reset, every attempt', expect: 'fails', mentions: AWS, inject: moveDown(STUB_ERRORS.reset) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'move applied, answer lost (reset)', expect: 'recovers', inject: (t) => t.aws.script('UpdateSecretVersionStage', moveThenDrop(t)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'hang past the timeout, once', expect: 'recovers', inject: hangs(moveFault(STUB_ERRORS.hang, 1)) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'hang past the timeout, every attempt', expect: 'fails', mentions: AWS, inject: hangs(moveDown(STUB_ERRORS.hang)) },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'reset, once',
+    expect: 'recovers',
+    inject: moveFault(STUB_ERRORS.reset, 1),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'reset, every attempt',
+    expect: 'fails',
+    mentions: AWS,
+    inject: moveDown(STUB_ERRORS.reset),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'move applied, answer lost (reset)',
+    expect: 'recovers',
+    inject: (t) => t.aws.script('UpdateSecretVersionStage', moveThenDrop(t)),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'hang past the timeout, once',
+    expect: 'recovers',
+    inject: hangs(moveFault(STUB_ERRORS.hang, 1)),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'hang past the timeout, every attempt',
+    expect: 'fails',
+    mentions: AWS,
+    inject: hangs(moveDown(STUB_ERRORS.hang)),
+  },
   { call: 'SM UpdateSecretVersionStage', fault: '429, once', expect: 'recovers', inject: moveFault(AWS_429, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: '500, once', expect: 'recovers', inject: moveFault(STUB_ERRORS.internal, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: '500, every attempt', expect: 'fails', mentions: /UpdateSecretVersionStage.*AWSPENDING/, inject: moveDown(STUB_ERRORS.internal) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'HTML 503 page, once', expect: 'recovers', inject: moveFault(AWS_HTML_503, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'empty 200 body (nothing moved)', expect: 'fails', mentions: /answered UpdateSecretVersionStage .* malformed/, inject: moveFault(AWS_EMPTY_200, 1) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'ThrottlingException, twice', expect: 'recovers', inject: moveFault(STUB_ERRORS.throttling, 2) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'ThrottlingException, every attempt', expect: 'fails', mentions: /throttled UpdateSecretVersionStage.*AWSPENDING/, inject: moveDown(STUB_ERRORS.throttling) },
-  { call: 'SM UpdateSecretVersionStage', fault: 'AccessDeniedException', expect: 'fails', mentions: /denied secretsmanager:UpdateSecretVersionStage.*AWSPENDING/, inject: moveDown(STUB_ERRORS.accessDenied) },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: '500, once',
+    expect: 'recovers',
+    inject: moveFault(STUB_ERRORS.internal, 1),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: '500, every attempt',
+    expect: 'fails',
+    mentions: /UpdateSecretVersionStage.*AWSPENDING/,
+    inject: moveDown(STUB_ERRORS.internal),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'HTML 503 page, once',
+    expect: 'recovers',
+    inject: moveFault(AWS_HTML_503, 1),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'empty 200 body (nothing moved)',
+    expect: 'fails',
+    mentions: /answered UpdateSecretVersionStage .* malformed/,
+    inject: moveFault(AWS_EMPTY_200, 1),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'ThrottlingException, twice',
+    expect: 'recovers',
+    inject: moveFault(STUB_ERRORS.throttling, 2),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'ThrottlingException, every attempt',
+    expect: 'fails',
+    mentions: /throttled UpdateSecretVersionStage.*AWSPENDING/,
+    inject: moveDown(STUB_ERRORS.throttling),
+  },
+  {
+    call: 'SM UpdateSecretVersionStage',
+    fault: 'AccessDeniedException',
+    expect: 'fails',
+    mentions: /denied secretsmanager:UpdateSecretVersionStage.*AWSPENDING/,
+    inject: moveDown(STUB_ERRORS.accessDenied),
+  },
   {
     // The move works; only taking AWSPENDING off our (now current) version is denied: harmless, a warning says how.
     call: 'SM UpdateSecretVersionStage',
     fault: 'AccessDeniedException on the AWSPENDING removal alone',
     expect: 'recovers',
     inject: (t) =>
-      t.aws.always('UpdateSecretVersionStage', (call) => (call.input.VersionStage === 'AWSPENDING' ? STUB_ERRORS.accessDenied : { default: true })),
+      t.aws.always('UpdateSecretVersionStage', (call) =>
+        call.input.VersionStage === 'AWSPENDING' ? STUB_ERRORS.accessDenied : { default: true },
+      ),
     checkLog: (log) => {
-      if (!/warning: Could not remove the AWSPENDING label .*update-secret-version-stage .*--remove-from-version-id/.test(log)) {
+      if (
+        !/warning: Could not remove the AWSPENDING label .*update-secret-version-stage .*--remove-from-version-id/.test(
+          log,
+        )
+      ) {
         throw new Error('the log does not warn with the command that removes the AWSPENDING label');
       }
     },

@@ -158,7 +158,9 @@ export async function startWorld(options: {
     'token-id': TOKEN_ID,
     'issue-assignees': 'octocat',
     'github-token': FAKE_WORKFLOW_TOKEN,
-    ...(layout === 'full' ? { token: old.text, 'github-secrets': SECRET_NAME, 'secrets-token': FAKE_SECRETS_TOKEN } : {}),
+    ...(layout === 'full'
+      ? { token: old.text, 'github-secrets': SECRET_NAME, 'secrets-token': FAKE_SECRETS_TOKEN }
+      : {}),
   };
   return {
     schwab,
@@ -217,7 +219,10 @@ export async function runOnce(
   const rotation = run.rotation;
   for (const value of logger.masked) world.secrets.add(value);
   if (rotation.record) for (const value of secretValues(rotation.record.tokens)) world.secrets.add(value);
-  const issue = run.alert?.issueNumber !== undefined && run.alert.issueUrl ? { number: run.alert.issueNumber, url: run.alert.issueUrl, action: run.alert.action } : undefined;
+  const issue =
+    run.alert?.issueNumber !== undefined && run.alert.issueUrl
+      ? { number: run.alert.issueNumber, url: run.alert.issueUrl, action: run.alert.action }
+      : undefined;
   const summary = renderSummary(rotation, systemClock.now(), { issue, warnings: run.warnings });
   const texts: Record<string, string> = {
     log: logger.lines.map((line) => `${line.level}: ${line.message}`).join('\n'),
@@ -318,10 +323,13 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
   // AWSPENDING stays only on a write that did not finish, holding this run's record (the next run takes it up); a
   // finished or refused write leaves none.
   if (primary.pendingText !== undefined) {
-    expect(primaryReport?.outcome, `AWSPENDING left behind by a write reported as done; ${context}`).toMatch(/^(unfinished|failed)$/);
+    expect(primaryReport?.outcome, `AWSPENDING left behind by a write reported as done; ${context}`).toMatch(
+      /^(unfinished|failed)$/,
+    );
     expect(primary.pendingText, `AWSPENDING holds something else than the run's record; ${context}`).toBe(finalText);
   }
-  if (primaryReport?.outcome === 'unfinished') expect(primary.pendingText, `reported unfinished, but no AWSPENDING; ${context}`).toBe(finalText);
+  if (primaryReport?.outcome === 'unfinished')
+    expect(primary.pendingText, `reported unfinished, but no AWSPENDING; ${context}`).toBe(finalText);
   if (primary.text !== world.old.text) {
     const stored = parseStored(primary.text);
     expect(stored.meta.createdAt).toEqual(world.old.record.meta.createdAt);
@@ -340,7 +348,9 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
   // (a) never lost: some store still holds a refresh token Schwab accepts, or the run says plainly that it was lost.
   if (!(await storesHoldAWorkingToken(world))) {
     expect(outcome.failed, `no store holds a working refresh token and the run did not fail; ${context}`).toBe(true);
-    expect(failureMessages(rotation).join(' '), `the refresh token was lost silently; ${context}`).toMatch(/new refresh token/i);
+    expect(failureMessages(rotation).join(' '), `the refresh token was lost silently; ${context}`).toMatch(
+      /new refresh token/i,
+    );
   }
 
   // (b) no secret anywhere a person or a log can see.
@@ -355,7 +365,8 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
     expect(rotation.refreshed, context).toBe(true);
     expect(primary.text, `the AWS secret should hold the refreshed record; ${context}`).toBe(finalText);
     expect(refreshTokenWorks(world, primary.text), `the stored refresh token should work; ${context}`).toBe(true);
-    if (world.layout === 'full') expect(mirrorText(world), `the GitHub secret should hold the refreshed record; ${context}`).toBe(finalText);
+    if (world.layout === 'full')
+      expect(mirrorText(world), `the GitHub secret should hold the refreshed record; ${context}`).toBe(finalText);
   }
   if (expectation.expect === 'warns') {
     expect(warnings.join(' '), context).toMatch(expectation.mentions ?? /./);
@@ -374,8 +385,14 @@ export async function checkInvariants(world: World, outcome: RunOutcome, expecta
   // No false re-auth alarm: nothing here makes Schwab reject the refresh token (an unreadable store means "unknown").
   expect(rotation.schwabRejected, context).toBe(false);
   if (rotation.healthKnown) expect(rotation.status, context).not.toBe('reauth-required');
-  expect(world.github.comments.filter((c) => /reauth-required/.test(c.body)), 'no re-auth comment').toEqual([]);
-  expect(world.github.issues.filter((i) => /state="reauth-required"/.test(i.body ?? '')), 'no re-auth issue').toEqual([]);
+  expect(
+    world.github.comments.filter((c) => /reauth-required/.test(c.body)),
+    'no re-auth comment',
+  ).toEqual([]);
+  expect(
+    world.github.issues.filter((i) => /state="reauth-required"/.test(i.body ?? '')),
+    'no re-auth issue',
+  ).toEqual([]);
 }
 
 /**

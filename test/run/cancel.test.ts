@@ -69,9 +69,18 @@ describe('describeStop', () => {
   it.each([
     [undefined, /while reading the token record; nothing was changed\.$/],
     [{ step: 'refreshing' as const }, /while Schwab was refreshing the access token; no store was changed/],
-    [{ step: 'writing-primary' as const, store: 'AWS secret "s"' }, /before the write to AWS secret "s" was confirmed; .* AWSPENDING and the next run finishes the write\.$/],
-    [{ step: 'writing-mirrors' as const, stores: ['GitHub secret acme/bot:T'] }, /while writing GitHub secret acme\/bot:T, after the primary store was written/],
-    [{ step: 'settling' as const, store: 'AWS secret "s"' }, /after every store was written, while AWS secret "s" took the AWSPENDING label off/],
+    [
+      { step: 'writing-primary' as const, store: 'AWS secret "s"' },
+      /before the write to AWS secret "s" was confirmed; .* AWSPENDING and the next run finishes the write\.$/,
+    ],
+    [
+      { step: 'writing-mirrors' as const, stores: ['GitHub secret acme/bot:T'] },
+      /while writing GitHub secret acme\/bot:T, after the primary store was written/,
+    ],
+    [
+      { step: 'settling' as const, store: 'AWS secret "s"' },
+      /after every store was written, while AWS secret "s" took the AWSPENDING label off/,
+    ],
     [{ step: 'done' as const }, /after every store was written; the alert issue was left as it was\.$/],
   ])('%j → one sentence', (step, words) => {
     const sentence = describeStop('SIGINT', step);

@@ -41,38 +41,124 @@ function plan(input: Partial<PlanInput>): RotationPlan {
 
 describe('planRotation', () => {
   it.each<[string, Partial<PlanInput>, RotationPlan]>([
-    ['the primary store could not be read: stop', { primary: 'unreadable' }, { kind: 'stop', reason: 'primary-unreadable' }],
-    ['no usable record anywhere: stop, a login is needed', { chosen: undefined, primaryRecord: undefined }, { kind: 'stop', reason: 'no-record' }],
-    ['the 7-day deadline has passed: stop, even when forced', { chosen: EXPIRED, primaryRecord: EXPIRED, force: true }, { kind: 'stop', reason: 'deadline-passed' }],
+    [
+      'the primary store could not be read: stop',
+      { primary: 'unreadable' },
+      { kind: 'stop', reason: 'primary-unreadable' },
+    ],
+    [
+      'no usable record anywhere: stop, a login is needed',
+      { chosen: undefined, primaryRecord: undefined },
+      { kind: 'stop', reason: 'no-record' },
+    ],
+    [
+      'the 7-day deadline has passed: stop, even when forced',
+      { chosen: EXPIRED, primaryRecord: EXPIRED, force: true },
+      { kind: 'stop', reason: 'deadline-passed' },
+    ],
     ['nothing due, nothing behind: idle', {}, { kind: 'idle' }],
-    ['the access token expires within refresh-before: refresh', { chosen: DUE, primaryRecord: DUE }, { kind: 'refresh', reason: 'due', drift: { primary: false, mirrors: false } }],
-    ['forced: refresh', { force: true }, { kind: 'refresh', reason: 'forced', drift: { primary: false, mirrors: false } }],
-    ['a newer login in the "token" input (manual deploy): copy it to the primary', { primaryRecord: OLDER_LOGIN, sourceRecords: [FRESH] }, { kind: 'copy', drift: { primary: true, mirrors: false } }],
-    ['a stale "token" input: copy the primary\'s record to the mirrors', { sourceRecords: [OLDER_LOGIN] }, { kind: 'copy', drift: { primary: false, mirrors: true } }],
-    ['an empty primary store: copy to it', { primaryRecord: undefined, sourceRecords: [FRESH] }, { kind: 'copy', drift: { primary: true, mirrors: false } }],
-    ['no primary store: never behind', { primary: 'none', primaryRecord: undefined, sourceRecords: [FRESH] }, { kind: 'idle' }],
-    ['due, with drift: refresh and heal', { chosen: DUE, primaryRecord: OLDER_LOGIN, sourceRecords: [DUE] }, { kind: 'refresh', reason: 'due', drift: { primary: true, mirrors: false } }],
-    ['dry-run: what would happen', { dryRun: true, chosen: DUE, primaryRecord: DUE }, { kind: 'dry-run', refresh: 'due', writes: { primary: true, mirrors: true } }],
-    ['dry-run, only the mirrors behind', { dryRun: true, sourceRecords: [OLDER_LOGIN] }, { kind: 'dry-run', refresh: undefined, writes: { primary: false, mirrors: true } }],
-    ['dry-run, nothing to do', { dryRun: true }, { kind: 'dry-run', refresh: undefined, writes: { primary: false, mirrors: false } }],
+    [
+      'the access token expires within refresh-before: refresh',
+      { chosen: DUE, primaryRecord: DUE },
+      { kind: 'refresh', reason: 'due', drift: { primary: false, mirrors: false } },
+    ],
+    [
+      'forced: refresh',
+      { force: true },
+      { kind: 'refresh', reason: 'forced', drift: { primary: false, mirrors: false } },
+    ],
+    [
+      'a newer login in the "token" input (manual deploy): copy it to the primary',
+      { primaryRecord: OLDER_LOGIN, sourceRecords: [FRESH] },
+      { kind: 'copy', drift: { primary: true, mirrors: false } },
+    ],
+    [
+      'a stale "token" input: copy the primary\'s record to the mirrors',
+      { sourceRecords: [OLDER_LOGIN] },
+      { kind: 'copy', drift: { primary: false, mirrors: true } },
+    ],
+    [
+      'an empty primary store: copy to it',
+      { primaryRecord: undefined, sourceRecords: [FRESH] },
+      { kind: 'copy', drift: { primary: true, mirrors: false } },
+    ],
+    [
+      'no primary store: never behind',
+      { primary: 'none', primaryRecord: undefined, sourceRecords: [FRESH] },
+      { kind: 'idle' },
+    ],
+    [
+      'due, with drift: refresh and heal',
+      { chosen: DUE, primaryRecord: OLDER_LOGIN, sourceRecords: [DUE] },
+      { kind: 'refresh', reason: 'due', drift: { primary: true, mirrors: false } },
+    ],
+    [
+      'dry-run: what would happen',
+      { dryRun: true, chosen: DUE, primaryRecord: DUE },
+      { kind: 'dry-run', refresh: 'due', writes: { primary: true, mirrors: true } },
+    ],
+    [
+      'dry-run, only the mirrors behind',
+      { dryRun: true, sourceRecords: [OLDER_LOGIN] },
+      { kind: 'dry-run', refresh: undefined, writes: { primary: false, mirrors: true } },
+    ],
+    [
+      'dry-run, nothing to do',
+      { dryRun: true },
+      { kind: 'dry-run', refresh: undefined, writes: { primary: false, mirrors: false } },
+    ],
   ])('%s', (_, input, expected) => {
     expect(plan(input)).toEqual(expected);
   });
 });
 
 describe('planWrites', () => {
-  const refresh = (primary: boolean, mirrors: boolean): RotationPlan => ({ kind: 'refresh', reason: 'due', drift: { primary, mirrors } });
+  const refresh = (primary: boolean, mirrors: boolean): RotationPlan => ({
+    kind: 'refresh',
+    reason: 'due',
+    drift: { primary, mirrors },
+  });
 
   it.each<[string, RotationPlan, Parameters<typeof planWrites>[1], ReturnType<typeof planWrites>]>([
     ['refreshed: every store', refresh(false, false), { kind: 'refreshed' }, { primary: true, mirrors: true }],
-    ['adopted: the primary already holds it, the mirrors get it', refresh(false, false), { kind: 'adopted' }, { primary: false, mirrors: true }],
+    [
+      'adopted: the primary already holds it, the mirrors get it',
+      refresh(false, false),
+      { kind: 'adopted' },
+      { primary: false, mirrors: true },
+    ],
     ['rejected: nothing is written', refresh(true, true), { kind: 'rejected' }, undefined],
     ['failed, no drift: nothing is written', refresh(false, false), { kind: 'failed', healDrift: true }, undefined],
-    ['failed, drift, the chosen record sound: heal it', refresh(true, false), { kind: 'failed', healDrift: true }, { primary: true, mirrors: true }],
-    ['failed, drift in the mirrors only', refresh(false, true), { kind: 'failed', healDrift: true }, { primary: false, mirrors: true }],
-    ['failed verification (the record is not sound): nothing is written', refresh(true, true), { kind: 'failed', healDrift: false }, undefined],
-    ['copy to a primary behind', { kind: 'copy', drift: { primary: true, mirrors: false } }, undefined, { primary: true, mirrors: true }],
-    ['copy to the mirrors', { kind: 'copy', drift: { primary: false, mirrors: true } }, undefined, { primary: false, mirrors: true }],
+    [
+      'failed, drift, the chosen record sound: heal it',
+      refresh(true, false),
+      { kind: 'failed', healDrift: true },
+      { primary: true, mirrors: true },
+    ],
+    [
+      'failed, drift in the mirrors only',
+      refresh(false, true),
+      { kind: 'failed', healDrift: true },
+      { primary: false, mirrors: true },
+    ],
+    [
+      'failed verification (the record is not sound): nothing is written',
+      refresh(true, true),
+      { kind: 'failed', healDrift: false },
+      undefined,
+    ],
+    [
+      'copy to a primary behind',
+      { kind: 'copy', drift: { primary: true, mirrors: false } },
+      undefined,
+      { primary: true, mirrors: true },
+    ],
+    [
+      'copy to the mirrors',
+      { kind: 'copy', drift: { primary: false, mirrors: true } },
+      undefined,
+      { primary: false, mirrors: true },
+    ],
     ['idle: every store is left', { kind: 'idle' }, undefined, { primary: false, mirrors: false }],
     ['stop: nothing', { kind: 'stop', reason: 'no-record' }, undefined, undefined],
   ])('%s', (_, planned, outcome, expected) => {

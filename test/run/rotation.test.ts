@@ -237,7 +237,9 @@ describe('rotate', () => {
       ...memoryMirror(),
       label: 'GitHub secret acme/bot:SCHWAB_TOKEN',
       checkWritable: async () => {
-        throw new Error('Cannot write secret SCHWAB_TOKEN to acme/bot (HTTP 403): the secrets-token needs the "Secrets: read and write" permission.');
+        throw new Error(
+          'Cannot write secret SCHWAB_TOKEN to acme/bot (HTTP 403): the secrets-token needs the "Secrets: read and write" permission.',
+        );
       },
     });
 
@@ -277,7 +279,9 @@ describe('rotate', () => {
       const primary = {
         ...memoryPrimary(login.text),
         checkWritable: async () => {
-          throw new Error('The folder /x for file t.json is not writable (EACCES): fix its permissions, or choose another --file.');
+          throw new Error(
+            'The folder /x for file t.json is not writable (EACCES): fix its permissions, or choose another --file.',
+          );
         },
       };
 
@@ -327,7 +331,9 @@ describe('rotate', () => {
 
     const result = await rotate({ ...OPTIONS, dryRun: true }, d);
 
-    expect(result.action).toBe('Dry run: would refresh the access token (due), then write memory primary, then write memory mirror; nothing was changed.');
+    expect(result.action).toBe(
+      'Dry run: would refresh the access token (due), then write memory primary, then write memory mirror; nothing was changed.',
+    );
     expect(result.stores.map((s) => s.outcome)).toEqual(['planned', 'planned']);
     expect(schwab.refreshes()).toHaveLength(0);
     expect(primary.writes + mirror.texts.length).toBe(0);
@@ -357,7 +363,9 @@ describe('rotate', () => {
       expect(primary.text).toBe(pendingText);
       expect(primary.finished).toBe(1);
       expect(mirror.texts).toEqual([pendingText]);
-      expect(logger.lines.some((l) => /holds a newer record .* from a write that did not finish/.test(l.message))).toBe(true);
+      expect(logger.lines.some((l) => /holds a newer record .* from a write that did not finish/.test(l.message))).toBe(
+        true,
+      );
     });
 
     it('is refreshed when due: its refresh token is the live one (the current one was retired)', async () => {
@@ -414,7 +422,11 @@ describe('rotate', () => {
       controller.abort();
       const steps: string[] = [];
 
-      const result = await rotate(OPTIONS, { ...deps(primary, []).deps, signal: controller.signal, onStep: (s) => steps.push(s.step) });
+      const result = await rotate(OPTIONS, {
+        ...deps(primary, []).deps,
+        signal: controller.signal,
+        onStep: (s) => steps.push(s.step),
+      });
 
       expect(result.action).toBe('Stopped before refreshing: the run was cancelled; nothing was changed.');
       expect(schwab.refreshes()).toHaveLength(0);
@@ -438,7 +450,11 @@ describe('rotate', () => {
         },
       };
       const steps: string[] = [];
-      const running = rotate(OPTIONS, { ...deps(primary, [mirror]).deps, signal: controller.signal, onStep: (s) => steps.push(s.step) });
+      const running = rotate(OPTIONS, {
+        ...deps(primary, [mirror]).deps,
+        signal: controller.signal,
+        onStep: (s) => steps.push(s.step),
+      });
 
       await vi.waitFor(() => expect(mirror.texts).toHaveLength(1));
       expect(steps.at(-1)).toBe('writing-primary');
@@ -479,13 +495,54 @@ describe('rotate', () => {
       },
     });
 
-    it.each<[string, () => { primary: PrimaryStore | undefined; source?: string; options?: Partial<RotationOptions> }, string, RotationResult['status']]>([
-      ['Schwab unreachable', () => (schwab.failNext('refresh', SCHWAB_ERRORS.unavailable), { primary: memoryPrimary(schwab.login(new Date(Date.now() - HOUR)).text) }), 'schwab', 'error'],
-      ['a wrong app key or secret', () => (schwab.failNext('refresh', SCHWAB_ERRORS.badCredentials), { primary: memoryPrimary(schwab.login(new Date(Date.now() - HOUR)).text) }), 'app-credentials', 'error'],
-      ['a dead refresh token', () => (schwab.failNext('refresh', SCHWAB_ERRORS.rejected), { primary: undefined, source: schwab.login(new Date(Date.now() - HOUR)).text }), 'schwab-rejected', 'reauth-required'],
-      ['the deadline passed', () => ({ primary: memoryPrimary(schwab.login(new Date(Date.now() - 8 * DAY)).text) }), 'deadline-passed', 'reauth-required'],
+    it.each<
+      [
+        string,
+        () => { primary: PrimaryStore | undefined; source?: string; options?: Partial<RotationOptions> },
+        string,
+        RotationResult['status'],
+      ]
+    >([
+      [
+        'Schwab unreachable',
+        () => (
+          schwab.failNext('refresh', SCHWAB_ERRORS.unavailable),
+          { primary: memoryPrimary(schwab.login(new Date(Date.now() - HOUR)).text) }
+        ),
+        'schwab',
+        'error',
+      ],
+      [
+        'a wrong app key or secret',
+        () => (
+          schwab.failNext('refresh', SCHWAB_ERRORS.badCredentials),
+          { primary: memoryPrimary(schwab.login(new Date(Date.now() - HOUR)).text) }
+        ),
+        'app-credentials',
+        'error',
+      ],
+      [
+        'a dead refresh token',
+        () => (
+          schwab.failNext('refresh', SCHWAB_ERRORS.rejected),
+          { primary: undefined, source: schwab.login(new Date(Date.now() - HOUR)).text }
+        ),
+        'schwab-rejected',
+        'reauth-required',
+      ],
+      [
+        'the deadline passed',
+        () => ({ primary: memoryPrimary(schwab.login(new Date(Date.now() - 8 * DAY)).text) }),
+        'deadline-passed',
+        'reauth-required',
+      ],
       ['no record anywhere', () => ({ primary: memoryPrimary(undefined) }), 'no-record', 'reauth-required'],
-      ['the primary store unreadable', () => ({ primary: failing('AWS secret "s"', new Error('AWS denied secretsmanager:GetSecretValue.')) }), 'store-unreadable', 'error'],
+      [
+        'the primary store unreadable',
+        () => ({ primary: failing('AWS secret "s"', new Error('AWS denied secretsmanager:GetSecretValue.')) }),
+        'store-unreadable',
+        'error',
+      ],
     ])('%s', async (_, setup, kind, status) => {
       const { primary, source } = setup();
       const result = await rotate(OPTIONS, deps(primary, [], source).deps);
@@ -494,7 +551,7 @@ describe('rotate', () => {
       expect(result.schwabRejected).toBe(kind === 'schwab-rejected');
     });
 
-    it('a store write that fails is store-unwritable and carries the store\'s error', async () => {
+    it("a store write that fails is store-unwritable and carries the store's error", async () => {
       const login = schwab.login(new Date(Date.now() - HOUR));
       const error = new Error('AWS throttled PutSecretValue on secret "s": try again later.');
       const primary: PrimaryStore = { ...memoryPrimary(login.text), compareAndSet: async () => Promise.reject(error) };

@@ -307,10 +307,20 @@ describe('SchwabOAuthClient.refresh', () => {
     const issued = fake.issueTokens();
     fake.fail('token', {
       status: 200,
-      body: JSON.stringify({ access_token: 'I0.new-access-token@', expires_in: 1800, token_type: 'Bearer', scope: 'api' }),
+      body: JSON.stringify({
+        access_token: 'I0.new-access-token@',
+        expires_in: 1800,
+        token_type: 'Bearer',
+        scope: 'api',
+      }),
     });
     const response = await client.refresh(issued.response.refresh_token);
-    expect(response).toEqual({ access_token: 'I0.new-access-token@', expires_in: 1800, token_type: 'Bearer', scope: 'api' });
+    expect(response).toEqual({
+      access_token: 'I0.new-access-token@',
+      expires_in: 1800,
+      token_type: 'Bearer',
+      scope: 'api',
+    });
   });
 });
 
@@ -322,7 +332,12 @@ describe('SchwabOAuthClient.exchangeCode', () => {
 
   it('exchanges a code caught from the authorize redirect', async () => {
     const { fake, client, logger } = h;
-    const url = buildAuthorizeUrl({ baseUrl: fake.baseUrl, appKey: fake.appKey, callbackUrl: fake.callbackUrl, state: 'xyz' });
+    const url = buildAuthorizeUrl({
+      baseUrl: fake.baseUrl,
+      appKey: fake.appKey,
+      callbackUrl: fake.callbackUrl,
+      state: 'xyz',
+    });
     const redirect = await fetch(url, { redirect: 'manual' });
     const location = redirect.headers.get('location') ?? '';
     expect(redirect.status).toBe(302);
@@ -336,7 +351,9 @@ describe('SchwabOAuthClient.exchangeCode', () => {
     expect(response.refresh_token).toBeTruthy();
     expect(response.id_token).toBeTruthy();
     expect(response.expires_in).toBe(1800);
-    expect(logger.masked).toEqual(expect.arrayContaining([code, response.access_token, response.refresh_token, response.id_token]));
+    expect(logger.masked).toEqual(
+      expect.arrayContaining([code, response.access_token, response.refresh_token, response.id_token]),
+    );
     const request = fake.tokenRequests()[0];
     expect(request?.form).toEqual({ grant_type: 'authorization_code', code, redirect_uri: fake.callbackUrl });
     expect(request?.body).toContain('%40'); // the decoded code, form-encoded once
@@ -550,7 +567,9 @@ describe('SchwabOAuthClient transport', () => {
     });
     const error = await caught(proxied.refresh(fake.issueTokens().response.refresh_token));
     expect(error.kind).toBe('transient');
-    expect(error.message).toMatch(/^Could not complete the token refresh at api\.schwab\.test:\d+ \(ERR_PROXY_TUNNEL\) \(2 attempts\): /);
+    expect(error.message).toMatch(
+      /^Could not complete the token refresh at api\.schwab\.test:\d+ \(ERR_PROXY_TUNNEL\) \(2 attempts\): /,
+    );
     expect(error.message).not.toContain('wrong');
     expect(proxy.tunnels.map((t) => t.status)).toEqual([407, 407]);
     expect(sleeps).toHaveLength(1);
@@ -606,7 +625,9 @@ describe('SchwabOAuthClient.accountHashes', () => {
       fake.fail('accounts', { status: 200, body });
       const error = await caught(client.accountHashes(issued.response.access_token));
       expect(error.kind).toBe('rejected');
-      expect(error.message).toMatch(/^Schwab's list of accounts is not the expected JSON \(HTTP 200\): check the schwab-base-url/);
+      expect(error.message).toMatch(
+        /^Schwab's list of accounts is not the expected JSON \(HTTP 200\): check the schwab-base-url/,
+      );
     }
   });
 

@@ -45,11 +45,26 @@ describe('schwab fake', () => {
 
   it('issues a Schwab-shaped response and answers errors with the real bodies', async () => {
     fake = await startSchwabFake({ now: () => T0 });
-    const ok = await post(fake, { grant_type: 'authorization_code', code: fake.issueCode(), redirect_uri: fake.callbackUrl });
+    const ok = await post(fake, {
+      grant_type: 'authorization_code',
+      code: fake.issueCode(),
+      redirect_uri: fake.callbackUrl,
+    });
     expect(ok.status).toBe(200);
-    expect(Object.keys(ok.body).sort()).toEqual(['access_token', 'expires_in', 'id_token', 'refresh_token', 'scope', 'token_type']);
+    expect(Object.keys(ok.body).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'id_token',
+      'refresh_token',
+      'scope',
+      'token_type',
+    ]);
 
-    const wrongSecret = await post(fake, { grant_type: 'refresh_token', refresh_token: String(ok.body.refresh_token) }, basic(fake.appKey, 'x'));
+    const wrongSecret = await post(
+      fake,
+      { grant_type: 'refresh_token', refresh_token: String(ok.body.refresh_token) },
+      basic(fake.appKey, 'x'),
+    );
     expect(wrongSecret).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'Unauthorized' } });
 
     const dead = await post(fake, { grant_type: 'refresh_token', refresh_token: 'nope' });
@@ -109,20 +124,31 @@ describe('schwab fake', () => {
 });
 
 describe('schwab fake: users and the consent page', () => {
-  it('lists each user\'s own accounts; a login revokes only the same user\'s older refresh tokens', async () => {
+  it("lists each user's own accounts; a login revokes only the same user's older refresh tokens", async () => {
     fake = await startSchwabFake({ now: () => T0 });
     const owner = fake.issueTokens({ user: 'owner' });
     const other = fake.issueTokens({ user: 'other' });
-    expect(fake.refreshTokenInfo(owner.response.refresh_token)?.active, "another user's login leaves the owner's token").toBe(true);
+    expect(
+      fake.refreshTokenInfo(owner.response.refresh_token)?.active,
+      "another user's login leaves the owner's token",
+    ).toBe(true);
     const accounts = async (token: string) =>
-      (await (await fetch(`${fake?.baseUrl}/trader/v1/accounts/accountNumbers`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { hashValue: string }[];
-    expect((await accounts(owner.response.access_token)).map((a) => a.hashValue)).toEqual(['E5B1F2A3C4D5E6F708192A3B4C5D6E7F']);
+      (await (
+        await fetch(`${fake?.baseUrl}/trader/v1/accounts/accountNumbers`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).json()) as { hashValue: string }[];
+    expect((await accounts(owner.response.access_token)).map((a) => a.hashValue)).toEqual([
+      'E5B1F2A3C4D5E6F708192A3B4C5D6E7F',
+    ]);
     expect(await accounts(other.response.access_token)).toHaveLength(2);
     expect(fake.userOf(other.response.refresh_token)).toBe('other');
     fake.issueTokens({ user: 'owner' });
     expect(fake.refreshTokenInfo(owner.response.refresh_token)?.active).toBe(false);
     expect(fake.refreshTokenInfo(other.response.refresh_token)?.active).toBe(true);
-    expect(fake.issuedSecrets()).toEqual(expect.arrayContaining([owner.response.access_token, other.response.refresh_token]));
+    expect(fake.issuedSecrets()).toEqual(
+      expect.arrayContaining([owner.response.access_token, other.response.refresh_token]),
+    );
     expect(() => fake?.issueTokens({ user: 'nobody' })).toThrow(/no user "nobody"/);
   });
 
@@ -131,14 +157,29 @@ describe('schwab fake: users and the consent page', () => {
     expect(fake.user).toBe('owner');
     const login = await fake.login({ user: 'other' });
     expect(fake.user).toBe('owner');
-    const response = await post(fake, { grant_type: 'authorization_code', code: login.code, redirect_uri: fake.callbackUrl });
+    const response = await post(fake, {
+      grant_type: 'authorization_code',
+      code: login.code,
+      redirect_uri: fake.callbackUrl,
+    });
     expect(fake.userOf(String(response.body.access_token))).toBe('other');
   });
 
   it('serves a consent page (a form, one button per user, and Deny) that redirects with a code or error=access_denied', async () => {
-    fake = await startSchwabFake({ now: () => T0, consentPage: true, extraCallbackUrls: ['https://fn.example/callback'] });
-    const query = { response_type: 'code', client_id: fake.appKey, redirect_uri: 'https://fn.example/callback', state: 's t' };
-    const page = await fetch(`${fake.baseUrl}/v1/oauth/authorize?${new URLSearchParams(query)}`, { redirect: 'manual' });
+    fake = await startSchwabFake({
+      now: () => T0,
+      consentPage: true,
+      extraCallbackUrls: ['https://fn.example/callback'],
+    });
+    const query = {
+      response_type: 'code',
+      client_id: fake.appKey,
+      redirect_uri: 'https://fn.example/callback',
+      state: 's t',
+    };
+    const page = await fetch(`${fake.baseUrl}/v1/oauth/authorize?${new URLSearchParams(query)}`, {
+      redirect: 'manual',
+    });
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<form method="post" action="/v1/oauth/authorize">');
@@ -158,7 +199,11 @@ describe('schwab fake: users and the consent page', () => {
     expect(`${approved.origin}${approved.pathname}`).toBe('https://fn.example/callback');
     expect(approved.searchParams.get('state')).toBe('s t');
     const code = approved.searchParams.get('code') ?? '';
-    const exchanged = await post(fake, { grant_type: 'authorization_code', code, redirect_uri: 'https://fn.example/callback' });
+    const exchanged = await post(fake, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'https://fn.example/callback',
+    });
     expect(fake.userOf(String(exchanged.body.access_token))).toBe('other');
 
     const denied = new URL((await submit({ deny: '1' })).headers.get('location') ?? '');

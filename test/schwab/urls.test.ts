@@ -8,15 +8,22 @@ import {
 import { UserError } from '../../src/util/errors.js';
 
 describe('buildAuthorizeUrl', () => {
-  it('builds Schwab\'s authorize URL with everything encoded', () => {
+  it("builds Schwab's authorize URL with everything encoded", () => {
     expect(
       buildAuthorizeUrl({ baseUrl: 'https://api.schwabapi.com/', appKey: 'AbC123', callbackUrl: DEFAULT_CALLBACK_URL }),
     ).toBe(
       'https://api.schwabapi.com/v1/oauth/authorize?response_type=code&client_id=AbC123&redirect_uri=https%3A%2F%2F127.0.0.1%3A8182',
     );
     expect(
-      buildAuthorizeUrl({ baseUrl: 'http://127.0.0.1:9', appKey: 'k', callbackUrl: 'https://x.test/cb', state: 'a b&c' }),
-    ).toBe('http://127.0.0.1:9/v1/oauth/authorize?response_type=code&client_id=k&redirect_uri=https%3A%2F%2Fx.test%2Fcb&state=a%20b%26c');
+      buildAuthorizeUrl({
+        baseUrl: 'http://127.0.0.1:9',
+        appKey: 'k',
+        callbackUrl: 'https://x.test/cb',
+        state: 'a b&c',
+      }),
+    ).toBe(
+      'http://127.0.0.1:9/v1/oauth/authorize?response_type=code&client_id=k&redirect_uri=https%3A%2F%2Fx.test%2Fcb&state=a%20b%26c',
+    );
   });
 });
 
@@ -35,16 +42,24 @@ describe('parseRedirectUrl', () => {
   });
 
   it('refuses a URL without a code, with one clear sentence', () => {
-    for (const bad of ['https://127.0.0.1:8182/', 'https://127.0.0.1:8182/?session=abc', 'https://127.0.0.1/?code=', '', 'hello']) {
+    for (const bad of [
+      'https://127.0.0.1:8182/',
+      'https://127.0.0.1:8182/?session=abc',
+      'https://127.0.0.1/?code=',
+      '',
+      'hello',
+    ]) {
       expect(() => parseRedirectUrl(bad)).toThrow(UserError);
     }
-    expect(() => parseRedirectUrl('https://127.0.0.1:8182/?session=abc')).toThrow(/no code parameter: paste the whole address/);
+    expect(() => parseRedirectUrl('https://127.0.0.1:8182/?session=abc')).toThrow(
+      /no code parameter: paste the whole address/,
+    );
   });
 
   it('refuses an error redirect and names the error code only', () => {
-    expect(() => parseRedirectUrl('https://127.0.0.1:8182/?error=access_denied&error_description=User%20said%20no')).toThrow(
-      /^Schwab redirected with an error \(access_denied\) instead of an authorization code: /,
-    );
+    expect(() =>
+      parseRedirectUrl('https://127.0.0.1:8182/?error=access_denied&error_description=User%20said%20no'),
+    ).toThrow(/^Schwab redirected with an error \(access_denied\) instead of an authorization code: /);
   });
 
   it('refuses a code that is not validly encoded', () => {

@@ -51,7 +51,9 @@ function call(values: Partial<Record<InputName, string>>): Outcome {
     return { settings: readSettings((name) => inputs[name], createMemoryLogger(), ENV) };
   } catch (error) {
     if (!(error instanceof UserError)) {
-      throw new Error(`readSettings threw ${error instanceof Error ? error.constructor.name : typeof error}, not a UserError: ${String(error)}`);
+      throw new Error(
+        `readSettings threw ${error instanceof Error ? error.constructor.name : typeof error}, not a UserError: ${String(error)}`,
+      );
     }
     return { error };
   }
@@ -157,7 +159,10 @@ function checkContract(changed: Partial<Record<InputName, string>>, strict = fal
   expect(message.trim()).not.toBe('');
   const names = Object.keys(changed) as InputName[];
   // A missing token source is also a matter of "aws-secret-id", and a missing secrets-token of "github-secrets".
-  expect(names.some((name) => namesInput(message, name)), `"${message}" names none of ${names.join(', ')}`).toBe(true);
+  expect(
+    names.some((name) => namesInput(message, name)),
+    `"${message}" names none of ${names.join(', ')}`,
+  ).toBe(true);
   // Text the github-secrets error quotes by design is not an echo of another input that holds the same text.
   const quoted = strict ? '' : (changed['github-secrets'] ?? '');
   for (const [name, value] of Object.entries(changed)) {
@@ -172,8 +177,15 @@ function checkContract(changed: Partial<Record<InputName, string>>, strict = fal
 // Arbitrary values: anything, and near misses of what each input accepts.
 // ---------------------------------------------------------------------------------------------------------------------
 
-const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
-const word = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./@:#'), minLength: 1, maxLength: 40 });
+const printable = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 60,
+});
+const word = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./@:#'),
+  minLength: 1,
+  maxLength: 40,
+});
 const whitespace = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r\n'), maxLength: 6 });
 const anything = fc.oneof(
   fc.string({ maxLength: 80 }),
@@ -190,42 +202,133 @@ const anything = fc.oneof(
     'github_pat_11PASTEDSECRETVALUE0123456789abcdef',
   ),
   // Fragments of the messages themselves (the echo check must not mistake them for echoes).
-  fc.nat({ max: VOCABULARY.length - 1 }).chain((start) => fc.nat({ max: 40 }).map((len) => VOCABULARY.slice(start, start + 8 + len))),
+  fc
+    .nat({ max: VOCABULARY.length - 1 })
+    .chain((start) => fc.nat({ max: 40 }).map((len) => VOCABULARY.slice(start, start + 8 + len))),
 );
 const padded = (arb: fc.Arbitrary<string>) => fc.tuple(whitespace, arb, whitespace).map(([a, v, b]) => `${a}${v}${b}`);
 
 const duration = fc.oneof(
-  fc.tuple(fc.oneof(fc.nat({ max: 100_000 }).map(String), fc.double({ noNaN: true }).map(String), fc.stringMatching(/^\d{10,400}$/)), fc.constantFrom('s', 'm', 'h', 'd', 'S', 'ms', 'w', 'y', '', ' m', 'min', 'hours'))
+  fc
+    .tuple(
+      fc.oneof(
+        fc.nat({ max: 100_000 }).map(String),
+        fc.double({ noNaN: true }).map(String),
+        fc.stringMatching(/^\d{10,400}$/),
+      ),
+      fc.constantFrom('s', 'm', 'h', 'd', 'S', 'ms', 'w', 'y', '', ' m', 'min', 'hours'),
+    )
     .map(([n, unit]) => `${n}${unit}`),
-  fc.array(fc.tuple(fc.nat({ max: 999 }), fc.constantFrom('s', 'm', 'h', 'd')), { minLength: 1, maxLength: 4 }).map((parts) => parts.map(([n, u]) => `${n}${u}`).join(' ')),
+  fc
+    .array(fc.tuple(fc.nat({ max: 999 }), fc.constantFrom('s', 'm', 'h', 'd')), { minLength: 1, maxLength: 4 })
+    .map((parts) => parts.map(([n, u]) => `${n}${u}`).join(' ')),
   fc.constantFrom('25', '-5m', '1.5h', '.5h', '1e3s', 'PT25M', '25 minutes', '0s', 'Infinity', '∞'),
 );
-const boolean = fc.constantFrom('true', 'false', 'True', 'FALSE', 'tRuE', 'yes', 'no', 'on', '1', '0', 'y', 'true false');
-const choice = fc.constantFrom('rotator', 'schwab-py', 'ROTATOR', 'Schwab-Py', 'schwab_py', 'schwabdev', 'none', 'accounts', 'quotes', 'Quotes', 'all', 'account');
+const boolean = fc.constantFrom(
+  'true',
+  'false',
+  'True',
+  'FALSE',
+  'tRuE',
+  'yes',
+  'no',
+  'on',
+  '1',
+  '0',
+  'y',
+  'true false',
+);
+const choice = fc.constantFrom(
+  'rotator',
+  'schwab-py',
+  'ROTATOR',
+  'Schwab-Py',
+  'schwab_py',
+  'schwabdev',
+  'none',
+  'accounts',
+  'quotes',
+  'Quotes',
+  'all',
+  'account',
+);
 const region = fc.oneof(
-  fc.constantFrom('us-east-1', 'eu-west-2', 'US-EAST-1', 'us-east', 'us-east-1a', 'useast1', 'us-gov-west-1', 'cn-north-1', 'local'),
-  fc.tuple(fc.stringMatching(/^[a-z]{1,3}$/), fc.stringMatching(/^[a-z]{0,12}$/), fc.integer({ min: -1, max: 99 })).map(([a, b, n]) => `${a}-${b}-${n}`),
+  fc.constantFrom(
+    'us-east-1',
+    'eu-west-2',
+    'US-EAST-1',
+    'us-east',
+    'us-east-1a',
+    'useast1',
+    'us-gov-west-1',
+    'cn-north-1',
+    'local',
+  ),
+  fc
+    .tuple(fc.stringMatching(/^[a-z]{1,3}$/), fc.stringMatching(/^[a-z]{0,12}$/), fc.integer({ min: -1, max: 99 }))
+    .map(([a, b, n]) => `${a}-${b}-${n}`),
 );
 const url = fc.oneof(
   fc.webUrl({ withQueryParameters: true, withFragments: true }),
-  fc.tuple(fc.constantFrom('https', 'http', 'ftp', 'file', 'javascript', 'HTTPS', 'myprotocolxyz'), fc.constantFrom('://', ':/', ':', '//'), fc.constantFrom('127.0.0.1:8182', 'localhost:8182', 'api.schwabapi.com', 'user:pw@host', '[::1]:443', 'host/path/', '', ' host'), fc.constantFrom('', '/', '/cb', '?q=1', '#frag', '/a b'))
+  fc
+    .tuple(
+      fc.constantFrom('https', 'http', 'ftp', 'file', 'javascript', 'HTTPS', 'myprotocolxyz'),
+      fc.constantFrom('://', ':/', ':', '//'),
+      fc.constantFrom(
+        '127.0.0.1:8182',
+        'localhost:8182',
+        'api.schwabapi.com',
+        'user:pw@host',
+        '[::1]:443',
+        'host/path/',
+        '',
+        ' host',
+      ),
+      fc.constantFrom('', '/', '/cb', '?q=1', '#frag', '/a b'),
+    )
     .map(([scheme, sep, host, rest]) => `${scheme}${sep}${host}${rest}`),
 );
-const list = fc.array(fc.oneof(word, printable, fc.constant('')), { maxLength: 5 }).chain((items) =>
-  fc.constantFrom(',', '\n', ', ', ' ,\n').map((sep) => items.join(sep)),
-);
+const list = fc
+  .array(fc.oneof(word, printable, fc.constant('')), { maxLength: 5 })
+  .chain((items) => fc.constantFrom(',', '\n', ', ', ' ,\n').map((sep) => items.join(sep)));
 const targetLine = fc.oneof(
-  fc.tuple(
-    fc.constantFrom('', 'acme/bot:', 'Acme/Bot.js:', 'acme/bot@production:', '@production:', '@ :', 'org/acme:', 'org/:', 'acme/:', '-acme/bot:', 'a/b@c:d:'),
-    fc.oneof(fc.constantFrom('SCHWAB_TOKEN', 'schwab_token', 'GITHUB_TOKEN', 'github_x', '1TOKEN', 'BAD-NAME', 'TOKEN ', 'A'), word),
-    fc.constantFrom('', ':private', ':ALL', ':selected', ':public', ':', '  # comment', '#not-a-comment', ' x'),
-  ).map(([prefix, name, suffix]) => `${prefix}${name}${suffix}`),
+  fc
+    .tuple(
+      fc.constantFrom(
+        '',
+        'acme/bot:',
+        'Acme/Bot.js:',
+        'acme/bot@production:',
+        '@production:',
+        '@ :',
+        'org/acme:',
+        'org/:',
+        'acme/:',
+        '-acme/bot:',
+        'a/b@c:d:',
+      ),
+      fc.oneof(
+        fc.constantFrom(
+          'SCHWAB_TOKEN',
+          'schwab_token',
+          'GITHUB_TOKEN',
+          'github_x',
+          '1TOKEN',
+          'BAD-NAME',
+          'TOKEN ',
+          'A',
+        ),
+        word,
+      ),
+      fc.constantFrom('', ':private', ':ALL', ':selected', ':public', ':', '  # comment', '#not-a-comment', ' x'),
+    )
+    .map(([prefix, name, suffix]) => `${prefix}${name}${suffix}`),
   word,
   printable,
 );
-const targets = fc.array(fc.oneof(targetLine, fc.constant(''), fc.constant('# only a comment')), { minLength: 1, maxLength: 5 }).chain((lines) =>
-  fc.constantFrom('\n', '\r\n').map((eol) => lines.join(eol)),
-);
+const targets = fc
+  .array(fc.oneof(targetLine, fc.constant(''), fc.constant('# only a comment')), { minLength: 1, maxLength: 5 })
+  .chain((lines) => fc.constantFrom('\n', '\r\n').map((eol) => lines.join(eol)));
 
 /** Near misses per input (besides `anything`). */
 const NEAR_MISSES: Partial<Record<InputName, fc.Arbitrary<string>>> = {
@@ -268,9 +371,9 @@ describe('readSettings with arbitrary and malformed inputs', () => {
   });
 
   it('several inputs at once: the error names one of them and echoes none', () => {
-    const entries = fc.uniqueArray(fc.constantFrom(...INPUTS), { minLength: 2, maxLength: 6 }).chain((names) =>
-      fc.tuple(...names.map((name) => valuesFor(name).map((value) => [name, value] as const))),
-    );
+    const entries = fc
+      .uniqueArray(fc.constantFrom(...INPUTS), { minLength: 2, maxLength: 6 })
+      .chain((names) => fc.tuple(...names.map((name) => valuesFor(name).map((value) => [name, value] as const))));
     fc.assert(
       fc.property(entries, (pairs) => {
         checkContract(Object.fromEntries(pairs));
@@ -281,7 +384,11 @@ describe('readSettings with arbitrary and malformed inputs', () => {
   });
 
   it('github-secrets: a pasted token record is not echoed in the error', () => {
-    const tokenValue = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789._-@'), minLength: 20, maxLength: 60 });
+    const tokenValue = fc.string({
+      unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789._-@'),
+      minLength: 20,
+      maxLength: 60,
+    });
     const pasted = fc
       .tuple(tokenValue, tokenValue)
       .map(([access, refresh]) => JSON.stringify({ access_token: access, refresh_token: refresh, expires_in: 1800 }));

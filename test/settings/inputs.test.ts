@@ -84,8 +84,14 @@ describe('readSettings', () => {
     [{ 'reauth-warning': '9'.repeat(400) + 'd' }, /"reauth-warning" is longer than a year/],
     [{ 'issue-assignees': 'octocat, @ x' }, /"issue-assignees" must list GitHub user names/],
     [{ 'issue-labels': ' , ' }, /"issue-labels" needs at least one label/],
-    [{ 'callback-url': 'https://localhost:8182' }, /^Input "callback-url" uses localhost, which Schwab does not accept: register and use https:\/\/127\.0\.0\.1:8182 instead\.$/],
-    [{ 'github-secrets': 'acme/bot:SCHWAB_TOKEN', 'secrets-token': '' }, /"secrets-token" is required when "github-secrets" is set/],
+    [
+      { 'callback-url': 'https://localhost:8182' },
+      /^Input "callback-url" uses localhost, which Schwab does not accept: register and use https:\/\/127\.0\.0\.1:8182 instead\.$/,
+    ],
+    [
+      { 'github-secrets': 'acme/bot:SCHWAB_TOKEN', 'secrets-token': '' },
+      /"secrets-token" is required when "github-secrets" is set/,
+    ],
   ] as const)('rejects %o with a sentence naming the input', (override, message) => {
     const logger = createMemoryLogger();
     expect(() => readSettings(reader({ ...REQUIRED, ...override }), logger)).toThrow(message);
@@ -102,15 +108,29 @@ describe('readSettings', () => {
 
   it('reads durations, booleans and choices', () => {
     const settings = readSettings(
-      reader({ ...REQUIRED, 'refresh-before': '1h30m', force: 'TRUE', 'token-format': 'schwab-py', verify: 'quotes', 'aws-region': 'eu-west-2' }),
+      reader({
+        ...REQUIRED,
+        'refresh-before': '1h30m',
+        force: 'TRUE',
+        'token-format': 'schwab-py',
+        verify: 'quotes',
+        'aws-region': 'eu-west-2',
+      }),
       createMemoryLogger(),
     );
-    expect(settings).toMatchObject({ refreshBeforeMs: 90 * 60_000, force: true, tokenFormat: 'schwab-py', verify: 'quotes', awsRegion: 'eu-west-2' });
+    expect(settings).toMatchObject({
+      refreshBeforeMs: 90 * 60_000,
+      force: true,
+      tokenFormat: 'schwab-py',
+      verify: 'quotes',
+      awsRegion: 'eu-west-2',
+    });
   });
 });
 
 describe('login-url', () => {
-  const read = (value: string) => readSettings(reader({ ...REQUIRED, 'login-url': value }), createMemoryLogger()).loginUrl;
+  const read = (value: string) =>
+    readSettings(reader({ ...REQUIRED, 'login-url': value }), createMemoryLogger()).loginUrl;
 
   it('is off by default, and reads the function URL without a trailing slash', () => {
     expect(readSettings(reader(REQUIRED), createMemoryLogger()).loginUrl).toBeUndefined();

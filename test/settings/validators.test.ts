@@ -9,9 +9,21 @@ const inCli = <T>(fn: () => T): T => withAudience(cliAudience(), fn);
 describe('the shared validators', () => {
   it('name the setting as an input in the action and as a flag in the CLI', () => {
     const cases: [() => unknown, string, string][] = [
-      [() => readChoice('verify', 'all', VERIFY_MODES), 'Input "verify" must be one of none, accounts, quotes.', '--verify must be one of none, accounts, quotes.'],
-      [() => readRegion('aws-region', 'Mars'), 'Input "aws-region" is not an AWS region name', '--aws-region is not an AWS region name'],
-      [() => readDuration('refresh-before', '2d'), 'Input "refresh-before" is longer than a day', '--refresh-before is longer than a day'],
+      [
+        () => readChoice('verify', 'all', VERIFY_MODES),
+        'Input "verify" must be one of none, accounts, quotes.',
+        '--verify must be one of none, accounts, quotes.',
+      ],
+      [
+        () => readRegion('aws-region', 'Mars'),
+        'Input "aws-region" is not an AWS region name',
+        '--aws-region is not an AWS region name',
+      ],
+      [
+        () => readDuration('refresh-before', '2d'),
+        'Input "refresh-before" is longer than a day',
+        '--refresh-before is longer than a day',
+      ],
       [
         () => readHttpUrl({ name: 'schwab-base-url', env: 'SCHWAB_BASE_URL' }, 'ftp://x'),
         'Input "schwab-base-url" must be an http(s) URL, like https://api.schwabapi.com.',

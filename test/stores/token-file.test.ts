@@ -59,7 +59,9 @@ describe('TokenFile', () => {
     const path = join(dir, 'token.json');
     await writeFile(path, ROTATOR_TEXT);
     const file = new TokenFile(path);
-    const texts = Array.from({ length: 15 }, (_, i) => ROTATOR_TEXT.replace('"refresh_count":141', `"refresh_count":${200 + i}`));
+    const texts = Array.from({ length: 15 }, (_, i) =>
+      ROTATOR_TEXT.replace('"refresh_count":141', `"refresh_count":${200 + i}`),
+    );
     let writing = true;
     const reads: string[] = [];
     const reader = (async () => {
@@ -81,7 +83,10 @@ describe('TokenFile', () => {
       seen.push(current.text);
       return 'keep';
     });
-    expect(kept).toEqual({ outcome: 'kept-current', current: { text: ROTATOR_TEXT, version: contentVersion(ROTATOR_TEXT) } });
+    expect(kept).toEqual({
+      outcome: 'kept-current',
+      current: { text: ROTATOR_TEXT, version: contentVersion(ROTATOR_TEXT) },
+    });
     expect(seen).toEqual([ROTATOR_TEXT]);
     expect(await readFile(path, 'utf8')).toBe(ROTATOR_TEXT);
 
@@ -144,7 +149,9 @@ describe('TokenFile', () => {
     expect(await readFile(real, 'utf8')).toBe(`${NEW_TEXT}\n`);
     // A dangling link is refused too (it would create the file wherever it points).
     await symlink(join(dir, 'nowhere', 'x.json'), join(dir, 'dangling.json'));
-    await expect(new TokenFile(join(dir, 'dangling.json')).replace(NEW_TEXT)).rejects.toThrow(/is a symbolic link, so it was not replaced.*remove the link/);
+    await expect(new TokenFile(join(dir, 'dangling.json')).replace(NEW_TEXT)).rejects.toThrow(
+      /is a symbolic link, so it was not replaced.*remove the link/,
+    );
   });
 
   it('refuses to replace a file owned by another user', async () => {
@@ -166,12 +173,18 @@ describe('TokenFile', () => {
       /^File nope\/token\.json could not be written \(ENOENT\): the folder .*nope does not exist; create it or choose another path\.$/,
     );
     expect(await missing.write(NEW_TEXT)).toEqual([
-      { label: 'file nope/token.json', ok: false, detail: expect.stringContaining('does not exist') as unknown as string },
+      {
+        label: 'file nope/token.json',
+        ok: false,
+        detail: expect.stringContaining('does not exist') as unknown as string,
+      },
     ]);
     if (process.getuid?.() !== 0) {
       await mkdir(join(dir, 'locked'));
       await chmod(join(dir, 'locked'), 0o500);
-      await expect(new TokenFile(join(dir, 'locked', 't.json')).replace(NEW_TEXT)).rejects.toThrow(/must be writable by you/);
+      await expect(new TokenFile(join(dir, 'locked', 't.json')).replace(NEW_TEXT)).rejects.toThrow(
+        /must be writable by you/,
+      );
     }
     await expect(new TokenFile(dir).load()).rejects.toThrow(/is a folder/);
   });
@@ -191,7 +204,9 @@ describe('TokenFile.checkWritable (before a refresh)', () => {
     await expect(new TokenFile(join(dir, 'sub'), { label: 'file sub' }).checkWritable()).rejects.toThrow(
       'File sub is a folder: pass the path of the token file itself.',
     );
-    await expect(new TokenFile(join(dir, 'nowhere', 'token.json'), { label: 'file nowhere/token.json' }).checkWritable()).rejects.toThrow(
+    await expect(
+      new TokenFile(join(dir, 'nowhere', 'token.json'), { label: 'file nowhere/token.json' }).checkWritable(),
+    ).rejects.toThrow(
       `File nowhere/token.json could not be written (ENOENT): the folder ${join(dir, 'nowhere')} does not exist; create it or choose another path.`,
     );
   });

@@ -40,7 +40,14 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   try {
     const { exitCode, stdout, stderr } = await spawnNode([DIST_INDEX], env, options.timeoutMs ?? 30_000);
     const outputsFile = await readFile(outputPath, 'utf8');
-    return { exitCode, stdout, stderr, outputs: parseOutputFile(outputsFile), outputsFile, summary: await readFile(summaryPath, 'utf8') };
+    return {
+      exitCode,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(outputsFile),
+      outputsFile,
+      summary: await readFile(summaryPath, 'utf8'),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -116,7 +123,8 @@ export async function startAction(options: ActionRunOptions): Promise<RunningAct
     child.on('close', (code, signal) => {
       closed = true;
       clearTimeout(timer);
-      for (const waiter of waiters.splice(0)) waiter.reject(new Error(`the action ended before printing ${waiter.pattern}:\n${stdout}${stderr}`));
+      for (const waiter of waiters.splice(0))
+        waiter.reject(new Error(`the action ended before printing ${waiter.pattern}:\n${stdout}${stderr}`));
       const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
       void (async () => {
         try {

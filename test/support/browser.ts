@@ -24,7 +24,9 @@ export const CHROMIUM_FLAGS = [
 
 /** CHROMIUM_PATH when set (only it), else Debian's /usr/bin/chromium, else undefined. */
 export function findChromium(): string | undefined {
-  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const candidates = process.env.CHROMIUM_PATH
+    ? [process.env.CHROMIUM_PATH]
+    : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -40,9 +42,13 @@ export const chromiumPath = findChromium();
 
 if (!chromiumPath) {
   if (process.env.REQUIRE_CHROMIUM === '1') {
-    throw new Error('chromium not found and REQUIRE_CHROMIUM=1: install it with `apt-get install -y chromium` (or set CHROMIUM_PATH).');
+    throw new Error(
+      'chromium not found and REQUIRE_CHROMIUM=1: install it with `apt-get install -y chromium` (or set CHROMIUM_PATH).',
+    );
   }
-  console.warn('\n*** chromium not found: the real-browser tests are SKIPPED (apt-get install -y chromium, or set CHROMIUM_PATH). ***\n');
+  console.warn(
+    '\n*** chromium not found: the real-browser tests are SKIPPED (apt-get install -y chromium, or set CHROMIUM_PATH). ***\n',
+  );
 }
 
 /** `describe` when chromium is installed, skipped (loudly, above) otherwise. */
@@ -84,7 +90,9 @@ export async function launchChromium(): Promise<RealBrowser> {
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? ''})`));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? ''})`),
+  );
   return {
     context,
     page,

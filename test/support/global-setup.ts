@@ -11,7 +11,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const binary = findMotoServer();
   if (!binary) {
     if (process.env.REQUIRE_MOTO === '1') {
-      throw new Error('moto_server not found on PATH and REQUIRE_MOTO=1: install it with `pip install "moto[server]"`.');
+      throw new Error(
+        'moto_server not found on PATH and REQUIRE_MOTO=1: install it with `pip install "moto[server]"`.',
+      );
     }
     console.warn(
       '\n*** moto_server not found: the Secrets Manager suite is SKIPPED (pip install "moto[server]" to run it). ***\n',

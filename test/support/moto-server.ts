@@ -51,7 +51,9 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`moto_server exited during startup (${child.exitCode ?? child.signalCode}): ${output().slice(-2000)}`);
+      throw new Error(
+        `moto_server exited during startup (${child.exitCode ?? child.signalCode}): ${output().slice(-2000)}`,
+      );
     }
     try {
       const response = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(1000) });
@@ -124,7 +126,6 @@ async function spawnMoto(binary: string): Promise<{ url: string; child: ChildPro
   }
   throw lastError;
 }
-
 
 export interface MotoServer {
   /** `http://127.0.0.1:PORT` */

@@ -174,7 +174,11 @@ export interface TestSecret {
 }
 
 /** Creates a secret in moto, with a first value (AWSCURRENT) or none (like a freshly created, never written secret). */
-export async function createTestSecret(url: string = getMotoUrl(), name: string = uniqueSecretName(), value?: string): Promise<TestSecret> {
+export async function createTestSecret(
+  url: string = getMotoUrl(),
+  name: string = uniqueSecretName(),
+  value?: string,
+): Promise<TestSecret> {
   const out = await motoClient(url).send(
     new CreateSecretCommand({ Name: name, ...(value !== undefined ? { SecretString: value } : {}) }),
   );
@@ -195,7 +199,12 @@ export async function putAsOtherWriter(url: string, name: string, value: string)
   const versionId = randomUUID();
   const marker = 'OTHERWRITER';
   const out = await client.send(
-    new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: versionId, VersionStages: [marker] }),
+    new PutSecretValueCommand({
+      SecretId: name,
+      SecretString: value,
+      ClientRequestToken: versionId,
+      VersionStages: [marker],
+    }),
   );
   // The first version of a secret gets AWSCURRENT from AWS itself.
   if (!out.VersionStages?.includes('AWSCURRENT')) {
@@ -206,12 +215,17 @@ export async function putAsOtherWriter(url: string, name: string, value: string)
 }
 
 /** The value at a staging label (default AWSCURRENT), or undefined when no version carries it. */
-export async function readSecretValue(url: string, name: string, stage = 'AWSCURRENT'): Promise<{ text: string | undefined; versionId: string | undefined }> {
+export async function readSecretValue(
+  url: string,
+  name: string,
+  stage = 'AWSCURRENT',
+): Promise<{ text: string | undefined; versionId: string | undefined }> {
   try {
     const out = await motoClient(url).send(new GetSecretValueCommand({ SecretId: name, VersionStage: stage }));
     return { text: out.SecretString, versionId: out.VersionId };
   } catch (error) {
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return { text: undefined, versionId: undefined };
+    if ((error as { name?: string }).name === 'ResourceNotFoundException')
+      return { text: undefined, versionId: undefined };
     throw error;
   }
 }
@@ -224,7 +238,10 @@ export interface SecretVersionInfo {
 /** Every version of the secret with its staging labels (including unlabelled ones), via ListSecretVersionIds. */
 export async function listSecretVersions(url: string, name: string): Promise<SecretVersionInfo[]> {
   const out = await motoClient(url).send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
-  return (out.Versions ?? []).map((v) => ({ versionId: v.VersionId ?? '', stages: [...(v.VersionStages ?? [])].sort() }));
+  return (out.Versions ?? []).map((v) => ({
+    versionId: v.VersionId ?? '',
+    stages: [...(v.VersionStages ?? [])].sort(),
+  }));
 }
 
 /** versionId → sorted staging labels, only for versions that carry a label (DescribeSecret's VersionIdsToStages). */

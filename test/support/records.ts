@@ -5,7 +5,11 @@ import { parseTokenRecord } from '../../src/token/parse.js';
 import type { TokenFormat, TokenRecord } from '../../src/token/record.js';
 
 /** A login at the Schwab fake (revoking older refresh tokens), as the record the login command would write. */
-export function loginRecord(fake: SchwabFake, loginAt: Date, format: TokenFormat = 'rotator'): { record: TokenRecord; text: string } {
+export function loginRecord(
+  fake: SchwabFake,
+  loginAt: Date,
+  format: TokenFormat = 'rotator',
+): { record: TokenRecord; text: string } {
   const issued = fake.issueTokens({ loginAt });
   const record = recordFromLogin(issued.response, loginAt);
   return { record, text: serializeRecord(record, format) };

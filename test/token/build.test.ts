@@ -57,7 +57,10 @@ describe('recordFromLogin', () => {
   });
 
   it('fills in what a response omits', () => {
-    const record = recordFromLogin({ access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN } as SchwabTokenResponse, LOGIN);
+    const record = recordFromLogin(
+      { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN } as SchwabTokenResponse,
+      LOGIN,
+    );
     expect(record.tokens).toEqual({
       accessToken: ACCESS_TOKEN,
       refreshToken: REFRESH_TOKEN,
@@ -91,7 +94,11 @@ describe('recordAfterRefresh', () => {
   });
 
   it('replaces the refresh and id tokens when the response has them', () => {
-    const next = recordAfterRefresh(previous, refreshResponse({ refresh_token: NEW_REFRESH, id_token: NEW_ID }), REFRESH_AT);
+    const next = recordAfterRefresh(
+      previous,
+      refreshResponse({ refresh_token: NEW_REFRESH, id_token: NEW_ID }),
+      REFRESH_AT,
+    );
     expect(next.tokens.refreshToken).toBe(NEW_REFRESH);
     expect(next.tokens.idToken).toBe(NEW_ID);
     expect(next.meta.createdAt).toEqual(LOGIN);
@@ -110,7 +117,9 @@ describe('recordAfterRefresh', () => {
   });
 
   it('throws when the response has no access_token', () => {
-    expect(() => recordAfterRefresh(previous, refreshResponse({ access_token: '' }), REFRESH_AT)).toThrow(TokenRecordError);
+    expect(() => recordAfterRefresh(previous, refreshResponse({ access_token: '' }), REFRESH_AT)).toThrow(
+      TokenRecordError,
+    );
   });
 });
 
@@ -121,7 +130,10 @@ describe('normalizeRefreshed', () => {
   });
 
   it('sets a login time in the future (a fast clock where the login ran) to now, and says so', () => {
-    const future = { ...sampleRecord(), meta: { ...sampleRecord().meta, createdAt: new Date(REFRESH_AT.getTime() + 2 * 3_600_000) } };
+    const future = {
+      ...sampleRecord(),
+      meta: { ...sampleRecord().meta, createdAt: new Date(REFRESH_AT.getTime() + 2 * 3_600_000) },
+    };
     const refreshed = recordAfterRefresh(future, refreshResponse({ refresh_token: NEW_REFRESH }), REFRESH_AT);
     expect(() => validateRecord(refreshed, 'the refreshed token record')).toThrow(TokenRecordError);
 
@@ -130,7 +142,9 @@ describe('normalizeRefreshed', () => {
     expect(record.tokens).toEqual(refreshed.tokens);
     expect(record.meta.createdAt).toEqual(new Date('2026-11-22T08:00:00Z'));
     expect(() => validateRecord(record, 'the refreshed token record')).not.toThrow();
-    expect(warnings).toEqual([expect.stringMatching(/^The login time of the token record \(created_at 2026-11-22T10:00:00Z\) is in the future/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^The login time of the token record \(created_at 2026-11-22T10:00:00Z\) is in the future/),
+    ]);
     expect(warnings.join(' ')).not.toContain(NEW_REFRESH);
   });
 

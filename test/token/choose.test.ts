@@ -39,7 +39,10 @@ describe('chooseNewest', () => {
   it('picks the newest login, then the newest refresh', () => {
     const candidates = [
       { name: 'input', record: sampleRecord() },
-      { name: 'aws', record: sampleRecord({ createdAt: later(LOGIN, 3600), lastRefresh: later(LOGIN, 3600), refreshCount: 0 }) },
+      {
+        name: 'aws',
+        record: sampleRecord({ createdAt: later(LOGIN, 3600), lastRefresh: later(LOGIN, 3600), refreshCount: 0 }),
+      },
       { name: 'file', record: sampleRecord({ lastRefresh: later(LAST_REFRESH, 1500), refreshCount: 142 }) },
     ];
     expect(chooseNewest(candidates)?.name).toBe('aws');

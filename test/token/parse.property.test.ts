@@ -48,35 +48,36 @@ const printable = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.from
 const tokenArb = fc.string({ unit: printable, minLength: 1, maxLength: 120 });
 
 /** Records whose dates lie up to maxS (seconds since 1970). */
-const recordsUpTo = (maxS: number): fc.Arbitrary<TokenRecord> => fc
-  .record({
-    accessToken: tokenArb,
-    refreshToken: tokenArb,
-    idToken: fc.option(tokenArb, { nil: undefined }),
-    tokenType: fc.string({ minLength: 1, maxLength: 12 }),
-    scope: fc.string({ maxLength: 12 }),
-    expiresIn: fc.integer({ min: 1, max: 604_800 }),
-    createdS: fc.integer({ min: 0, max: maxS }),
-    expiresAfterS: fc.nat(),
-    refreshedAfterS: fc.nat(),
-    refreshCount: fc.maxSafeNat(),
-  })
-  .map((r) => ({
-    tokens: {
-      accessToken: r.accessToken,
-      refreshToken: r.refreshToken,
-      ...(r.idToken === undefined ? {} : { idToken: r.idToken }),
-      tokenType: r.tokenType,
-      scope: r.scope,
-      expiresIn: r.expiresIn,
-    },
-    meta: {
-      createdAt: new Date(r.createdS * 1000),
-      accessTokenExpiresAt: new Date(Math.min(r.createdS + r.expiresAfterS, maxS) * 1000),
-      lastRefresh: new Date(Math.min(r.createdS + r.refreshedAfterS, maxS) * 1000),
-      refreshCount: r.refreshCount,
-    },
-  }));
+const recordsUpTo = (maxS: number): fc.Arbitrary<TokenRecord> =>
+  fc
+    .record({
+      accessToken: tokenArb,
+      refreshToken: tokenArb,
+      idToken: fc.option(tokenArb, { nil: undefined }),
+      tokenType: fc.string({ minLength: 1, maxLength: 12 }),
+      scope: fc.string({ maxLength: 12 }),
+      expiresIn: fc.integer({ min: 1, max: 604_800 }),
+      createdS: fc.integer({ min: 0, max: maxS }),
+      expiresAfterS: fc.nat(),
+      refreshedAfterS: fc.nat(),
+      refreshCount: fc.maxSafeNat(),
+    })
+    .map((r) => ({
+      tokens: {
+        accessToken: r.accessToken,
+        refreshToken: r.refreshToken,
+        ...(r.idToken === undefined ? {} : { idToken: r.idToken }),
+        tokenType: r.tokenType,
+        scope: r.scope,
+        expiresIn: r.expiresIn,
+      },
+      meta: {
+        createdAt: new Date(r.createdS * 1000),
+        accessTokenExpiresAt: new Date(Math.min(r.createdS + r.expiresAfterS, maxS) * 1000),
+        lastRefresh: new Date(Math.min(r.createdS + r.refreshedAfterS, maxS) * 1000),
+        refreshCount: r.refreshCount,
+      },
+    }));
 
 /** Any valid record, up to the last date a record may hold. */
 const recordArb = recordsUpTo(MAX_S);
@@ -105,13 +106,35 @@ function toDocument(record: TokenRecord, format: DocumentFormat): Record<string,
 
 /** Documents from records that leave room for Schwabdev's derived expiry (last refresh + up to 7 days). */
 const documentArb = fc
-  .tuple(recordsUpTo(MAX_S - 8 * 86_400), fc.constantFrom<DocumentFormat>('rotator', 'schwab-py', 'schwabdev', 'schwab-response'))
+  .tuple(
+    recordsUpTo(MAX_S - 8 * 86_400),
+    fc.constantFrom<DocumentFormat>('rotator', 'schwab-py', 'schwabdev', 'schwab-response'),
+  )
   .map(([record, format]) => toDocument(record, format));
 
 /** Values likely to hit an edge of some check. */
 const nastyValue = fc.constantFrom<unknown>(
-  '', ' ', '\n', 'not a date', '2026-02-30T00:00:00Z', '0001-01-01T00:00:00+00:00', '1795264200', '1800',
-  -1, 0, 1.5, 1e300, -1e300, 2 ** 53, true, false, null, [], {}, [1, 2], { a: 'b' },
+  '',
+  ' ',
+  '\n',
+  'not a date',
+  '2026-02-30T00:00:00Z',
+  '0001-01-01T00:00:00+00:00',
+  '1795264200',
+  '1800',
+  -1,
+  0,
+  1.5,
+  1e300,
+  -1e300,
+  2 ** 53,
+  true,
+  false,
+  null,
+  [],
+  {},
+  [1, 2],
+  { a: 'b' },
 );
 
 type Path = (string | number)[];
@@ -189,9 +212,23 @@ describe('parseTokenRecord properties', () => {
 
   it('arbitrary objects carrying the recognised keys', () => {
     const key = fc.constantFrom(
-      'access_token', 'refresh_token', 'id_token', 'token_type', 'scope', 'expires_in', 'expires_at', 'created_at',
-      'refresh_token_expires_at', 'last_refresh', 'refresh_count', 'creation_timestamp', 'token', 'token_dictionary',
-      'access_token_issued', 'refresh_token_issued', 'last_refresh_timestamp',
+      'access_token',
+      'refresh_token',
+      'id_token',
+      'token_type',
+      'scope',
+      'expires_in',
+      'expires_at',
+      'created_at',
+      'refresh_token_expires_at',
+      'last_refresh',
+      'refresh_count',
+      'creation_timestamp',
+      'token',
+      'token_dictionary',
+      'access_token_issued',
+      'refresh_token_issued',
+      'last_refresh_timestamp',
     );
     const value = fc.oneof(fc.jsonValue(), nastyValue, tokenArb);
     const objectArb = fc.dictionary(key, value, { maxKeys: 12 });
@@ -217,10 +254,15 @@ describe('parseTokenRecord properties', () => {
 
   it('mutated valid documents: a valid record or a TokenRecordError that echoes nothing', () => {
     fc.assert(
-      fc.property(documentArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }), encodingArb, (document, mutations, encoding) => {
-        for (const mutation of mutations) mutate(document, mutation);
-        checkContract(encode(document, encoding));
-      }),
+      fc.property(
+        documentArb,
+        fc.array(mutationArb, { minLength: 1, maxLength: 3 }),
+        encodingArb,
+        (document, mutations, encoding) => {
+          for (const mutation of mutations) mutate(document, mutation);
+          checkContract(encode(document, encoding));
+        },
+      ),
       { numRuns: RUNS * 2 },
     );
   });
@@ -228,11 +270,16 @@ describe('parseTokenRecord properties', () => {
   it('mutated realistic samples', () => {
     const samples = [ROTATOR_TEXT, SCHWAB_PY_TEXT, SCHWABDEV_TEXT, RESPONSE_TEXT];
     fc.assert(
-      fc.property(fc.constantFrom(...samples), fc.array(mutationArb, { minLength: 1, maxLength: 2 }), encodingArb, (sample, mutations, encoding) => {
-        const document = JSON.parse(sample) as Record<string, unknown>;
-        for (const mutation of mutations) mutate(document, mutation);
-        checkContract(encode(document, encoding));
-      }),
+      fc.property(
+        fc.constantFrom(...samples),
+        fc.array(mutationArb, { minLength: 1, maxLength: 2 }),
+        encodingArb,
+        (sample, mutations, encoding) => {
+          const document = JSON.parse(sample) as Record<string, unknown>;
+          for (const mutation of mutations) mutate(document, mutation);
+          checkContract(encode(document, encoding));
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -98,7 +98,7 @@ describe('round trips', () => {
     }
   });
 
-  it("a schwab-py file rewritten by schwab-py itself (extra keys dropped) keeps the login and implies the last refresh", () => {
+  it('a schwab-py file rewritten by schwab-py itself (extra keys dropped) keeps the login and implies the last refresh', () => {
     const doc = JSON.parse(serializeRecord(sampleRecord(), 'schwab-py'));
     const rewritten = JSON.stringify({ creation_timestamp: doc.creation_timestamp, token: doc.token });
     expect(parseTokenRecord(rewritten, 'a test', NOW).record).toEqual(sampleRecord({ refreshCount: 0 }));

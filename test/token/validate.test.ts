@@ -22,7 +22,11 @@ describe('validateRecord', () => {
     ['empty access token', (r) => (r.tokens.accessToken = ''), 'access_token'],
     ['empty refresh token', (r) => (r.tokens.refreshToken = ''), 'refresh_token'],
     ['refresh token with a space', (r) => (r.tokens.refreshToken = `${SECRETS[1]} x`), 'refresh_token'],
-    ['access token not a string', (r) => ((r.tokens as unknown as Record<string, unknown>).accessToken = 42), 'access_token'],
+    [
+      'access token not a string',
+      (r) => ((r.tokens as unknown as Record<string, unknown>).accessToken = 42),
+      'access_token',
+    ],
     ['empty id token', (r) => (r.tokens.idToken = ''), 'id_token'],
     ['empty token type', (r) => (r.tokens.tokenType = ''), 'token_type'],
     ['scope not a string', (r) => ((r.tokens as unknown as Record<string, unknown>).scope = undefined), 'scope'],
@@ -31,13 +35,25 @@ describe('validateRecord', () => {
     ['expires_in fractional', (r) => (r.tokens.expiresIn = 1800.5), 'expires_in'],
     ['created_at invalid', (r) => (r.meta.createdAt = new Date(Number.NaN)), 'created_at'],
     ['created_at before 1970', (r) => (r.meta.createdAt = new Date(-1000)), 'created_at'],
-    ['created_at in 9999 (its deadline would not fit in ISO 8601)', (r) => (r.meta.createdAt = new Date('9999-06-01T00:00:00Z')), 'created_at'],
+    [
+      'created_at in 9999 (its deadline would not fit in ISO 8601)',
+      (r) => (r.meta.createdAt = new Date('9999-06-01T00:00:00Z')),
+      'created_at',
+    ],
     ['expires_at invalid', (r) => (r.meta.accessTokenExpiresAt = new Date('nope')), 'expires_at'],
-    ['last_refresh not a Date', (r) => ((r.meta as unknown as Record<string, unknown>).lastRefresh = '2026-11-21'), 'last_refresh'],
+    [
+      'last_refresh not a Date',
+      (r) => ((r.meta as unknown as Record<string, unknown>).lastRefresh = '2026-11-21'),
+      'last_refresh',
+    ],
     ['refresh_count negative', (r) => (r.meta.refreshCount = -1), 'refresh_count'],
     ['refresh_count NaN', (r) => (r.meta.refreshCount = Number.NaN), 'refresh_count'],
     ['refresh_count fractional', (r) => (r.meta.refreshCount = 2.5), 'refresh_count'],
-    ['expires_at before created_at', (r) => (r.meta.accessTokenExpiresAt = new Date(LOGIN.getTime() - 1000)), 'expires_at'],
+    [
+      'expires_at before created_at',
+      (r) => (r.meta.accessTokenExpiresAt = new Date(LOGIN.getTime() - 1000)),
+      'expires_at',
+    ],
   ];
 
   it.each(cases)('rejects %s, naming the record and the field, without token values', (_name, change, field) => {

@@ -39,10 +39,22 @@ describe('duration limits', () => {
   it.each([
     ['every', '25d', '--every is longer than a day: the access token lives 30 minutes, so use something like 25m.'],
     ['every', '30s', '--every is too short: use at least 60s.'],
-    ['timeout', '25d', '--timeout is longer than a day: a login takes a minute or two in the browser, so use something like 10m.'],
+    [
+      'timeout',
+      '25d',
+      '--timeout is longer than a day: a login takes a minute or two in the browser, so use something like 10m.',
+    ],
     ['timeout', '0s', '--timeout is too short: use at least 1s.'],
-    ['refresh-before', '2d', '--refresh-before is longer than a day: the access token lives 30 minutes, so use something like 25m.'],
-    ['reauth-warning', '7d', "--reauth-warning must be shorter than the refresh token's 7 days: use something like 48h."],
+    [
+      'refresh-before',
+      '2d',
+      '--refresh-before is longer than a day: the access token lives 30 minutes, so use something like 25m.',
+    ],
+    [
+      'reauth-warning',
+      '7d',
+      "--reauth-warning must be shorter than the refresh token's 7 days: use something like 48h.",
+    ],
   ] as const)('%s %s is refused, naming the flag', (name, text, message) => {
     expect(() => parseDuration(text, `--${name}`, DURATION_LIMITS[name])).toThrow(message);
   });

@@ -8,7 +8,14 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 async function memoryModule(): Promise<string> {
-  const out = await build({ entryPoints: ['src/util/memory.ts'], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'silent' });
+  const out = await build({
+    entryPoints: ['src/util/memory.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+  });
   return out.outputFiles[0]?.text ?? '';
 }
 
@@ -31,7 +38,11 @@ describe('releaseMemory', () => {
       const after = { heap: process.memoryUsage().heapUsed, young: newSpace() };
       console.log(JSON.stringify({ before, after, gc: typeof globalThis.gc }));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    const { before, after, gc } = JSON.parse(out) as { before: { heap: number; young: number }; after: { heap: number; young: number }; gc: string };
+    const { before, after, gc } = JSON.parse(out) as {
+      before: { heap: number; young: number };
+      after: { heap: number; young: number };
+      gc: string;
+    };
     expect(gc).toBe('undefined');
     expect(after.heap).toBeLessThan(before.heap / 2);
     if (Number(process.versions.v8.split('.')[0]) >= 12) {

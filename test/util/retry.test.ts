@@ -51,10 +51,13 @@ describe('retry', () => {
     const sleeps: number[] = [];
     let calls = 0;
     await expect(
-      retry(async () => {
-        calls++;
-        throw new Transient();
-      }, options(sleeps, { attempts: 3 })),
+      retry(
+        async () => {
+          calls++;
+          throw new Transient();
+        },
+        options(sleeps, { attempts: 3 }),
+      ),
     ).rejects.toBeInstanceOf(Transient);
     expect(calls).toBe(3);
     expect(sleeps).toHaveLength(2);

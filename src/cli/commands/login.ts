@@ -30,7 +30,13 @@ import { createCallbackCertificate } from '../certificate.js';
 import { openInBrowser } from '../browser.js';
 import { readLines } from '../paste.js';
 import type { LineReader } from '../paste.js';
-import { buildAuthorizeUrl, DEFAULT_CALLBACK_URL, inspectRedirect, parseRedirectUrl, validateCallbackUrl } from '../../schwab/urls.js';
+import {
+  buildAuthorizeUrl,
+  DEFAULT_CALLBACK_URL,
+  inspectRedirect,
+  parseRedirectUrl,
+  validateCallbackUrl,
+} from '../../schwab/urls.js';
 import { secretsManagerPrimary } from '../../stores/secrets-manager.js';
 import type { SchwabOAuthClient } from '../../schwab/oauth-client.js';
 import type { LoadedText, MirrorResult, PrimaryStore } from '../../run/stores.js';
@@ -48,7 +54,7 @@ export const loginSpec: CommandSpec = {
   name: 'login',
   summary: 'The weekly re-authorization: log in once in the browser; the token is caught and stored.',
   description: [
-    'Prints Schwab\'s authorize URL (and opens it in the browser on a desktop), listens on the callback\'s host and',
+    "Prints Schwab's authorize URL (and opens it in the browser on a desktop), listens on the callback's host and",
     'port over HTTPS with a throwaway self-signed certificate, and catches the code itself when Schwab redirects:',
     'no 30-second copy-paste race. Pasting the redirect URL here works too, whichever comes first. The code is',
     'exchanged at once and the new record is written to --out (atomically, mode 0600), then to --aws-secret-id and',
@@ -61,21 +67,35 @@ export const loginSpec: CommandSpec = {
       default: DEFAULT_CALLBACK_URL,
       description: 'The callback registered on your app at developer.schwab.com, exactly.',
     },
-    out: { type: 'string', value: 'PATH', default: DEFAULT_TOKEN_FILE, description: 'Where to write the new token record.' },
+    out: {
+      type: 'string',
+      value: 'PATH',
+      default: DEFAULT_TOKEN_FILE,
+      description: 'Where to write the new token record.',
+    },
     'token-format': {
       type: 'string',
       value: 'FORMAT',
       default: 'rotator',
-      description: 'rotator, or schwab-py (the file schwab-py\'s client_from_token_file reads).',
+      description: "rotator, or schwab-py (the file schwab-py's client_from_token_file reads).",
     },
-    'aws-secret-id': { type: 'string', value: 'ID', description: 'Also write the record to this Secrets Manager secret (name or ARN).' },
+    'aws-secret-id': {
+      type: 'string',
+      value: 'ID',
+      description: 'Also write the record to this Secrets Manager secret (name or ARN).',
+    },
     'aws-region': AWS_REGION_OPTION,
     'github-repo': {
       type: 'string',
       value: 'OWNER/REPO',
-      description: 'Also write the record to a GitHub Actions secret of this repository (OWNER/REPO@ENV: an environment secret).',
+      description:
+        'Also write the record to a GitHub Actions secret of this repository (OWNER/REPO@ENV: an environment secret).',
     },
-    'github-secret-name': { type: 'string', value: 'NAME', description: 'The name of that GitHub secret, e.g. SCHWAB_TOKEN.' },
+    'github-secret-name': {
+      type: 'string',
+      value: 'NAME',
+      description: 'The name of that GitHub secret, e.g. SCHWAB_TOKEN.',
+    },
     timeout: { type: 'string', value: 'DURATION', default: '5m', description: 'How long to wait for the redirect.' },
     'no-browser': { type: 'boolean', description: 'Only print the URL; do not open a browser.' },
     ...SCHWAB_OPTIONS,
@@ -126,11 +146,14 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
   const outPath = stringOption(values, loginSpec, 'out', env) ?? DEFAULT_TOKEN_FILE;
   const secretId = stringOption(values, loginSpec, 'aws-secret-id', env);
   const region = regionOption(values, loginSpec, env);
-  if (region !== undefined && secretId === undefined) throw new UsageError('--aws-region only goes with --aws-secret-id.');
+  if (region !== undefined && secretId === undefined)
+    throw new UsageError('--aws-region only goes with --aws-secret-id.');
   const githubRepo = stringOption(values, loginSpec, 'github-repo', env);
   const githubName = stringOption(values, loginSpec, 'github-secret-name', env);
   if ((githubRepo === undefined) !== (githubName === undefined)) {
-    throw new UsageError('--github-repo and --github-secret-name go together: give both to write a GitHub secret, or neither.');
+    throw new UsageError(
+      '--github-repo and --github-secret-name go together: give both to write a GitHub secret, or neither.',
+    );
   }
 
   const file = new TokenFile(context.resolvePath(outPath), { label: `file ${outPath}` });
@@ -141,7 +164,10 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
     aws = { store, before: await store.load() }; // a wrong id, region or permission fails here, before the login
     logger.mask(aws.before.text);
   }
-  const github = githubRepo !== undefined && githubName !== undefined ? openGitHubSecret(context, githubRepo, githubName) : undefined;
+  const github =
+    githubRepo !== undefined && githubName !== undefined
+      ? openGitHubSecret(context, githubRepo, githubName)
+      : undefined;
   const client = createSchwabClient(context, baseUrl, credentials);
   await checkCredentials(client, context);
 
@@ -232,8 +258,16 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
       const failed = written.filter((line) => !line.ok);
       arrival.answer?.(
         failed.length === 0
-          ? { status: 200, title: 'Logged in', message: 'schwab-token-rotator has the new token. You can close this window.' }
-          : { status: 200, title: 'Logged in, with problems', message: 'The login worked, but not every copy of the token could be written: see the terminal.' },
+          ? {
+              status: 200,
+              title: 'Logged in',
+              message: 'schwab-token-rotator has the new token. You can close this window.',
+            }
+          : {
+              status: 200,
+              title: 'Logged in, with problems',
+              message: 'The login worked, but not every copy of the token could be written: see the terminal.',
+            },
       );
       reportWrites(context, record, written, outPath, file);
       if (failed.length > 0) {
@@ -246,7 +280,11 @@ export async function runLogin(argv: readonly string[], io: CliIo, redactor?: Re
       }
       return EXIT.ok;
     } catch (error) {
-      arrival.answer?.({ status: 400, title: 'Login failed', message: `${logger.redact(errorMessage(error))} See the terminal.` });
+      arrival.answer?.({
+        status: 400,
+        title: 'Login failed',
+        message: `${logger.redact(errorMessage(error))} See the terminal.`,
+      });
       throw error;
     }
   } finally {
@@ -283,16 +321,24 @@ function onBrowserRedirect(
       title: 'Not this login',
       message:
         'This address does not belong to the login in progress (its state is missing or wrong), so it was ' +
-          'ignored. Log in through the URL shown in the terminal.',
+        'ignored. Log in through the URL shown in the terminal.',
     });
   }
   if (!shape.hasCode && !shape.hasError) {
-    ignored('this login\'s state but no code');
-    return Promise.resolve({ status: 400, title: 'No code', message: 'This address has no authorization code, so it was ignored. See the terminal.' });
+    ignored("this login's state but no code");
+    return Promise.resolve({
+      status: 400,
+      title: 'No code',
+      message: 'This address has no authorization code, so it was ignored. See the terminal.',
+    });
   }
   return new Promise<BrowserPage>((answer) => {
     if (!take({ source: 'browser', url, answer })) {
-      answer({ status: 409, title: 'Already done', message: 'This login already finished; see the terminal. You can close this window.' });
+      answer({
+        status: 409,
+        title: 'Already done',
+        message: 'This login already finished; see the terminal. You can close this window.',
+      });
     }
   });
 }
@@ -307,7 +353,7 @@ function onPastedLine(line: string, state: string, context: CommandContext, take
   if (shape.state !== undefined && shape.state !== state) {
     context.print(
       "That URL's state does not match this login (it comes from another login attempt): approve in the browser " +
-        "through the URL above, then paste the new address, or wait for the browser.",
+        'through the URL above, then paste the new address, or wait for the browser.',
     );
     return;
   }
@@ -379,7 +425,9 @@ async function exchange(
         `run \`${loginCommand()}\` again and use only the URL it prints; nothing was written.`,
     );
   }
-  logger.info(`Got the authorization code from the ${arrival.source === 'browser' ? 'browser' : 'pasted URL'}; exchanging it.`);
+  logger.info(
+    `Got the authorization code from the ${arrival.source === 'browser' ? 'browser' : 'pasted URL'}; exchanging it.`,
+  );
   const response = await client.exchangeCode(params.code, callbackUrl);
   const record = recordFromLogin(response, io.clock.now());
   maskTokens(record.tokens, logger);
@@ -434,7 +482,8 @@ async function writeStores(
         lines.push({
           label: store.label,
           ok: false,
-          detail: `it received a newer login${stored.newer ? ` (${formatStamp(stored.newer.meta.createdAt)})` : ''} ` +
+          detail:
+            `it received a newer login${stored.newer ? ` (${formatStamp(stored.newer.meta.createdAt)})` : ''} ` +
             `while this one ran, which was kept; that login revoked this one, so use the record in ${store.label}`,
         });
         break;
@@ -454,7 +503,13 @@ async function writeStores(
   return lines;
 }
 
-function reportWrites(context: CommandContext, record: TokenRecord, lines: StoreLine[], outPath: string, file: TokenFile): void {
+function reportWrites(
+  context: CommandContext,
+  record: TokenRecord,
+  lines: StoreLine[],
+  outPath: string,
+  file: TokenFile,
+): void {
   const width = Math.max(...lines.map((line) => line.label.length)) + 2;
   const deadline = refreshTokenExpiresAt(record.meta);
   const fileOk = lines.find((line) => line.label === file.label)?.ok === true;

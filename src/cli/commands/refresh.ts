@@ -39,7 +39,7 @@ export const refreshSpec: CommandSpec = {
   summary: 'Refresh the access token in a file or AWS secret, once or --every 25m.',
   description: [
     'Refreshes the access token with the refresh token and writes the new record back to the same store by',
-    'compare-and-set (the action\'s own rotation: a newer login found there is never overwritten). A file keeps its',
+    "compare-and-set (the action's own rotation: a newer login found there is never overwritten). A file keeps its",
     'format (rotator or schwab-py; a Schwabdev tokens.json or bare token response becomes a rotator record).',
     'With --every it keeps going until Ctrl-C or SIGTERM, finishing the write in progress; a failed refresh or a',
     'store that is down is retried at the next tick; only a dead refresh token (exit status 2) or a wrong app key or',
@@ -47,7 +47,11 @@ export const refreshSpec: CommandSpec = {
   ],
   options: {
     ...primaryStoreOptions('refresh'),
-    every: { type: 'string', value: 'DURATION', description: 'Keep refreshing at this interval (e.g. 25m) until stopped.' },
+    every: {
+      type: 'string',
+      value: 'DURATION',
+      description: 'Keep refreshing at this interval (e.g. 25m) until stopped.',
+    },
     'refresh-before': {
       type: 'string',
       value: 'DURATION',
@@ -108,7 +112,8 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   const options: RotationOptions = {
     force: refreshBefore === undefined,
     dryRun: false,
-    refreshBeforeMs: refreshBefore === undefined ? 0 : durationOption(values, refreshSpec, 'refresh-before', env, refreshBefore),
+    refreshBeforeMs:
+      refreshBefore === undefined ? 0 : durationOption(values, refreshSpec, 'refresh-before', env, refreshBefore),
     reauthWarningMs: durationOption(values, refreshSpec, 'reauth-warning', env, DEFAULT_REAUTH_WARNING),
     tokenFormat: 'rotator',
     verify: choiceOption(values, refreshSpec, 'verify', env, VERIFY_MODES) ?? 'none',
@@ -126,7 +131,8 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   // One store per run: a Secrets Manager store carries one ClientRequestToken, which stands for one value.
   const first = await openPrimaryStore(context, values, refreshSpec);
   const openStore = async (): Promise<PrimaryStore> =>
-    primary.renew?.() ?? (first.kind === 'aws' ? (await openPrimaryStore(context, values, refreshSpec)).store : first.store);
+    primary.renew?.() ??
+    (first.kind === 'aws' ? (await openPrimaryStore(context, values, refreshSpec)).store : first.store);
   options.tokenFormat = chosenFormat ?? (await formatOf(first.store, context));
 
   const schwab = createSchwabClient(context, baseUrl, credentials);
@@ -138,9 +144,22 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
   const runOnce = async (): Promise<RotationResult> => {
     const pending = unsaved;
     const sources = pending
-      ? [{ label: 'the last refresh (not stored yet)', load: async () => ({ text: serializeRecord(pending, options.tokenFormat) }) }]
+      ? [
+          {
+            label: 'the last refresh (not stored yet)',
+            load: async () => ({ text: serializeRecord(pending, options.tokenFormat) }),
+          },
+        ]
       : [];
-    const result = await rotate(options, { clock: io.clock, sleep: (ms) => io.sleep(ms, io.signal), logger, schwab, sources, primary, mirrors: [] });
+    const result = await rotate(options, {
+      clock: io.clock,
+      sleep: (ms) => io.sleep(ms, io.signal),
+      logger,
+      schwab,
+      sources,
+      primary,
+      mirrors: [],
+    });
     const stored = result.stores.some((store) => store.label === primary.label && store.outcome !== 'failed');
     if (stored) unsaved = undefined;
     else if (result.refreshed && result.record) unsaved = result.record;
@@ -187,15 +206,20 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
       await notify(context, result, options.tokenFormat, socket);
       const stop = verdict(result);
       // Only what a retry in 25 minutes cannot fix ends the loop: a dead refresh token, a wrong app key or secret.
-      if (stop && (stop.exitCode === EXIT.reauthRequired || result.failures.some((f) => f.kind === 'app-credentials'))) throw stop;
+      if (stop && (stop.exitCode === EXIT.reauthRequired || result.failures.some((f) => f.kind === 'app-credentials')))
+        throw stop;
       lastFailed = result.failures.length > 0;
       // What this run did not read (a store that was down) may still be in force: forget nothing then.
       if (result.record) {
         const inForce = unsaved ? [result.record, unsaved] : [result.record];
-        masks.forgetAllBut(inForce.flatMap((record) => [...secretValues(record.tokens), serializeRecord(record, options.tokenFormat)]));
+        masks.forgetAllBut(
+          inForce.flatMap((record) => [...secretValues(record.tokens), serializeRecord(record, options.tokenFormat)]),
+        );
       }
       if (result.failures.length > 0) {
-        logger.warning(`This refresh failed: ${result.failures.map((f) => f.message).join(' ')} Trying again at the next tick.`);
+        logger.warning(
+          `This refresh failed: ${result.failures.map((f) => f.message).join(' ')} Trying again at the next tick.`,
+        );
       } else if (result.status === 'expiring') {
         logger.warning(result.health.reason);
       } else if (result.health.refreshTokenTimeLeftMs !== undefined) {
@@ -211,7 +235,10 @@ export async function runRefresh(argv: readonly string[], io: CliIo, redactor?: 
       `Stopped; the last refreshed record could not be stored in ${first.store.label}, so its refresh token is ` +
         `gone with this process: if the next refresh says Schwab rejected the stored one, log in again.`,
     );
-  } else logger.warning(`Stopped; the last refresh failed (see above), so ${first.store.label} still holds the record from before it.`);
+  } else
+    logger.warning(
+      `Stopped; the last refresh failed (see above), so ${first.store.label} still holds the record from before it.`,
+    );
   return EXIT.ok;
 }
 
@@ -232,7 +259,12 @@ function verdict(result: RotationResult): ExitError | undefined {
 }
 
 /** Sends the record to the notify socket when this run wrote a new one. A missing listener is a warning. */
-async function notify(context: CommandContext, result: RotationResult, format: TokenFormat, socket: string | undefined): Promise<void> {
+async function notify(
+  context: CommandContext,
+  result: RotationResult,
+  format: TokenFormat,
+  socket: string | undefined,
+): Promise<void> {
   if (socket === undefined || !result.record) return;
   const changed = result.stores.some((store) => store.outcome === 'written' || store.outcome === 'kept-newer');
   if (!changed) return;
@@ -246,8 +278,10 @@ async function notify(context: CommandContext, result: RotationResult, format: T
         ? 'nothing listens there yet'
         : code === 'ECONNREFUSED'
           ? 'nobody accepts connections on it'
-          : code ?? errorMessage(error);
-    context.logger.warning(`Could not send the new record to the notify socket ${socket} (${why}); the refresh goes on.`);
+          : (code ?? errorMessage(error));
+    context.logger.warning(
+      `Could not send the new record to the notify socket ${socket} (${why}); the refresh goes on.`,
+    );
   }
 }
 
@@ -270,4 +304,3 @@ async function formatOf(store: PrimaryStore, context: CommandContext): Promise<T
     return 'rotator'; // the rotation reports what is wrong with the store
   }
 }
-

@@ -22,10 +22,10 @@ export const DEFAULT_REAUTH_WARNING = '48h';
 
 export const statusSpec: CommandSpec = {
   name: 'status',
-  summary: 'Show the token\'s health (no token values); the exit status gates scripts.',
+  summary: "Show the token's health (no token values); the exit status gates scripts.",
   description: [
     'Reads the token record from a file or an AWS Secrets Manager secret and prints its health: when the access',
-    'token expires, the refresh token\'s 7-day deadline and the time left, the last refresh and the refresh count.',
+    "token expires, the refresh token's 7-day deadline and the time left, the last refresh and the refresh count.",
     'Reads schwab-py token files and Schwabdev tokens.json as they are. Never contacts Schwab; never prints a token.',
   ],
   options: {
@@ -61,7 +61,13 @@ const HEALTH_EXIT: Record<Health, number> = {
 };
 
 /** Whether the current text holds a record at least as new as the unfinished write's (false when it holds none). */
-function newerThan(unfinished: ParsedRecord, text: string | undefined, label: string, now: Date, logger: Logger): boolean {
+function newerThan(
+  unfinished: ParsedRecord,
+  text: string | undefined,
+  label: string,
+  now: Date,
+  logger: Logger,
+): boolean {
   if (!text?.trim()) return false;
   try {
     const current = readRecord(text, label, now, logger).record;
@@ -84,7 +90,8 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   } catch (error) {
     // The health is unknown: exit 3, and with --json the same fact for scripts ({"status":"error",…}) on stdout.
     const reason = logger.redact(errorMessage(error));
-    if (flag(values, 'json')) context.print(JSON.stringify(healthJson({ status: 'error', reason }, undefined, { source: store.label })));
+    if (flag(values, 'json'))
+      context.print(JSON.stringify(healthJson({ status: 'error', reason }, undefined, { source: store.label })));
     throw new ExitError(reason, EXIT.unknown);
   }
   const { text } = loaded;
@@ -99,14 +106,17 @@ export async function runStatus(argv: readonly string[], io: CliIo, redactor?: R
   if (unfinished && !newerThan(unfinished.parsed, text, store.label, now, logger)) {
     parsed = unfinished.parsed;
     source = unfinished.label;
-    logger.warning(`${upperFirst(unfinished.label)} holds a newer record than its current value; the next refresh finishes ` +
-      `that write.`);
+    logger.warning(
+      `${upperFirst(unfinished.label)} holds a newer record than its current value; the next refresh finishes ` +
+        `that write.`,
+    );
     health = assessHealth(parsed.record, now, reauthWarningMs);
   } else if (text === undefined || text.trim() === '') {
     const where = store.label;
     health = {
       status: 'reauth-required',
-      reason: `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${loginCommand()}\` to ` +
+      reason:
+        `${upperFirst(where)} ${text === undefined ? 'does not exist' : 'is empty'}: run \`${loginCommand()}\` to ` +
         `create it, or point --file / --aws-secret-id at your token.`,
     };
   } else {

@@ -94,7 +94,13 @@ export class IssuesApi {
   }
 
   addLabel(repository: string, name: string, color = 'ededed', description: string | null = null): FakeLabel {
-    const label: FakeLabel = { repository: this.world.repo(repository).fullName, id: this.nextId++, name, color, description };
+    const label: FakeLabel = {
+      repository: this.world.repo(repository).fullName,
+      id: this.nextId++,
+      name,
+      color,
+      description,
+    };
     this.labels.push(label);
     return label;
   }

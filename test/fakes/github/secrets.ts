@@ -32,21 +32,13 @@ export class SecretsApi {
       route('repo-public-key', 'GET', `${R}/actions/secrets/public-key`, ['secrets'], 'repo', (ctx) =>
         this.getPublicKey(ctx),
       ),
-      route('repo-secret-get', 'GET', `${R}/actions/secrets/{name}`, ['secrets'], 'repo', (ctx) =>
-        this.getSecret(ctx),
-      ),
-      route('repo-secret-put', 'PUT', `${R}/actions/secrets/{name}`, ['secrets'], 'repo', (ctx) =>
-        this.putSecret(ctx),
-      ),
+      route('repo-secret-get', 'GET', `${R}/actions/secrets/{name}`, ['secrets'], 'repo', (ctx) => this.getSecret(ctx)),
+      route('repo-secret-put', 'PUT', `${R}/actions/secrets/{name}`, ['secrets'], 'repo', (ctx) => this.putSecret(ctx)),
       route('env-public-key', 'GET', `${ENV}/public-key`, ['secrets', 'environments'], 'env', (ctx) =>
         this.getPublicKey(ctx),
       ),
-      route('env-secret-get', 'GET', `${ENV}/{name}`, ['secrets', 'environments'], 'env', (ctx) =>
-        this.getSecret(ctx),
-      ),
-      route('env-secret-put', 'PUT', `${ENV}/{name}`, ['secrets', 'environments'], 'env', (ctx) =>
-        this.putSecret(ctx),
-      ),
+      route('env-secret-get', 'GET', `${ENV}/{name}`, ['secrets', 'environments'], 'env', (ctx) => this.getSecret(ctx)),
+      route('env-secret-put', 'PUT', `${ENV}/{name}`, ['secrets', 'environments'], 'env', (ctx) => this.putSecret(ctx)),
       route('org-public-key', 'GET', `${ORG}/public-key`, ['organization-secrets'], 'org', (ctx) =>
         this.getPublicKey(ctx),
       ),
@@ -163,7 +155,8 @@ export class SecretsApi {
           'must not start with a number, and must not start with the GITHUB_ prefix.',
       );
     }
-    if (typeof encrypted !== 'string') throw new HttpError(422, 'Invalid request.\n\n"encrypted_value" wasn\'t supplied.');
+    if (typeof encrypted !== 'string')
+      throw new HttpError(422, 'Invalid request.\n\n"encrypted_value" wasn\'t supplied.');
     if (typeof keyId !== 'string') throw new HttpError(422, 'Invalid request.\n\n"key_id" wasn\'t supplied.');
     if (keyId !== s.keyId) throw new HttpError(422, 'Bad request - key_id does not match the current public key.');
     const plaintext = this.decrypt(s, encrypted);
