@@ -175,12 +175,7 @@ export class ReauthAlerts {
       try {
         found.reauthCommentLogins = await this.reauthCommentLogins(found);
       } catch (error) {
-        return {
-          action: 'none',
-          decision,
-          ...this.ref(found),
-          warning: this.describe(error, `reading the comments of issue #${found.number}`),
-        };
+        return this.notDone(decision, found, error, `reading the comments of issue #${found.number}`);
       }
       decision = decideAlert({ ...base, openIssue: found });
     }
@@ -392,12 +387,7 @@ export class ReauthAlerts {
         request: NOT_RETRIED,
       });
     } catch (error) {
-      return {
-        action: 'none',
-        decision,
-        ...this.ref(issue),
-        warning: this.describe(error, `commenting on issue #${issue.number}`),
-      };
+      return this.notDone(decision, issue, error, `commenting on issue #${issue.number}`);
     }
     this.logger.info(`Commented on alert issue #${issue.number}: a login is required now.`);
     return { action: 'commented', decision, ...this.ref(issue) };
@@ -417,12 +407,7 @@ export class ReauthAlerts {
         state_reason: 'completed',
       });
     } catch (error) {
-      return {
-        action: 'none',
-        decision,
-        ...this.ref(issue),
-        warning: this.describe(error, `closing issue #${issue.number}`),
-      };
+      return this.notDone(decision, issue, error, `closing issue #${issue.number}`);
     }
     this.logger.info(`Closed alert issue #${issue.number}: a new login is in use.`);
     const outcome: AlertOutcome = { action: 'closed', decision, ...this.ref(issue) };
@@ -463,6 +448,11 @@ export class ReauthAlerts {
   }
 
   private readonly redact = (text: string): string => this.logger.redact(text);
+
+  /** The outcome of a call that failed: nothing changed on the issue, and the run says why in a warning. */
+  private notDone(decision: AlertDecision, issue: FoundIssue, error: unknown, doing: string): AlertOutcome {
+    return { action: 'none', decision, ...this.ref(issue), warning: this.describe(error, doing) };
+  }
 
   private ref(issue: FoundIssue | undefined): Pick<AlertOutcome, 'issueNumber' | 'issueUrl'> {
     return issue ? { issueNumber: issue.number, issueUrl: issue.url } : {};
