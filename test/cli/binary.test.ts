@@ -3,23 +3,27 @@
  * bundle works (help, status, the lazily loaded certificate, Octokit and AWS chunks, signal handling) and scans
  * every output for token values and the app secret.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import {
   access,
   chmod,
   chown,
+  copyFile,
   cp,
   mkdir,
+  mkdtemp,
   readdir,
   readFile,
   readlink,
+  rm,
   stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSchwabFake } from '../fakes/schwab-fake.js';
 import { FAKE_SECRETS_TOKEN, startGitHubFake } from '../fakes/github-fake.js';
 import { spawnNode } from '../support/action-runner.js';
@@ -458,9 +462,47 @@ describe('node dist/cli.js: messages in the words of a terminal', () => {
 const IS_ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
 
-function cliAs(args: string[], env: Record<string, string>, uid: number | undefined) {
+/**
+ * The node binary and the CLI as `uid` can run them. Both usually are already (the system's node, a checkout under
+ * /tmp); a Node fetched into root's own cache (scripts/node24.sh: ~/.cache under a 0700 home) or a checkout under
+ * /root is not, so a world-readable copy of what is out of reach is made once, in a temporary folder.
+ */
+const runnables = new Map<number, Promise<{ node: string; cli: string }>>();
+const runnableCopies: string[] = [];
+afterAll(async () => {
+  await Promise.all(runnableCopies.map((copies) => rm(copies, { recursive: true, force: true })));
+});
+function runnableAs(uid: number): Promise<{ node: string; cli: string }> {
+  const reaches = (node: string, args: string[]) => spawnSync(node, args, { uid, gid: uid }).status === 0;
+  let found = runnables.get(uid);
+  if (!found) {
+    found = (async () => {
+      let node = process.execPath;
+      let cli = CLI;
+      const copies = await mkdtemp(join(tmpdir(), 'rotator-runnable-'));
+      runnableCopies.push(copies);
+      await chmod(copies, 0o755);
+      if (!reaches(node, ['-e', '0'])) {
+        node = join(copies, 'node');
+        await copyFile(process.execPath, node);
+        await chmod(node, 0o755);
+      }
+      if (!reaches(node, [CLI, '--version'])) {
+        await cp(dirname(CLI), join(copies, 'dist'), { recursive: true });
+        execFileSync('chmod', ['-R', 'a+rX', join(copies, 'dist')]);
+        cli = join(copies, 'dist', 'cli.js');
+      }
+      return { node, cli };
+    })();
+    runnables.set(uid, found);
+  }
+  return found;
+}
+
+async function cliAs(args: string[], env: Record<string, string>, uid: number | undefined) {
+  const { node, cli } = uid === undefined ? { node: process.execPath, cli: CLI } : await runnableAs(uid);
   return new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(node, [cli, ...args], {
       env: baseEnv(env),
       cwd: dir,
       ...(uid === undefined ? {} : { uid, gid: uid }),
