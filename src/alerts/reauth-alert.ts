@@ -379,13 +379,7 @@ export class ReauthAlerts {
     const status = 'reauth-required' as const;
     const body = reauthComment({ ...this.contentInput(input), status });
     try {
-      await this.client.rest.issues.createComment({
-        owner: this.owner,
-        repo: this.repo,
-        issue_number: issue.number,
-        body,
-        request: NOT_RETRIED,
-      });
+      await this.comment(issue, body);
     } catch (error) {
       return this.notDone(decision, issue, error, `commenting on issue #${issue.number}`);
     }
@@ -420,18 +414,23 @@ export class ReauthAlerts {
         redact: this.redact,
       });
       try {
-        await this.client.rest.issues.createComment({
-          owner: this.owner,
-          repo: this.repo,
-          issue_number: issue.number,
-          body,
-          request: NOT_RETRIED,
-        });
+        await this.comment(issue, body);
       } catch (error) {
         outcome.warning = this.describe(error, `commenting on the closed issue #${issue.number}`);
       }
     }
     return outcome;
+  }
+
+  /** One comment on the issue, never retried: a retry after a lost answer could post it twice. */
+  private async comment(issue: FoundIssue, body: string): Promise<void> {
+    await this.client.rest.issues.createComment({
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: issue.number,
+      body,
+      request: NOT_RETRIED,
+    });
   }
 
   private contentInput(input: AlertSyncInput) {

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = typeof process.getBuiltinModule === 'function' ? (id) => process.getBuiltinModule(id) : __cr(import.meta.url);
-import{a,b,c,d}from"./chunk-J6YSXRYL.js";import"./chunk-H2RJ45RM.js";import"./chunk-GJSFJD6Q.js";import"./chunk-S5YFBUIO.js";import"./chunk-DPZW2QZB.js";import"./chunk-3GUWFHOM.js";export{a as ALERT_REQUESTS_PER_HEALTHY_RUN,b as ReauthAlerts,d as describeGitHubError,c as statusOf};
